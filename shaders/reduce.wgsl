@@ -1,0 +1,79 @@
+// Deterministic reductions (fixed summation order, no float atomics).
+//
+// bias_grad: db[m][c] = sum_b sum_p dy[m][b][c][p]   dy (members, batch, channels, pixels),
+//   pixels = 1 for dense layers, out_h*out_w for convolutions. One workgroup per (channel,
+//   member): strided partial sums, then a tree in workgroup memory.
+//   Dispatch: (channels, 1, members).
+// sum_splits: out[m][i] = (sum_s partials[m][s][i]) [* mask[m][i]]   partials (members, splits, n),
+//   the second stage of a split-K GEMM (conv and dense dW). Dispatch: 1-D over n folded, z = member.
+
+const RED_WG: u32 = 64u;
+override WG: u32 = 256u;
+
+struct BiasGradDims {
+  batch: u32,
+  channels: u32,
+  pixels: u32,
+  _pad: u32,
+}
+
+struct SplitDims {
+  n: u32,
+  splits: u32,
+  masked: u32,
+  _pad: u32,
+}
+
+@group(0) @binding(0) var<storage, read> dy: array<f32>;
+@group(0) @binding(1) var<storage, read_write> db: array<f32>;
+@group(0) @binding(2) var<uniform> bias_dims: BiasGradDims;
+
+@group(0) @binding(0) var<storage, read> partials: array<f32>;
+@group(0) @binding(1) var<storage, read> split_mask: array<f32>;
+@group(0) @binding(2) var<storage, read_write> split_out: array<f32>;
+@group(0) @binding(3) var<uniform> split_dims: SplitDims;
+
+var<workgroup> scratch: array<f32, RED_WG>;
+
+@compute @workgroup_size(RED_WG)
+fn bias_grad(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let channel = wg.x;
+  let member = wg.z;
+  let d = bias_dims;
+  let count = d.batch * d.pixels;
+  var sum = 0.0;
+  for (var j = li; j < count; j += RED_WG) {
+    let b = j / d.pixels;
+    let p = j % d.pixels;
+    sum += dy[((member * d.batch + b) * d.channels + channel) * d.pixels + p];
+  }
+  scratch[li] = sum;
+  workgroupBarrier();
+  for (var stride = RED_WG / 2u; stride > 0u; stride /= 2u) {
+    if (li < stride) {
+      scratch[li] += scratch[li + stride];
+    }
+    workgroupBarrier();
+  }
+  if (li == 0u) {
+    db[member * d.channels + channel] = scratch[0];
+  }
+}
+
+@compute @workgroup_size(WG)
+fn sum_splits(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let i = (wg.y * nwg.x + wg.x) * WG + lid.x;
+  let d = split_dims;
+  if (i >= d.n) {
+    return;
+  }
+  let member = wg.z;
+  var sum = 0.0;
+  for (var s = 0u; s < d.splits; s++) {
+    sum += partials[(member * d.splits + s) * d.n + i];
+  }
+  if (d.masked != 0u) {
+    sum *= split_mask[member * d.n + i];
+  }
+  split_out[member * d.n + i] = sum;
+}

@@ -1,0 +1,11 @@
+// Public surface of the WebGPU layer.
+export * from './errors';
+export * from './limits';
+export * from './device';
+export * from './registry';
+export * from './params';
+export * from './pipelines';
+export * from './kernel-call';
+export * from './buffers';
+export * from './readback';
+export { SHADER_FAMILIES, shaderSource, type ShaderFamily } from './shaders';

@@ -1,0 +1,24 @@
+// WGSL sources. The only importer of shaders/*.wgsl (ARCHITECTURE.md §2): Vite inlines them as
+// strings at build time, so the app fetches nothing at run time.
+import activation from '../../shaders/activation.wgsl?raw';
+import conv from '../../shaders/conv.wgsl?raw';
+import data from '../../shaders/data.wgsl?raw';
+import dense from '../../shaders/dense.wgsl?raw';
+import gemmCore from '../../shaders/gemm_core.wgsl?raw';
+import loss from '../../shaders/loss.wgsl?raw';
+import optimizer from '../../shaders/optimizer.wgsl?raw';
+import pool from '../../shaders/pool.wgsl?raw';
+import reduce from '../../shaders/reduce.wgsl?raw';
+import { composeShader } from './shader-include';
+
+/** A family = one .wgsl file holding the forward and backward entry points of one kind of op. */
+export const SHADER_FAMILIES = ['dense', 'conv', 'pool', 'activation', 'loss', 'optimizer', 'data', 'reduce'] as const;
+export type ShaderFamily = (typeof SHADER_FAMILIES)[number];
+
+const RAW: Record<ShaderFamily, string> = { dense, conv, pool, activation, loss, optimizer, data, reduce };
+const INCLUDES: Record<string, string> = { 'gemm_core.wgsl': gemmCore };
+
+/** The complete WGSL of a family, with its `//!include` lines resolved. */
+export function shaderSource(family: ShaderFamily): string {
+  return composeShader(RAW[family], INCLUDES);
+}

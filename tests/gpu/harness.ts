@@ -1,0 +1,123 @@
+// Shared set-up for the GPU tier: one device per test file, every kernel call inside WebGPU error
+// scopes (a validation error fails the test), buffers tracked and destroyed after each file.
+import { afterAll, beforeAll, expect } from 'vitest';
+import {
+  PipelineCache,
+  ReadbackPool,
+  acquireGpu,
+  bindKernel,
+  storageBuffer,
+  submitKernels,
+  uploadBuffer,
+  withErrorScopes,
+  type BindArgs,
+  type GpuContext,
+  type KernelName,
+  type TypedData,
+} from '../../src/gpu';
+
+export interface GpuHarness {
+  gpu: GpuContext;
+  cache: PipelineCache;
+  readback: ReadbackPool;
+  /** Uploads data into a storage buffer destroyed after the file. */
+  upload(label: string, data: TypedData): GPUBuffer;
+  /** A zeroed storage buffer of `count` 4-byte elements, destroyed after the file. */
+  empty(label: string, count: number): GPUBuffer;
+  /** Binds, dispatches and waits for one or more kernels; throws on any WebGPU error. */
+  run(...calls: [KernelName, BindArgs][]): Promise<void>;
+  readF32(buffer: GPUBuffer, count?: number): Promise<Float32Array>;
+  readU32(buffer: GPUBuffer, count?: number): Promise<Uint32Array>;
+}
+
+/** Registers beforeAll/afterAll hooks and returns a getter for the harness. */
+export function useGpu(kernels: readonly KernelName[]): () => GpuHarness {
+  let harness: GpuHarness | null = null;
+  const buffers: GPUBuffer[] = [];
+  beforeAll(async () => {
+    const result = await acquireGpu();
+    if (!result.ok) throw new Error(`WebGPU unavailable in the test browser: ${result.reason}: ${result.message} ${result.detail ?? ''}`);
+    const { gpu } = result;
+    const device = gpu.device;
+    const cache = PipelineCache.for(device);
+    await withErrorScopes(device, () => cache.prepare(kernels));
+    const readback = new ReadbackPool(device, 'test readback');
+    const track = (b: GPUBuffer): GPUBuffer => {
+      buffers.push(b);
+      return b;
+    };
+    harness = {
+      gpu,
+      cache,
+      readback,
+      upload: (label, data) => track(uploadBuffer(device, label, data)),
+      empty: (label, count) => track(storageBuffer(device, label, count * 4)),
+      async run(...calls) {
+        await withErrorScopes(device, async () => {
+          const bound = calls.map(([name, args]) => bindKernel(cache, name, args));
+          submitKernels(device, bound, calls.map(([n]) => n).join('+'));
+          await device.queue.onSubmittedWorkDone();
+          for (const k of bound) k.paramsBuffer.destroy();
+        });
+      },
+      readF32: (b, count) => readback.readF32(b, 0, count),
+      readU32: (b, count) => readback.readU32(b, 0, count),
+    };
+  });
+  afterAll(() => {
+    for (const b of buffers) b.destroy();
+    buffers.length = 0;
+    harness?.readback.destroy();
+    harness?.gpu.destroy();
+    harness = null;
+  });
+  return () => {
+    if (!harness) throw new Error('GPU harness used outside a test');
+    return harness;
+  };
+}
+
+export interface Tolerance {
+  atol: number;
+  rtol: number;
+}
+
+/**
+ * Asserts |actual - expected| <= atol + rtol * |expected| elementwise; on failure the message
+ * lists the first mismatches with their indices.
+ */
+export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tolerance, what: string): void {
+  expect(actual.length, `${what}: length`).toBe(expected.length);
+  const bad: string[] = [];
+  let count = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i]!;
+    const e = expected[i]!;
+    if (!(Math.abs(a - e) <= tol.atol + tol.rtol * Math.abs(e))) {
+      count++;
+      if (bad.length < 8) bad.push(`[${i}] got ${a}, want ${e}`);
+    }
+  }
+  expect(count === 0 ? '' : `${what}: ${count}/${expected.length} mismatches; first: ${bad.join('; ')}`).toBe('');
+}
+
+/** Deterministic pseudo-random floats in [-scale, scale). */
+export function randomArray(n: number, seed: number, scale = 1): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    out[i] = ((s / 4294967296) * 2 - 1) * scale;
+  }
+  return out;
+}
+
+/** A 0/1 mask with about `density` of the entries active. */
+export function randomMask(n: number, seed: number, density: number): Float32Array {
+  const r = randomArray(n, seed, 1);
+  return r.map((v) => ((v + 1) / 2 < density ? 1 : 0));
+}
