@@ -34,6 +34,8 @@ export interface GpuContext {
   readonly adapter: AdapterSummary;
   readonly limits: LimitRecord;
   readonly features: GpuFeatures;
+  /** The optional features this device was created with, by their WebGPU names. */
+  readonly featureNames: readonly string[];
   /** Resolves when the device is lost for any reason other than our own destroy(). */
   readonly lost: Promise<GpuError>;
   /** Subscribes to uncaptured errors and device loss; returns the unsubscribe function. */
@@ -90,7 +92,8 @@ export async function acquireGpu(options: AcquireOptions = {}): Promise<AcquireR
       detail: describeShortfalls(shortfalls),
     };
   }
-  const wanted: GPUFeatureName[] = ['timestamp-query', 'subgroups', 'shader-f16'];
+  // 'subgroups' is newer than some @webgpu/types releases, hence the cast.
+  const wanted = ['timestamp-query', 'subgroups', 'shader-f16'] as GPUFeatureName[];
   const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
   let device: GPUDevice;
   try {
@@ -127,7 +130,7 @@ export function summarizeAdapter(info: GPUAdapterInfo): AdapterSummary {
   };
 }
 
-function wrapDevice(device: GPUDevice, adapter: AdapterSummary, features: Set<GPUFeatureName>): GpuContext {
+function wrapDevice(device: GPUDevice, adapter: AdapterSummary, features: ReadonlySet<string>): GpuContext {
   const listeners = new Set<(e: GpuError) => void>();
   const emit = (e: GpuError): void => {
     for (const l of listeners) l(e);
@@ -157,6 +160,7 @@ function wrapDevice(device: GPUDevice, adapter: AdapterSummary, features: Set<GP
       subgroups: features.has('subgroups'),
       shaderF16: features.has('shader-f16'),
     },
+    featureNames: [...features],
     lost,
     onError(listener) {
       listeners.add(listener);
@@ -177,14 +181,17 @@ function wrapDevice(device: GPUDevice, adapter: AdapterSummary, features: Set<GP
 export async function withErrorScopes<T>(device: GPUDevice, work: () => T | Promise<T>): Promise<T> {
   device.pushErrorScope('out-of-memory');
   device.pushErrorScope('validation');
-  let result: T;
+  let outcome: { ok: true; value: T } | { ok: false; error: unknown };
   try {
-    result = await work();
-  } finally {
-    const validation = await device.popErrorScope();
-    const oom = await device.popErrorScope();
-    const first = validation ?? oom;
-    if (first) throw fromWebGpuError(first);
+    outcome = { ok: true, value: await work() };
+  } catch (error) {
+    outcome = { ok: false, error };
   }
-  return result;
+  // Scopes are popped in every case, so a failed `work` leaves the device's scope stack balanced.
+  const validation = await device.popErrorScope();
+  const oom = await device.popErrorScope();
+  const gpuError = validation ?? oom;
+  if (gpuError) throw fromWebGpuError(gpuError);
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
 }

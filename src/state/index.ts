@@ -1,0 +1,2 @@
+export * from './gpu-status';
+export * from './store';
