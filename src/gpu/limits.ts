@@ -21,7 +21,7 @@ export const KERNEL_NEEDS: LimitNeeds = {
   maxComputeWorkgroupStorageSize: 4096 * 2,
   maxComputeInvocationsPerWorkgroup: 256,
   maxComputeWorkgroupSizeX: 256,
-  maxStorageBuffersPerShaderStage: 6,
+  maxStorageBuffersPerShaderStage: 6, // mask.apply_update binds 6
 };
 
 export interface LimitShortfall {

@@ -166,6 +166,30 @@ function gather(entryPoint: 'gather_u8' | 'gather_f32', source: string): KernelS
   };
 }
 
+const SCORE_PARAMS: readonly ParamField[] = [
+  ['n', 'u32'],
+  ['seed', 'u32'],
+  ['step', 'u32'],
+  ['layer', 'u32'],
+];
+/** Mask-update scores: one layer's (members, n) range; n counts one member's weights. */
+function score(entryPoint: string): KernelSpec {
+  return {
+    family: 'mask',
+    entryPoint,
+    bindings: [
+      { binding: 0, name: 'src', kind: 'read' },
+      { binding: 1, name: 'mask', kind: 'read' },
+      { binding: 2, name: 'events', kind: 'read', optional: entryPoint === 'score_prune' },
+      { binding: 3, name: 'keys', kind: 'read_write' },
+      { binding: 4, name: 'params', kind: 'uniform' },
+    ],
+    paramsStruct: 'ScoreParams',
+    params: SCORE_PARAMS,
+    grid: (p, m) => fold(div(num(p, 'n'), ELEMENTWISE_WG), m),
+  };
+}
+
 export const KERNELS = {
   'dense.forward': dense(0, false),
   'dense.backward_input': dense(1, false),
@@ -349,6 +373,49 @@ export const KERNELS = {
       ['splits', 'u32'],
       ['masked', 'u32'],
       ['_pad', 'u32'],
+    ],
+    grid: (p, m) => fold(div(num(p, 'n'), ELEMENTWISE_WG), m),
+  },
+
+  'mask.score_prune': score('score_prune'),
+  'mask.score_grow_magnitude': score('score_grow_magnitude'),
+  'mask.score_grow_random': score('score_grow_random'),
+  'mask.select_k': {
+    family: 'mask',
+    entryPoint: 'select_k',
+    bindings: [
+      { binding: 0, name: 'keys', kind: 'read' },
+      { binding: 1, name: 'events', kind: 'read_write' },
+      { binding: 2, name: 'params', kind: 'uniform' },
+    ],
+    paramsStruct: 'SelectParams',
+    params: [
+      ['n', 'u32'],
+      ['k', 'u32'],
+      ['bit', 'u32'],
+      ['_pad', 'u32'],
+    ],
+    // One workgroup per member runs the whole radix select.
+    grid: (_p, m) => [1, 1, m],
+  },
+  'mask.apply_update': {
+    family: 'mask',
+    entryPoint: 'apply_update',
+    bindings: [
+      { binding: 0, name: 'mask', kind: 'read_write' },
+      { binding: 1, name: 'weights', kind: 'read_write' },
+      { binding: 2, name: 'events', kind: 'read_write' },
+      { binding: 3, name: 'fired', kind: 'read_write' },
+      { binding: 4, name: 'state1', kind: 'read_write', optional: true },
+      { binding: 5, name: 'state2', kind: 'read_write', optional: true },
+      { binding: 6, name: 'params', kind: 'uniform' },
+    ],
+    paramsStruct: 'ApplyParams',
+    params: [
+      ['n', 'u32'],
+      ['states', 'u32'],
+      ['_pad0', 'u32'],
+      ['_pad1', 'u32'],
     ],
     grid: (p, m) => fold(div(num(p, 'n'), ELEMENTWISE_WG), m),
   },

@@ -6,16 +6,17 @@ import data from '../../shaders/data.wgsl?raw';
 import dense from '../../shaders/dense.wgsl?raw';
 import gemmCore from '../../shaders/gemm_core.wgsl?raw';
 import loss from '../../shaders/loss.wgsl?raw';
+import mask from '../../shaders/mask.wgsl?raw';
 import optimizer from '../../shaders/optimizer.wgsl?raw';
 import pool from '../../shaders/pool.wgsl?raw';
 import reduce from '../../shaders/reduce.wgsl?raw';
 import { composeShader } from './shader-include';
 
 /** A family = one .wgsl file holding the forward and backward entry points of one kind of op. */
-export const SHADER_FAMILIES = ['dense', 'conv', 'pool', 'activation', 'loss', 'optimizer', 'data', 'reduce'] as const;
+export const SHADER_FAMILIES = ['dense', 'conv', 'pool', 'activation', 'loss', 'optimizer', 'data', 'reduce', 'mask'] as const;
 export type ShaderFamily = (typeof SHADER_FAMILIES)[number];
 
-const RAW: Record<ShaderFamily, string> = { dense, conv, pool, activation, loss, optimizer, data, reduce };
+const RAW: Record<ShaderFamily, string> = { dense, conv, pool, activation, loss, optimizer, data, reduce, mask };
 const INCLUDES: Record<string, string> = { 'gemm_core.wgsl': gemmCore };
 
 /** The complete WGSL of a family, with its `//!include` lines resolved. */

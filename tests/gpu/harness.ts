@@ -2,6 +2,7 @@
 // scopes (a validation error fails the test), buffers tracked and destroyed after each file.
 import { afterAll, beforeAll, expect } from 'vitest';
 import {
+  GpuError,
   PipelineCache,
   ReadbackPool,
   acquireGpu,
@@ -40,7 +41,7 @@ export function useGpu(kernels: readonly KernelName[]): () => GpuHarness {
     const { gpu } = result;
     const device = gpu.device;
     const cache = PipelineCache.for(device);
-    await withErrorScopes(device, () => cache.prepare(kernels));
+    await withDetail(withErrorScopes(device, () => cache.prepare(kernels)));
     const readback = new ReadbackPool(device, 'test readback');
     const track = (b: GPUBuffer): GPUBuffer => {
       buffers.push(b);
@@ -53,12 +54,12 @@ export function useGpu(kernels: readonly KernelName[]): () => GpuHarness {
       upload: (label, data) => track(uploadBuffer(device, label, data)),
       empty: (label, count) => track(storageBuffer(device, label, count * 4)),
       async run(...calls) {
-        await withErrorScopes(device, async () => {
+        await withDetail(withErrorScopes(device, async () => {
           const bound = calls.map(([name, args]) => bindKernel(cache, name, args));
           submitKernels(device, bound, calls.map(([n]) => n).join('+'));
           await device.queue.onSubmittedWorkDone();
           for (const k of bound) k.paramsBuffer.destroy();
-        });
+        }));
       },
       readF32: (b, count) => readback.readF32(b, 0, count),
       readU32: (b, count) => readback.readU32(b, 0, count),
@@ -75,6 +76,16 @@ export function useGpu(kernels: readonly KernelName[]): () => GpuHarness {
     if (!harness) throw new Error('GPU harness used outside a test');
     return harness;
   };
+}
+
+/** Test failures show WebGPU's own message (GpuError keeps it in `detail`, out of the UI text). */
+async function withDetail<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof GpuError) throw new Error(`${e.message}\n${e.detail ?? ''}`);
+    throw e;
+  }
 }
 
 export interface Tolerance {

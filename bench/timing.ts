@@ -1,0 +1,96 @@
+// Chunked wall-clock timing (ARCHITECTURE.md §5, spec/webgpu-perf.md §7.2): N iterations per
+// chunk with one wait at the end, R chunks after warm-up, median per iteration. N is chosen so
+// that one chunk takes about `targetMs`, or fixed with --iters.
+
+export interface TimingOptions {
+  /** Wanted wall-clock length of one measured chunk. */
+  targetMs: number;
+  /** Measured chunks (after warm-up). */
+  reps: number;
+  /** Iterations per chunk; null = adaptive. */
+  fixedIters: number | null;
+  minIters: number;
+  maxIters: number;
+}
+
+export interface Timing {
+  /** Median over the measured chunks of (chunk ms / iterations). */
+  msPerIter: number;
+  msPerIterMin: number;
+  itersPerChunk: number;
+  reps: number;
+  /** Warm-up and calibration chunks run before measuring. */
+  warmupChunks: number;
+  /** Per-iteration ms of each measured chunk, in run order. */
+  samplesMs: number[];
+}
+
+/** Runs `iterations` iterations and resolves once they have all completed. */
+export type ChunkRunner = (iterations: number) => Promise<void>;
+
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+export async function measure(run: ChunkRunner, o: TimingOptions): Promise<Timing> {
+  const time = async (n: number): Promise<number> => {
+    const t0 = performance.now();
+    await run(n);
+    return performance.now() - t0;
+  };
+  const clamp = (n: number): number => Math.min(o.maxIters, Math.max(o.minIters, Math.round(n)));
+
+  // Warm-up 1: a single iteration, not used for calibration (it includes first-use costs such as
+  // tfjs compiling its shaders).
+  await time(1);
+  let warmupChunks = 1;
+  let iters: number;
+  if (o.fixedIters !== null) {
+    iters = o.fixedIters;
+    await time(iters); // warm-up 2 at the measured size
+    warmupChunks++;
+  } else {
+    // Calibrate: grow the chunk until it is long enough that submit latency no longer dominates.
+    let n = 1;
+    let t = await time(1);
+    warmupChunks++;
+    while (t < o.targetMs / 8 && n < o.maxIters) {
+      n = Math.min(o.maxIters, n * 8);
+      t = await time(n);
+      warmupChunks++;
+    }
+    iters = clamp(o.targetMs / (t / n));
+  }
+  const samplesMs: number[] = [];
+  for (let r = 0; r < o.reps; r++) samplesMs.push((await time(iters)) / iters);
+  return {
+    msPerIter: median(samplesMs),
+    msPerIterMin: Math.min(...samplesMs),
+    itersPerChunk: iters,
+    reps: o.reps,
+    warmupChunks,
+    samplesMs,
+  };
+}
+
+/** Deterministic pseudo-random floats in [-scale, scale) (xorshift32). */
+export function randomArray(n: number, seed: number, scale = 1): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    out[i] = ((s / 4294967296) * 2 - 1) * scale;
+  }
+  return out;
+}
+
+/** A 0/1 mask with about half of the entries active (kernel speed does not depend on it). */
+export function randomMask(n: number, seed: number): Float32Array {
+  return randomArray(n, seed).map((v) => (v > 0 ? 1 : 0));
+}

@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+// npm run bench:kernels [-- --quick] [--iters N] [--reps R] [--target-ms T] [--out FILE]
+// Serves bench/kernels.html with Vite, runs it in headless Chromium (WebGPU), forwards the page's
+// console, prints a table of our kernels vs tfjs-backend-webgpu and writes bench/kernels.json.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { createServer } from 'vite';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const TIMEOUT_MS = 15 * 60 * 1000;
+const RATIO_DEFINITION = 'speed ratio ours/tfjs = tfjs_ms / ours_ms (> 1: ours is faster)';
+
+const USAGE = `usage: npm run bench:kernels -- [--quick] [--iters N] [--reps R] [--target-ms T] [--out FILE]
+  --quick        smaller batches (dense b32, conv b8): a smoke run
+  --iters N      fixed iterations per timed chunk (default: adaptive, about --target-ms per chunk)
+  --reps R       timed chunks per kernel; the median is reported (default 5)
+  --target-ms T  wanted length of one timed chunk in ms (default 400)
+  --out FILE     JSON output (default bench/kernels.json)
+env: CHROME_PATH (browser binary), STP_WEBGPU_ADAPTER=default (real GPU instead of SwiftShader)`;
+
+function parseArgs(argv) {
+  const o = { quick: false, iters: null, reps: null, targetMs: null, out: resolve(ROOT, 'bench/kernels.json') };
+  const int = (flag, v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer, got "${v}"`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') o.quick = true;
+    else if (a === '--iters') o.iters = int(a, argv[++i]);
+    else if (a === '--reps') o.reps = int(a, argv[++i]);
+    else if (a === '--target-ms') o.targetMs = int(a, argv[++i]);
+    else if (a === '--out') o.out = resolve(process.cwd(), argv[++i] ?? '');
+    else if (a === '--help' || a === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else throw new Error(`unknown argument "${a}"\n${USAGE}`);
+  }
+  return o;
+}
+
+// Chromium lookup and flags: keep in sync with tests/browser-launch.ts (a .ts file this script
+// cannot import without a TypeScript loader).
+function chromiumPath() {
+  if (process.env.CHROME_PATH) return process.env.CHROME_PATH;
+  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
+  throw new Error('Chromium not found: set CHROME_PATH to a Chrome or Chromium binary, or install /usr/bin/chromium.');
+}
+function chromiumArgs() {
+  const adapter = process.env.STP_WEBGPU_ADAPTER ?? 'swiftshader';
+  const args = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
+  args.push('--no-first-run', '--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan');
+  if (adapter !== 'default') args.push(`--use-webgpu-adapter=${adapter}`);
+  return args;
+}
+
+const ms = (v) => (v === null || v === undefined ? '-' : v < 1 ? v.toFixed(3) : v < 100 ? v.toFixed(2) : v.toFixed(0));
+const gf = (v) => (v === null || v === undefined ? '-' : v < 10 ? v.toFixed(3) : v.toFixed(1));
+
+function printTable(result) {
+  const { meta, rows } = result;
+  console.log('');
+  console.log(`adapter: ${meta.adapter.label}${meta.software ? '  [SOFTWARE ADAPTER: not GPU numbers]' : ''}`);
+  console.log(`browser: ${meta.browserVersion}; tfjs ${meta.tfjs.version} (backend ${meta.tfjs.backend}); timestamp-query: ${meta.timestampQuery}`);
+  console.log(`ms = median ms per iteration over ${meta.timing.reps} chunks; ${RATIO_DEFINITION}`);
+  console.log('tfjs ms include one readback (.data()) per chunk, amortised over the chunk\'s N iterations');
+  const head = ['kernel', 'shape', 'M', 'N', 'ms', 'GFLOP/s', 'tfjs ms', 'tfjs GFLOP/s', 'ratio'];
+  const body = rows.map((r) => [
+    r.kernel,
+    r.shape,
+    String(r.members),
+    String(r.ours.itersPerChunk),
+    ms(r.ours.msPerIter),
+    gf(r.ours.gflops),
+    ms(r.tfjs?.msPerIter),
+    gf(r.tfjs?.gflops),
+    r.speedRatio === null ? '-' : `${r.speedRatio.toFixed(2)}x`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of body) console.log(line(row));
+  const peers = rows.filter((r) => r.tfjs).map((r) => `  ${r.kernel} ${r.shape} M=${r.members}: ${r.tfjs.op}`);
+  console.log(`tfjs peers:\n${peers.join('\n')}`);
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const t0 = performance.now();
+  let server = null;
+  let browser = null;
+  try {
+    // configFile: false keeps the bench independent of the app/vitest config; ?raw WGSL imports
+    // need nothing extra. Dependencies are pre-bundled up front so the page never reloads mid-run.
+    server = await createServer({
+      configFile: false,
+      root: ROOT,
+      logLevel: 'warn',
+      clearScreen: false,
+      cacheDir: resolve(ROOT, 'node_modules/.vite-bench'),
+      server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
+      optimizeDeps: {
+        entries: ['bench/kernels.html'],
+        include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu'],
+      },
+    });
+    await server.listen();
+    const base = server.resolvedUrls?.local[0];
+    if (!base) throw new Error('Vite did not report a local URL');
+
+    const executablePath = chromiumPath();
+    browser = await chromium.launch({ executablePath, args: chromiumArgs(), headless: true });
+    const page = await browser.newPage();
+    let pageError = null;
+    page.on('console', (m) => {
+      const text = m.text();
+      if (text.startsWith('[vite]')) return;
+      (m.type() === 'error' ? console.error : console.log)(text);
+    });
+    page.on('pageerror', (e) => {
+      pageError ??= e.message;
+      console.error(`[page error] ${e.message}`);
+    });
+    page.on('crash', () => {
+      pageError ??= 'the page crashed';
+    });
+
+    const q = new URLSearchParams();
+    if (opts.quick) q.set('quick', '1');
+    if (opts.iters) q.set('iters', String(opts.iters));
+    if (opts.reps) q.set('reps', String(opts.reps));
+    if (opts.targetMs) q.set('target_ms', String(opts.targetMs));
+    const url = new URL(`bench/kernels.html?${q}`, base).href;
+    console.log(`[bench-kernels] ${browser.version()} (${executablePath}), ${url}`);
+    await page.goto(url);
+    await page.waitForFunction(() => window.__benchResult !== undefined || window.__benchError !== undefined, null, {
+      timeout: TIMEOUT_MS,
+      polling: 500,
+    });
+    const { result, error } = await page.evaluate(() => ({ result: window.__benchResult, error: window.__benchError }));
+    if (error !== undefined) throw new Error(`the benchmark page failed:\n${error}`);
+    if (pageError) throw new Error(`uncaught error in the benchmark page: ${pageError}`);
+
+    result.meta.browserVersion = browser.version();
+    result.meta.chromiumPath = executablePath;
+    result.meta.webgpuAdapterFlag = process.env.STP_WEBGPU_ADAPTER ?? 'swiftshader';
+    result.meta.wallClockSeconds = (performance.now() - t0) / 1000;
+    printTable(result);
+    mkdirSync(dirname(opts.out), { recursive: true });
+    writeFileSync(opts.out, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`\nwrote ${relative(process.cwd(), opts.out) || opts.out}; total ${result.meta.wallClockSeconds.toFixed(1)} s`);
+  } finally {
+    await browser?.close().catch(() => {});
+    await server?.close().catch(() => {});
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(`bench:kernels FAILED: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);
