@@ -77,3 +77,49 @@ fn sum_splits(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: ve
   }
   split_out[member * d.n + i] = sum;
 }
+
+// batch_metrics: ring[slot][m] = (sum_b loss[m][b], sum_b correct[m][b]) — per-step training
+// loss and accuracy stay on the GPU; the trainer reads the ring back every N steps. With
+// accumulate = 1 the sums are added to the slot (evaluation over many batches).
+// One workgroup per member, fixed-order tree: deterministic. Dispatch: (1, 1, members).
+struct MetricsDims {
+  batch: u32,
+  slot: u32,
+  members: u32,
+  accumulate: u32,
+}
+
+@group(0) @binding(0) var<storage, read> metric_loss: array<f32>;
+@group(0) @binding(1) var<storage, read> metric_correct: array<f32>;
+@group(0) @binding(2) var<storage, read_write> metric_ring: array<f32>;
+@group(0) @binding(3) var<uniform> metric_dims: MetricsDims;
+
+var<workgroup> scratch2: array<vec2f, RED_WG>;
+
+@compute @workgroup_size(RED_WG)
+fn batch_metrics(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let d = metric_dims;
+  let member = wg.z;
+  var sum = vec2f(0.0);
+  for (var b = li; b < d.batch; b += RED_WG) {
+    let i = member * d.batch + b;
+    sum += vec2f(metric_loss[i], metric_correct[i]);
+  }
+  scratch2[li] = sum;
+  workgroupBarrier();
+  for (var stride = RED_WG / 2u; stride > 0u; stride /= 2u) {
+    if (li < stride) {
+      scratch2[li] += scratch2[li + stride];
+    }
+    workgroupBarrier();
+  }
+  if (li == 0u) {
+    let o = (d.slot * d.members + member) * 2u;
+    var total = scratch2[0];
+    if (d.accumulate != 0u) {
+      total += vec2f(metric_ring[o], metric_ring[o + 1u]);
+    }
+    metric_ring[o] = total.x;
+    metric_ring[o + 1u] = total.y;
+  }
+}

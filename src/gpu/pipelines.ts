@@ -75,7 +75,7 @@ export class PipelineCache {
   private async build(name: KernelName): Promise<PreparedKernel> {
     const spec: KernelSpec = KERNELS[name];
     const module = await this.module(spec.family);
-    const layout = this.layout(spec.bindings);
+    const layout = this.layout(spec.bindings, spec.stepParams === true);
     try {
       const pipeline = await this.device.createComputePipelineAsync({
         label: name,
@@ -97,8 +97,8 @@ export class PipelineCache {
     return m;
   }
 
-  private layout(bindings: readonly BindingSpec[]): GPUBindGroupLayout {
-    const key = bindings.map((b) => `${b.binding}:${b.kind}`).join(',');
+  private layout(bindings: readonly BindingSpec[], dynamicParams: boolean): GPUBindGroupLayout {
+    const key = bindings.map((b) => `${b.binding}:${b.kind}`).join(',') + (dynamicParams ? ':dynamic' : '');
     let layout = this.layouts.get(key);
     if (!layout) {
       layout = this.device.createBindGroupLayout({
@@ -106,7 +106,10 @@ export class PipelineCache {
         entries: bindings.map((b) => ({
           binding: b.binding,
           visibility: GPUShaderStage.COMPUTE,
-          buffer: { type: b.kind === 'uniform' ? 'uniform' : b.kind === 'read' ? 'read-only-storage' : 'storage' },
+          buffer: {
+            type: b.kind === 'uniform' ? 'uniform' : b.kind === 'read' ? 'read-only-storage' : 'storage',
+            hasDynamicOffset: b.kind === 'uniform' && dynamicParams,
+          },
         })),
       });
       this.layouts.set(key, layout);

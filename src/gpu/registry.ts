@@ -24,6 +24,13 @@ export interface KernelSpec {
   paramsStruct: string;
   params: readonly ParamField[];
   constants?: Readonly<Record<string, number | boolean>>;
+  /**
+   * Params that change from step to step (batch offset, learning rate, metrics slot): the uniform
+   * binding takes a dynamic offset, so the K steps encoded in one submit each read their own
+   * 256-byte slot of one params buffer (writing one uniform between steps of a single command
+   * buffer would make every step see the last value).
+   */
+  stepParams?: boolean;
   /** Workgroups to dispatch, for these params and this many ensemble members. */
   grid(p: ParamValues, members: number): Grid;
 }
@@ -162,6 +169,7 @@ function gather(entryPoint: 'gather_u8' | 'gather_f32', source: string): KernelS
     ],
     paramsStruct: 'GatherParams',
     params: GATHER_PARAMS,
+    stepParams: true,
     grid: (p, m) => fold(div(num(p, 'batch') * num(p, 'dim'), ELEMENTWISE_WG), m),
   };
 }
@@ -279,6 +287,7 @@ export const KERNELS = {
       { binding: 5, name: 'params', kind: 'uniform' },
     ],
     paramsStruct: 'SgdParams',
+    stepParams: true,
     params: [
       ['n', 'u32'],
       ['flags', 'u32'],
@@ -303,6 +312,7 @@ export const KERNELS = {
       { binding: 5, name: 'params', kind: 'uniform' },
     ],
     paramsStruct: 'AdamParams',
+    stepParams: true,
     params: [
       ['n', 'u32'],
       ['flags', 'u32'],
@@ -357,6 +367,25 @@ export const KERNELS = {
       ['_pad', 'u32'],
     ],
     grid: (p, m) => [num(p, 'channels'), 1, m],
+  },
+  'reduce.batch_metrics': {
+    family: 'reduce',
+    entryPoint: 'batch_metrics',
+    bindings: [
+      { binding: 0, name: 'loss', kind: 'read' },
+      { binding: 1, name: 'correct', kind: 'read' },
+      { binding: 2, name: 'ring', kind: 'read_write' },
+      { binding: 3, name: 'params', kind: 'uniform' },
+    ],
+    paramsStruct: 'MetricsDims',
+    params: [
+      ['batch', 'u32'],
+      ['slot', 'u32'],
+      ['members', 'u32'],
+      ['accumulate', 'u32'],
+    ],
+    stepParams: true,
+    grid: (_p, m) => [1, 1, m],
   },
   'reduce.sum_splits': {
     family: 'reduce',
