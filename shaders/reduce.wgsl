@@ -78,15 +78,20 @@ fn sum_splits(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: ve
   split_out[member * d.n + i] = sum;
 }
 
-// batch_metrics: ring[slot][m] = (sum_b loss[m][b], sum_b correct[m][b]) — per-step training
-// loss and accuracy stay on the GPU; the trainer reads the ring back every N steps. With
-// accumulate = 1 the sums are added to the slot (evaluation over many batches).
+// batch_metrics: ring[slot][m] = (sum_{b<count} loss[m][b], sum_{b<count} correct[m][b]) — per-step
+// training loss and accuracy stay on the GPU; the trainer reads the ring back every N steps.
+// count <= batch leaves out padding rows (evaluation's last partial batch); with accumulate = 1
+// the sums are added to the slot (evaluation over many batches).
 // One workgroup per member, fixed-order tree: deterministic. Dispatch: (1, 1, members).
 struct MetricsDims {
   batch: u32,
   slot: u32,
   members: u32,
   accumulate: u32,
+  count: u32,
+  _pad0: u32,
+  _pad1: u32,
+  _pad2: u32,
 }
 
 @group(0) @binding(0) var<storage, read> metric_loss: array<f32>;
@@ -101,7 +106,7 @@ fn batch_metrics(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_ind
   let d = metric_dims;
   let member = wg.z;
   var sum = vec2f(0.0);
-  for (var b = li; b < d.batch; b += RED_WG) {
+  for (var b = li; b < min(d.count, d.batch); b += RED_WG) {
     let i = member * d.batch + b;
     sum += vec2f(metric_loss[i], metric_correct[i]);
   }

@@ -1,0 +1,5 @@
+export * from './param-layout';
+export * from './init';
+export * from './lr-schedule';
+export * from './mlp-network';
+export * from './trainer';

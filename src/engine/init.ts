@@ -1,0 +1,65 @@
+// Initial parameters on the CPU, uploaded once: per member and layer, an exact-count random mask
+// (density from the layer-wise rule) and He or Glorot normal weights, optionally scaled by
+// 1/sqrt(density) ("sparse-aware" init, so a sparse layer's output variance matches a dense
+// one's). Biases start at 0 and are never masked. Each (member, layer) draws from its own seeded
+// stream, so a member's initial network does not depend on how many members there are.
+import { activeCount, allocateDensities, randomMask, type DensityRule, type MaskableLayer } from '../sparsity';
+import { mulberry32, pcgHash } from '../util/rng';
+import { flatIndex, type ParamLayout } from './param-layout';
+
+export type InitScheme = 'he' | 'glorot';
+
+export interface InitOptions {
+  seed: number;
+  /** Overall density of the maskable weights (1 = dense). */
+  density: number;
+  rule: DensityRule;
+  scheme: InitScheme;
+  sparseAwareInit: boolean;
+}
+
+export interface InitialState {
+  weights: Float32Array; // flat, ParamLayout.totalFloats
+  mask: Float32Array; // flat; 1 on biases
+  densities: number[]; // per layer
+  activeCounts: number[]; // per layer, per member (equal for all members)
+}
+
+/** Seed of a random stream for (seed, member, layer, purpose). */
+export function streamSeed(seed: number, member: number, layer: number, purpose: number): number {
+  return pcgHash((pcgHash((pcgHash((pcgHash(seed >>> 0) ^ member) >>> 0) ^ layer) >>> 0) ^ purpose) >>> 0);
+}
+
+const MASK_STREAM = 1;
+const WEIGHT_STREAM = 2;
+
+export function maskableLayers(layout: ParamLayout): MaskableLayer[] {
+  return layout.layers.map((l, i) => ({ name: `fc${i + 1}`, kind: 'dense', shape: [l.nOut, l.nIn] }));
+}
+
+export function initialState(layout: ParamLayout, o: InitOptions): InitialState {
+  const layers = maskableLayers(layout);
+  const { densities } = o.density >= 1 ? { densities: layers.map(() => 1) } : allocateDensities(layers, o.density, o.rule);
+  const weights = new Float32Array(layout.totalFloats);
+  const mask = new Float32Array(layout.totalFloats);
+  const counts: number[] = [];
+  layout.layers.forEach((l, li) => {
+    const n = l.nIn * l.nOut;
+    const d = densities[li]!;
+    const active = activeCount(n, d);
+    counts.push(active);
+    const fan = o.scheme === 'he' ? l.nIn : (l.nIn + l.nOut) / 2;
+    const std = Math.sqrt((o.scheme === 'he' ? 2 : 1) / fan) / (o.sparseAwareInit ? Math.sqrt(Math.max(d, 1e-6)) : 1);
+    for (let m = 0; m < layout.members; m++) {
+      const layerMask = randomMask(n, active, mulberry32(streamSeed(o.seed, m, li, MASK_STREAM)));
+      const rng = mulberry32(streamSeed(o.seed, m, li, WEIGHT_STREAM));
+      for (let i = 0; i < n; i++) {
+        const j = flatIndex(l.weight, m, i);
+        mask[j] = layerMask[i]!;
+        weights[j] = layerMask[i]! * rng.normal() * std;
+      }
+      for (let i = 0; i < l.nOut; i++) mask[flatIndex(l.bias, m, i)] = 1;
+    }
+  });
+  return { weights, mask, densities, activeCounts: counts };
+}

@@ -1,0 +1,302 @@
+// The training loop: encodes many steps per submit, ends a chunk where the CPU must act (a mask
+// update, an epoch boundary with a new shuffle), keeps loss/accuracy in a GPU ring and reads it
+// back once per chunk while the next chunk is already queued. step/run/pause/evaluate; a NaN or
+// infinite loss stops the run with a status that says so. No DOM, no store: a sink gets events.
+import { ReadbackPool, type PipelineCache } from '../gpu';
+import { epochIndices, stepsPerEpoch } from '../data';
+import type { ActivationKind } from '../reference/activation';
+import {
+  activeCount,
+  dropFraction,
+  initialLastUpdate,
+  isUpdateStep,
+  optimizerStepOnUpdate,
+  pruneGrowCounts,
+  snfsIsUpdateStep,
+  snfsPruneRate,
+  type DensityRule,
+  type DstSchedule,
+  type SparseMethod,
+} from '../sparsity';
+import { initialState, streamSeed, type InitScheme } from './init';
+import { lrAt, type LrSchedule } from './lr-schedule';
+import { MlpNetwork, type GrowBy, type MlpData } from './mlp-network';
+import { layoutDenseParams, type ParamLayout } from './param-layout';
+
+export type OptimizerSetup =
+  | { kind: 'sgd'; momentum: number; nesterov: boolean; weightDecay: number }
+  | { kind: 'adam'; beta1: number; beta2: number; eps: number; weightDecay: number; decoupled: boolean };
+
+export interface MlpTrainerSetup {
+  inputDim: number;
+  hidden: readonly number[];
+  classes: number;
+  activation: ActivationKind;
+  members: number;
+  batch: number;
+  seed: number;
+  /** Overall density of the maskable weights (1 = dense). */
+  density: number;
+  densityRule: DensityRule;
+  init: InitScheme;
+  sparseAwareInit: boolean;
+  method: SparseMethod;
+  schedule: DstSchedule;
+  portCompatible: boolean;
+  optimizer: OptimizerSetup;
+  lr: LrSchedule;
+  totalSteps: number;
+  labelSmoothing: number;
+  data: MlpData;
+  trainIdx: Uint32Array;
+  evalIdx: Uint32Array;
+  stepsPerSubmit: number;
+}
+
+export interface StepMetrics {
+  step: number;
+  /** Per member: mean training loss and accuracy of this step's batch. */
+  loss: number[];
+  accuracy: number[];
+  lr: number;
+  maskUpdate: boolean;
+}
+
+export type TrainerState = 'idle' | 'running' | 'paused' | 'done' | 'diverged';
+
+export interface TrainerSink {
+  metrics?(rows: StepMetrics[]): void;
+  state?(state: TrainerState, message?: string): void;
+}
+
+export class Trainer {
+  private t = 0;
+  private lastUpdate: number;
+  private optimizerSteps = 0;
+  private epochLoaded = -1;
+  private running = false;
+  private generation = 0;
+  private readonly readback: ReadbackPool;
+  private readonly nnz: number[];
+  private readonly targets: number[];
+  readonly stepsPerEpoch: number;
+  readonly layout: ParamLayout;
+  private readonly memberSeeds: number[];
+
+  private constructor(
+    private readonly cache: PipelineCache,
+    readonly setup: MlpTrainerSetup,
+    readonly net: MlpNetwork,
+    private readonly sink: TrainerSink,
+    private readonly initial: { weights: Float32Array; mask: Float32Array; activeCounts: number[] },
+  ) {
+    this.layout = net.o.layout;
+    this.readback = new ReadbackPool(cache.device, 'trainer readback');
+    this.nnz = [...initial.activeCounts];
+    this.targets = [...initial.activeCounts];
+    this.stepsPerEpoch = stepsPerEpoch(setup.trainIdx.length, setup.batch);
+    this.lastUpdate = initialLastUpdate(setup.schedule);
+    this.memberSeeds = Array.from({ length: setup.members }, (_, m) => streamSeed(setup.seed, m, 0, 3));
+  }
+
+  static async create(cache: PipelineCache, setup: MlpTrainerSetup, sink: TrainerSink = {}): Promise<Trainer> {
+    const shapes = [...setup.hidden, setup.classes].map((nOut, i, all) => ({ nIn: i === 0 ? setup.inputDim : all[i - 1]!, nOut }));
+    const layout = layoutDenseParams(shapes, setup.members);
+    const density = setup.method === 'dense' ? 1 : setup.density;
+    const init = initialState(layout, { seed: setup.seed, density, rule: setup.densityRule, scheme: setup.init, sparseAwareInit: setup.sparseAwareInit });
+    const o = setup.optimizer;
+    const denseState = setup.method === 'snfs' || setup.portCompatible;
+    const flags = (o.kind === 'sgd' && o.nesterov ? 1 : 0) | (denseState ? 2 : 0) | (o.kind === 'adam' && o.decoupled ? 4 : 0);
+    const growBy: GrowBy = setup.method === 'set' ? 'random' : setup.method === 'snfs' ? 'momentum' : 'gradient';
+    const spe = stepsPerEpoch(setup.trainIdx.length, setup.batch);
+    const net = await MlpNetwork.create(cache, {
+      layout,
+      classes: setup.classes,
+      activation: setup.activation,
+      batch: setup.batch,
+      slots: setup.stepsPerSubmit,
+      indexStride: spe * setup.batch,
+      evalIdx: setup.evalIdx,
+      data: setup.data,
+      labelSmoothing: setup.labelSmoothing,
+      optimizer: o.kind,
+      optimizerFlags: flags,
+      growBy,
+      seed: setup.seed,
+    });
+    net.load(init.weights, init.mask);
+    return new Trainer(cache, setup, net, sink, init);
+  }
+
+  get step(): number {
+    return this.t;
+  }
+
+  /** Active weights per layer (every member has the same count). */
+  get activeCounts(): readonly number[] {
+    return this.nnz;
+  }
+
+  /** Changes the overall density target; the next mask update moves each layer to it exactly. */
+  setLayerTargets(targets: readonly number[]): void {
+    targets.forEach((v, i) => (this.targets[i] = Math.max(0, Math.min(v, this.layout.layers[i]!.nIn * this.layout.layers[i]!.nOut))));
+  }
+
+  targetForDensity(layer: number, density: number): number {
+    const l = this.layout.layers[layer]!;
+    return activeCount(l.nIn * l.nOut, density);
+  }
+
+  /** Trains `count` steps (fewer if the run ends); resolves with their metrics. */
+  async train(count: number): Promise<StepMetrics[]> {
+    const rows: StepMetrics[] = [];
+    const end = Math.min(this.setup.totalSteps, this.t + count);
+    let pending: Promise<StepMetrics[]> | null = null;
+    while (this.t < end) {
+      const chunk = this.submitChunk(end);
+      const previous = pending;
+      pending = chunk;
+      if (previous) rows.push(...(await previous));
+      if (rows.some((r) => r.loss.some((v) => !Number.isFinite(v)))) break;
+    }
+    if (pending) rows.push(...(await pending));
+    this.sink.metrics?.(rows);
+    const bad = rows.find((r) => r.loss.some((v) => !Number.isFinite(v)));
+    if (bad) {
+      this.running = false;
+      this.sink.state?.('diverged', `The loss became ${bad.loss.find((v) => !Number.isFinite(v))} at step ${bad.step}: lower the learning rate and reset.`);
+    }
+    return rows;
+  }
+
+  /** Trains until the end of the run or pause(); yields to the event loop between chunks. */
+  async run(stepsPerYield = this.setup.stepsPerSubmit): Promise<void> {
+    const generation = ++this.generation;
+    this.running = true;
+    this.sink.state?.('running');
+    while (this.running && generation === this.generation && this.t < this.setup.totalSteps) {
+      const rows = await this.train(stepsPerYield);
+      if (rows.some((r) => r.loss.some((v) => !Number.isFinite(v)))) return;
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    if (generation !== this.generation) return;
+    this.running = false;
+    this.sink.state?.(this.t >= this.setup.totalSteps ? 'done' : 'paused');
+  }
+
+  pause(): void {
+    this.running = false;
+  }
+
+  /** Mean loss and accuracy per member over the evaluation split, computed on the GPU. */
+  async evaluate(): Promise<{ loss: number[]; accuracy: number[] }> {
+    const dev = this.cache.device;
+    const enc = dev.createCommandEncoder({ label: 'evaluate' });
+    const pass = enc.beginComputePass({ label: 'evaluate' });
+    this.net.encodeEval(pass);
+    pass.end();
+    dev.queue.submit([enc.finish()]);
+    const sums = await this.readback.readF32(this.net.evalRing);
+    const n = this.setup.evalIdx.length;
+    const M = this.setup.members;
+    return {
+      loss: Array.from({ length: M }, (_, m) => sums[m * 2]! / n),
+      accuracy: Array.from({ length: M }, (_, m) => sums[m * 2 + 1]! / n),
+    };
+  }
+
+  async readMask(): Promise<Float32Array> {
+    return this.readback.readF32(this.net.mask);
+  }
+
+  async readWeights(): Promise<Float32Array> {
+    return this.readback.readF32(this.net.params);
+  }
+
+  async readFired(): Promise<Float32Array> {
+    return this.readback.readF32(this.net.fired);
+  }
+
+  destroy(): void {
+    this.generation++;
+    this.running = false;
+    this.readback.destroy();
+    this.net.destroy();
+  }
+
+  /** Encodes and submits steps from t up to the next boundary; returns their metrics (later). */
+  private submitChunk(end: number): Promise<StepMetrics[]> {
+    const s = this.setup;
+    const spe = this.stepsPerEpoch;
+    const epoch = Math.floor(this.t / spe);
+    if (epoch !== this.epochLoaded) {
+      this.net.setTrainIndices(epochIndices(s.trainIdx, s.members, this.memberSeeds, epoch, s.batch));
+      this.epochLoaded = epoch;
+    }
+    const epochEnd = (epoch + 1) * spe;
+    const limit = Math.min(end, epochEnd, this.t + s.stepsPerSubmit);
+    const enc = this.cache.device.createCommandEncoder({ label: `steps ${this.t}..` });
+    const pass = enc.beginComputePass({ label: 'train chunk' });
+    const meta: { step: number; lr: number; maskUpdate: boolean }[] = [];
+    let slot = 0;
+    while (this.t < limit) {
+      const t = this.t;
+      const update = this.isMaskUpdate(t);
+      const optimizerStep = !update || optimizerStepOnUpdate(s.method, s.portCompatible);
+      const lr = lrAt(s.lr, t, s.totalSteps);
+      if (optimizerStep) this.optimizerSteps++;
+      const o = s.optimizer;
+      const b1 = o.kind === 'adam' ? o.beta1 : 0.9;
+      const b2 = o.kind === 'adam' ? o.beta2 : 0.999;
+      this.net.writeStepParams(slot, {
+        indexOffset: (t - epoch * spe) * s.batch,
+        ringSlot: slot,
+        lr,
+        momentum: o.kind === 'sgd' ? o.momentum : 0,
+        weightDecay: o.weightDecay,
+        beta1: b1,
+        beta2: b2,
+        eps: o.kind === 'adam' ? o.eps : 1e-8,
+        bc1: 1 - b1 ** Math.max(1, this.optimizerSteps),
+        bc2: 1 - b2 ** Math.max(1, this.optimizerSteps),
+      });
+      this.net.encodeStep(pass, slot, optimizerStep);
+      meta.push({ step: t, lr, maskUpdate: update });
+      this.t++;
+      slot++;
+      if (update) {
+        this.net.prepareMaskUpdate(t, this.updateCounts(t));
+        this.net.encodeMaskUpdate(pass);
+        this.lastUpdate = t;
+        break; // the CPU chose this update's counts: the next update must see them applied
+      }
+    }
+    pass.end();
+    this.cache.device.queue.submit([enc.finish()]);
+    const M = s.members;
+    return this.readback.readF32(this.net.trainRing, 0, meta.length * M * 2).then((sums) =>
+      meta.map((m, i) => ({
+        ...m,
+        loss: Array.from({ length: M }, (_, j) => sums[(i * M + j) * 2]! / s.batch),
+        accuracy: Array.from({ length: M }, (_, j) => sums[(i * M + j) * 2 + 1]! / s.batch),
+      })),
+    );
+  }
+
+  private isMaskUpdate(t: number): boolean {
+    const s = this.setup;
+    if (s.method === 'rigl' || s.method === 'set') return isUpdateStep(s.schedule, t, this.lastUpdate);
+    if (s.method === 'snfs') return snfsIsUpdateStep(this.stepsPerEpoch, t, s.totalSteps);
+    return false;
+  }
+
+  private updateCounts(t: number): { prune: number; grow: number }[] {
+    const s = this.setup;
+    const fraction = s.method === 'snfs' ? snfsPruneRate(t, s.totalSteps) : dropFraction(s.schedule, t);
+    return this.layout.layers.map((l, i) => {
+      const c = pruneGrowCounts(this.nnz[i]!, this.targets[i]!, fraction, l.nIn * l.nOut);
+      this.nnz[i] = this.targets[i]!;
+      return c;
+    });
+  }
+}
