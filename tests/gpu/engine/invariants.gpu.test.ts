@@ -1,0 +1,128 @@
+// Engine invariants on the GPU, for every DST method: exact active counts per layer and member,
+// masked weights exactly 0 after optimizer steps, the same seed gives the same loss curve,
+// ensemble members differ, and a changed density target lands exactly at the next update.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fractionSplit, generate2D } from '../../../src/data';
+import { Trainer, type MlpTrainerSetup } from '../../../src/engine';
+import { PipelineCache, acquireGpu, type GpuContext } from '../../../src/gpu';
+import type { SparseMethod } from '../../../src/sparsity';
+
+let gpu: GpuContext;
+beforeAll(async () => {
+  const r = await acquireGpu();
+  if (!r.ok) throw new Error(`no WebGPU: ${r.reason}`);
+  gpu = r.gpu;
+});
+afterAll(() => gpu.destroy());
+
+function setup(over: Partial<MlpTrainerSetup> = {}): MlpTrainerSetup {
+  const data = generate2D('moons', { n: 256, noise: 0.1, seed: 3 });
+  const split = fractionSplit(data.labels, { train: 0.75 }, 5);
+  return {
+    inputDim: 2,
+    hidden: [24, 16],
+    classes: 2,
+    activation: 'tanh',
+    members: 3,
+    batch: 16,
+    seed: 9,
+    density: 0.3,
+    densityRule: { kind: 'uniform' },
+    init: 'glorot',
+    sparseAwareInit: true,
+    method: 'rigl',
+    schedule: { deltaT: 10, alpha: 0.3, decay: 'cosine', tEnd: 150, beginStep: 0 },
+    portCompatible: false,
+    optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 1e-4 },
+    lr: { kind: 'cosine', lr: 0.1 },
+    totalSteps: 200,
+    labelSmoothing: 0.1,
+    data: { kind: 'points', values: data.points, dim: 2, labels: data.labels, mean: 0, std: 1 },
+    trainIdx: split.train,
+    evalIdx: split.test,
+    stepsPerSubmit: 16,
+    ...over,
+  };
+}
+
+async function checkMasks(trainer: Trainer, what: string): Promise<void> {
+  const [mask, w] = await Promise.all([trainer.readMask(), trainer.readWeights()]);
+  trainer.layout.layers.forEach((l, li) => {
+    const n = l.nIn * l.nOut;
+    for (let m = 0; m < trainer.layout.members; m++) {
+      const from = l.weight.offset + m * n;
+      const seg = mask.subarray(from, from + n);
+      expect(seg.reduce((a, v) => a + v, 0), `${what}: layer ${li} member ${m} active count`).toBe(trainer.activeCounts[li]);
+      for (let i = 0; i < n; i++) {
+        if (seg[i] === 0 && !Object.is(w[from + i], 0)) throw new Error(`${what}: masked weight ${li}/${m}/${i} is ${w[from + i]}`);
+      }
+    }
+  });
+}
+
+describe('engine invariants', () => {
+  it.each(['rigl', 'set', 'snfs', 'static', 'dense'] as SparseMethod[])('%s: exact counts and zero masked weights after every chunk', async (method) => {
+    const trainer = await Trainer.create(PipelineCache.for(gpu.device), setup({ method, optimizer: method === 'snfs' ? { kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 5e-4 } : setup().optimizer }));
+    let updates = 0;
+    for (let c = 0; c < 10; c++) {
+      const rows = await trainer.train(20);
+      updates += rows.filter((r) => r.maskUpdate).length;
+      await checkMasks(trainer, `${method} after step ${trainer.step}`);
+    }
+    // RigL/SET: every ΔT = 10 steps from t = 0 while t <= T_end = 150. SNFS: at the end of every
+    // epoch (12 steps of 16 from 192 training points) except the last step of the run.
+    const expected = { rigl: 16, set: 16, snfs: Math.floor(199 / trainer.stepsPerEpoch), static: 0, dense: 0 }[method];
+    expect(updates, 'mask updates in 200 steps').toBe(expected);
+    if (method === 'dense') expect(trainer.activeCounts).toEqual(trainer.layout.layers.map((l) => l.nIn * l.nOut));
+    trainer.destroy();
+  });
+
+  it('the same seed gives the same loss curve; ensemble members differ', async () => {
+    const cache = PipelineCache.for(gpu.device);
+    const a = await Trainer.create(cache, setup());
+    const b = await Trainer.create(cache, setup());
+    const ra = await a.train(120);
+    const rb = await b.train(120);
+    expect(ra.map((r) => r.loss)).toEqual(rb.map((r) => r.loss));
+    expect(await a.readMask()).toEqual(await b.readMask());
+    // Three members: own masks, init and data order, so their curves are not identical.
+    const last = ra.at(-1)!.loss;
+    expect(new Set(last).size).toBe(3);
+    const c = await Trainer.create(cache, setup({ seed: 10 }));
+    const rc = await c.train(120);
+    expect(rc.map((r) => r.loss)).not.toEqual(ra.map((r) => r.loss));
+    for (const t of [a, b, c]) t.destroy();
+  });
+
+  it('a new density target is reached exactly at the next mask update', async () => {
+    const trainer = await Trainer.create(PipelineCache.for(gpu.device), setup());
+    await trainer.train(15);
+    const targets = trainer.layout.layers.map((_l, i) => trainer.targetForDensity(i, 0.15));
+    trainer.setLayerTargets(targets);
+    await trainer.train(10); // crosses the update at step 20
+    expect(trainer.activeCounts).toEqual(targets);
+    await checkMasks(trainer, 'after lowering the density');
+    trainer.setLayerTargets(trainer.layout.layers.map((_l, i) => trainer.targetForDensity(i, 0.6)));
+    await trainer.train(10);
+    await checkMasks(trainer, 'after raising the density');
+    trainer.destroy();
+  });
+
+  it('evaluation loss falls over training and a NaN loss stops the run with a message', async () => {
+    const cache = PipelineCache.for(gpu.device);
+    const trainer = await Trainer.create(cache, setup({ members: 1 }));
+    const before = await trainer.evaluate();
+    await trainer.train(200);
+    const after = await trainer.evaluate();
+    expect(after.loss[0]!).toBeLessThan(0.85 * before.loss[0]!);
+    expect(after.accuracy[0]!).toBeGreaterThanOrEqual(0.8);
+    trainer.destroy();
+
+    const states: string[] = [];
+    const bad = await Trainer.create(cache, setup({ members: 1, lr: { kind: 'constant', lr: 1e30 } }), { state: (s, msg) => states.push(`${s}: ${msg ?? ''}`) });
+    await bad.run();
+    expect(bad.step).toBeLessThan(200);
+    expect(states.at(-1)).toMatch(/^diverged: The loss became (NaN|Infinity|-Infinity) at step \d+/);
+    bad.destroy();
+  });
+});
