@@ -83,7 +83,7 @@ async function withDetail<T>(p: Promise<T>): Promise<T> {
   try {
     return await p;
   } catch (e) {
-    if (e instanceof GpuError) throw new Error(`${e.message}\n${e.detail ?? ''}`);
+    if (e instanceof GpuError) throw new Error(`${e.message}\n${e.detail ?? ''}`, { cause: e });
     throw e;
   }
 }
