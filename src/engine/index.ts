@@ -3,3 +3,4 @@ export * from './init';
 export * from './lr-schedule';
 export * from './mlp-network';
 export * from './trainer';
+export * from './checkpoint';

@@ -214,15 +214,15 @@ export class MlpNetwork {
     });
   }
 
-  /** Uploads parameters and masks (initial state or a checkpoint) and clears optimizer state. */
-  load(weights: Float32Array, mask: Float32Array, fired: Float32Array = mask): void {
+  /** Uploads parameters, masks and optimizer state (zeros unless given: a fresh start). */
+  load(weights: Float32Array, mask: Float32Array, fired: Float32Array = mask, states?: [Float32Array, Float32Array]): void {
     const q = this.cache.device.queue;
+    const zeros = new Float32Array(this.o.layout.totalFloats);
     q.writeBuffer(this.params, 0, new Float32Array(weights));
     q.writeBuffer(this.mask, 0, new Float32Array(mask));
     q.writeBuffer(this.fired, 0, new Float32Array(fired));
-    const zeros = new Float32Array(this.o.layout.totalFloats);
-    q.writeBuffer(this.state1, 0, zeros);
-    q.writeBuffer(this.state2, 0, zeros);
+    q.writeBuffer(this.state1, 0, new Float32Array(states?.[0] ?? zeros));
+    q.writeBuffer(this.state2, 0, new Float32Array(states?.[1] ?? zeros));
   }
 
   setTrainIndices(indices: Uint32Array): void {

@@ -6,7 +6,9 @@ import { ReadbackPool, type PipelineCache } from '../gpu';
 import { epochIndices, stepsPerEpoch } from '../data';
 import type { ActivationKind } from '../reference/activation';
 import {
+  FlopsAccumulator,
   activeCount,
+  denseForwardFlops,
   dropFraction,
   initialLastUpdate,
   isUpdateStep,
@@ -14,11 +16,13 @@ import {
   pruneGrowCounts,
   snfsIsUpdateStep,
   snfsPruneRate,
+  sparseForwardFlops,
   type DensityRule,
   type DstSchedule,
   type SparseMethod,
 } from '../sparsity';
-import { initialState, streamSeed, type InitScheme } from './init';
+import type { Checkpoint } from './checkpoint';
+import { initialState, maskableLayers, streamSeed, type InitScheme } from './init';
 import { lrAt, type LrSchedule } from './lr-schedule';
 import { MlpNetwork, type GrowBy, type MlpData } from './mlp-network';
 import { layoutDenseParams, type ParamLayout } from './param-layout';
@@ -60,6 +64,10 @@ export interface StepMetrics {
   accuracy: number[];
   lr: number;
   maskUpdate: boolean;
+  /** Cumulative training FLOPs of all members after this step (spec §1.9 accounting). */
+  trainingFlops: number;
+  /** trainingFlops / the FLOPs of training the same number of dense members for as many steps. */
+  flopsRatio: number;
 }
 
 export type TrainerState = 'idle' | 'running' | 'paused' | 'done' | 'diverged';
@@ -82,6 +90,7 @@ export class Trainer {
   readonly stepsPerEpoch: number;
   readonly layout: ParamLayout;
   private readonly memberSeeds: number[];
+  private flops: FlopsAccumulator;
 
   private constructor(
     private readonly cache: PipelineCache,
@@ -97,6 +106,20 @@ export class Trainer {
     this.stepsPerEpoch = stepsPerEpoch(setup.trainIdx.length, setup.batch);
     this.lastUpdate = initialLastUpdate(setup.schedule);
     this.memberSeeds = Array.from({ length: setup.members }, (_, m) => streamSeed(setup.seed, m, 0, 3));
+    this.flops = this.newFlops(0, 0);
+  }
+
+  /** Forward FLOPs per example: dense (f_D) and at the current active counts (f_S). */
+  forwardFlops(): { fD: number; fS: number } {
+    const layers = maskableLayers(this.layout);
+    const densities = this.layout.layers.map((l, i) => this.nnz[i]! / (l.nIn * l.nOut));
+    return { fD: denseForwardFlops(layers), fS: sparseForwardFlops(layers, densities) };
+  }
+
+  private newFlops(total: number, steps: number): FlopsAccumulator {
+    const acc = new FlopsAccumulator(this.setup.method, { ...this.forwardFlops(), batch: this.setup.batch });
+    acc.restore(total, steps);
+    return acc;
   }
 
   static async create(cache: PipelineCache, setup: MlpTrainerSetup, sink: TrainerSink = {}): Promise<Trainer> {
@@ -217,6 +240,65 @@ export class Trainer {
     return this.readback.readF32(this.net.fired);
   }
 
+  /** ITOP rate per member: the fraction of maskable weights that were ever active (spec §1.7). */
+  async itopRates(): Promise<number[]> {
+    const fired = await this.readFired();
+    const total = this.layout.layers.reduce((a, l) => a + l.nIn * l.nOut, 0);
+    return Array.from({ length: this.setup.members }, (_, m) => {
+      let ever = 0;
+      for (const l of this.layout.layers) {
+        const n = l.nIn * l.nOut;
+        for (let i = 0; i < n; i++) ever += fired[l.weight.offset + m * n + i]!;
+      }
+      return ever / total;
+    });
+  }
+
+  /** Everything needed to continue this run exactly: parameters, masks, optimizer state, counters. */
+  async checkpoint(): Promise<Checkpoint> {
+    const r = this.readback;
+    const [weights, mask, state1, state2, fired] = await Promise.all([
+      r.readF32(this.net.params),
+      r.readF32(this.net.mask),
+      r.readF32(this.net.state1),
+      r.readF32(this.net.state2),
+      r.readF32(this.net.fired),
+    ]);
+    return {
+      version: 1,
+      step: this.t,
+      lastUpdate: this.lastUpdate,
+      optimizerSteps: this.optimizerSteps,
+      activeCounts: [...this.nnz],
+      targets: [...this.targets],
+      flops: { total: this.flops.cumulative(), steps: this.flops.stepCount() },
+      weights,
+      mask,
+      state1,
+      state2,
+      fired,
+    };
+  }
+
+  /** Restores a checkpoint of a run with the same setup; training then continues exactly. */
+  restore(c: Checkpoint): void {
+    const n = this.layout.totalFloats;
+    for (const [name, a] of Object.entries({ weights: c.weights, mask: c.mask, state1: c.state1, state2: c.state2, fired: c.fired })) {
+      if (a.length !== n) throw new Error(`checkpoint ${name} has ${a.length} values, this model needs ${n}: it was saved from a different model`);
+    }
+    if (c.activeCounts.length !== this.layout.layers.length) throw new Error('checkpoint has a different number of layers');
+    this.pause();
+    this.generation++;
+    this.net.load(c.weights, c.mask, c.fired, [c.state1, c.state2]);
+    this.t = c.step;
+    this.lastUpdate = c.lastUpdate;
+    this.optimizerSteps = c.optimizerSteps;
+    c.activeCounts.forEach((v, i) => (this.nnz[i] = v));
+    c.targets.forEach((v, i) => (this.targets[i] = v));
+    this.flops = this.newFlops(c.flops.total, c.flops.steps);
+    this.epochLoaded = -1; // reload the shuffle of the checkpoint's epoch
+  }
+
   destroy(): void {
     this.generation++;
     this.running = false;
@@ -237,7 +319,7 @@ export class Trainer {
     const limit = Math.min(end, epochEnd, this.t + s.stepsPerSubmit);
     const enc = this.cache.device.createCommandEncoder({ label: `steps ${this.t}..` });
     const pass = enc.beginComputePass({ label: 'train chunk' });
-    const meta: { step: number; lr: number; maskUpdate: boolean }[] = [];
+    const meta: Omit<StepMetrics, 'loss' | 'accuracy'>[] = [];
     let slot = 0;
     while (this.t < limit) {
       const t = this.t;
@@ -261,13 +343,16 @@ export class Trainer {
         bc2: 1 - b2 ** Math.max(1, this.optimizerSteps),
       });
       this.net.encodeStep(pass, slot, optimizerStep);
-      meta.push({ step: t, lr, maskUpdate: update });
+      this.flops.step(update);
+      const M = s.members;
+      meta.push({ step: t, lr, maskUpdate: update, trainingFlops: this.flops.cumulative() * M, flopsRatio: this.flops.ratioToDense() });
       this.t++;
       slot++;
       if (update) {
         this.net.prepareMaskUpdate(t, this.updateCounts(t));
         this.net.encodeMaskUpdate(pass);
         this.lastUpdate = t;
+        this.flops.setSparseFlops(this.forwardFlops().fS);
         break; // the CPU chose this update's counts: the next update must see them applied
       }
     }

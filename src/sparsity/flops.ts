@@ -99,6 +99,12 @@ export class FlopsAccumulator {
     this.fS = fS;
   }
 
+  /** Continues from saved totals (a restored checkpoint). */
+  restore(total: number, steps: number): void {
+    this.total = total;
+    this.steps = steps;
+  }
+
   /** Cumulative training FLOPs so far. */
   cumulative(): number {
     return this.total;

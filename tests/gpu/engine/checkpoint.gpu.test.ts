@@ -1,0 +1,91 @@
+// Checkpoints: training resumed from a checkpoint continues the same loss curve, masks and all;
+// a checkpoint from another model is refused with a clear message. Also FLOPs and ITOP accounting.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fractionSplit, generate2D } from '../../../src/data';
+import { Trainer, type MlpTrainerSetup } from '../../../src/engine';
+import { PipelineCache, acquireGpu, type GpuContext } from '../../../src/gpu';
+
+let gpu: GpuContext;
+beforeAll(async () => {
+  const r = await acquireGpu();
+  if (!r.ok) throw new Error(`no WebGPU: ${r.reason}`);
+  gpu = r.gpu;
+});
+afterAll(() => gpu.destroy());
+
+function setup(over: Partial<MlpTrainerSetup> = {}): MlpTrainerSetup {
+  const data = generate2D('xor', { n: 200, noise: 0.1, seed: 4 });
+  const split = fractionSplit(data.labels, { train: 0.8 }, 2);
+  return {
+    inputDim: 2,
+    hidden: [16, 16],
+    classes: 2,
+    activation: 'relu',
+    members: 2,
+    batch: 16,
+    seed: 5,
+    density: 0.4,
+    densityRule: { kind: 'erk' },
+    init: 'he',
+    sparseAwareInit: false,
+    method: 'rigl',
+    schedule: { deltaT: 15, alpha: 0.3, decay: 'cosine', tEnd: 200, beginStep: 0 },
+    portCompatible: false,
+    optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-4, decoupled: true },
+    lr: { kind: 'onecycle', maxLr: 0.02 },
+    totalSteps: 240,
+    labelSmoothing: 0,
+    data: { kind: 'points', values: data.points, dim: 2, labels: data.labels, mean: 0, std: 1 },
+    trainIdx: split.train,
+    evalIdx: split.test,
+    stepsPerSubmit: 12,
+    ...over,
+  };
+}
+
+describe('checkpoints and accounting', () => {
+  it('a run resumed from a checkpoint continues the same loss curve', async () => {
+    const cache = PipelineCache.for(gpu.device);
+    const a = await Trainer.create(cache, setup());
+    await a.train(97); // mid-epoch, between mask updates
+    const saved = await a.checkpoint();
+    const continued = await a.train(100);
+    const maskA = await a.readMask();
+
+    const b = await Trainer.create(cache, setup());
+    b.restore(saved);
+    expect(b.step).toBe(97);
+    const resumed = await b.train(100);
+    expect(resumed.map((r) => r.loss)).toEqual(continued.map((r) => r.loss));
+    expect(resumed.map((r) => r.trainingFlops)).toEqual(continued.map((r) => r.trainingFlops));
+    expect(await b.readMask()).toEqual(maskA);
+    expect(continued.some((r) => r.maskUpdate)).toBe(true);
+
+    const other = await Trainer.create(cache, setup({ hidden: [8] }));
+    expect(() => other.restore(saved)).toThrow(/saved from a different model/);
+    for (const t of [a, b, other]) t.destroy();
+  });
+
+  it('counts training FLOPs per spec §1.9 and tracks the ITOP rate', async () => {
+    const cache = PipelineCache.for(gpu.device);
+    const rigl = await Trainer.create(cache, setup());
+    const rows = await rigl.train(60);
+    const { fD, fS } = rigl.forwardFlops();
+    // 2 members x 16 examples: 3 f_S per ordinary step, 2 f_S + f_D on the 4 update steps.
+    const updates = rows.filter((r) => r.maskUpdate).length;
+    expect(updates).toBe(4);
+    expect(rows.at(-1)!.trainingFlops).toBeCloseTo(2 * 16 * ((60 - updates) * 3 * fS + updates * (2 * fS + fD)), 0);
+    expect(rows.at(-1)!.flopsRatio).toBeGreaterThan(0.3);
+    expect(rows.at(-1)!.flopsRatio).toBeLessThan(0.6);
+    const itop = await rigl.itopRates();
+    expect(itop).toHaveLength(2);
+    for (const r of itop) expect(r).toBeGreaterThan(0.4);
+    rigl.destroy();
+
+    const dense = await Trainer.create(cache, setup({ method: 'dense' }));
+    const denseRows = await dense.train(10);
+    expect(denseRows.at(-1)!.flopsRatio).toBeCloseTo(1, 10);
+    expect(await dense.itopRates()).toEqual([1, 1]);
+    dense.destroy();
+  });
+});
