@@ -4,3 +4,4 @@ export * from './lr-schedule';
 export * from './mlp-network';
 export * from './trainer';
 export * from './checkpoint';
+export * from './mask-rules';

@@ -8,9 +8,8 @@ import { bindKernel, encodeKernel, storageBuffer, updateParams, uploadBuffer, ty
 import { ACTIVATION_KINDS, type ActivationKind } from '../reference/activation';
 import { EV_GROWN, EV_PRUNED } from '../reference/mask';
 import { packU8 } from '../util/packing';
+import { GROW_RULES, PRUNE_RULES, type GrowRuleName, type PruneRuleName, type ScoreSource } from './mask-rules';
 import { segmentBinding, type ParamLayout } from './param-layout';
-
-export type GrowBy = 'gradient' | 'momentum' | 'random';
 
 export interface MlpData {
   kind: 'points' | 'images';
@@ -37,7 +36,8 @@ export interface MlpNetworkOptions {
   optimizer: 'sgd' | 'adam';
   /** Optimizer flag bits (see shaders/optimizer.wgsl): nesterov 1, dense state 2, decoupled 4. */
   optimizerFlags: number;
-  growBy: GrowBy;
+  prune: PruneRuleName;
+  grow: GrowRuleName;
   seed: number;
 }
 
@@ -190,19 +190,22 @@ export class MlpNetwork {
         ? bindKernel(cache, 'optimizer.sgd', { resources: state, params: { n, flags: o.optimizerFlags, lr: 0, momentum: 0, weight_decay: 0 }, members: 1, slots: o.slots })
         : bindKernel(cache, 'optimizer.adam', { resources: { ...state, state2: this.state2 }, params: { n, flags: o.optimizerFlags, lr: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0, bc1: 1, bc2: 1 }, members: 1, slots: o.slots });
 
+    const sources: Record<ScoreSource, GPUBuffer> = { params: this.params, grads: this.grads, state1: this.state1 };
+    const pruneRule = PRUNE_RULES[o.prune];
+    const growRule = GROW_RULES[o.grow];
     layout.layers.forEach((l, i) => {
       const n = l.nIn * l.nOut;
       const keys = own(storageBuffer(dev, `fc${i + 1} keys`, M * n * 4));
       const w = segmentBinding(this.params, l.weight);
       const m = segmentBinding(this.mask, l.weight);
       const score = { n, seed: o.seed, step: 0, layer: i };
-      const growSrc = o.growBy === 'momentum' ? segmentBinding(this.state1, l.weight) : segmentBinding(this.grads, l.weight);
-      const growKernel = o.growBy === 'random' ? 'mask.score_grow_random' : 'mask.score_grow_magnitude';
+      const growSrc = segmentBinding(sources[growRule.source], l.weight);
+      const pruneSrc = segmentBinding(sources[pruneRule.source], l.weight);
       this.layerKernels.push({
         update: {
-          prune: bindKernel(cache, 'mask.score_prune', { resources: { src: w, mask: m, keys }, params: score, members: M }),
+          prune: bindKernel(cache, pruneRule.kernel, { resources: { src: pruneSrc, mask: m, keys }, params: score, members: M }),
           selectPrune: bindKernel(cache, 'mask.select_k', { resources: { keys, events: this.events[i]! }, params: { n, k: 0, bit: EV_PRUNED }, members: M }),
-          grow: bindKernel(cache, growKernel, { resources: { src: growSrc, mask: m, events: this.events[i]!, keys }, params: score, members: M }),
+          grow: bindKernel(cache, growRule.kernel, { resources: { src: growSrc, mask: m, events: this.events[i]!, keys }, params: score, members: M }),
           selectGrow: bindKernel(cache, 'mask.select_k', { resources: { keys, events: this.events[i]! }, params: { n, k: 0, bit: EV_GROWN }, members: M }),
           apply: bindKernel(cache, 'mask.apply_update', {
             resources: { mask: m, weights: w, events: this.events[i]!, fired: segmentBinding(this.fired, l.weight), state1: segmentBinding(this.state1, l.weight), state2: segmentBinding(this.state2, l.weight) },

@@ -24,7 +24,8 @@ import {
 import type { Checkpoint } from './checkpoint';
 import { initialState, maskableLayers, streamSeed, type InitScheme } from './init';
 import { lrAt, type LrSchedule } from './lr-schedule';
-import { MlpNetwork, type GrowBy, type MlpData } from './mlp-network';
+import { METHOD_RULES } from './mask-rules';
+import { MlpNetwork, type MlpData } from './mlp-network';
 import { layoutDenseParams, type ParamLayout } from './param-layout';
 
 export type OptimizerSetup =
@@ -130,7 +131,7 @@ export class Trainer {
     const o = setup.optimizer;
     const denseState = setup.method === 'snfs' || setup.portCompatible;
     const flags = (o.kind === 'sgd' && o.nesterov ? 1 : 0) | (denseState ? 2 : 0) | (o.kind === 'adam' && o.decoupled ? 4 : 0);
-    const growBy: GrowBy = setup.method === 'set' ? 'random' : setup.method === 'snfs' ? 'momentum' : 'gradient';
+    const rules = METHOD_RULES[setup.method] ?? { prune: 'magnitude', grow: 'gradient' }; // unused when null
     const spe = stepsPerEpoch(setup.trainIdx.length, setup.batch);
     const net = await MlpNetwork.create(cache, {
       layout,
@@ -144,7 +145,7 @@ export class Trainer {
       labelSmoothing: setup.labelSmoothing,
       optimizer: o.kind,
       optimizerFlags: flags,
-      growBy,
+      ...rules,
       seed: setup.seed,
     });
     net.load(init.weights, init.mask);
@@ -370,9 +371,9 @@ export class Trainer {
 
   private isMaskUpdate(t: number): boolean {
     const s = this.setup;
-    if (s.method === 'rigl' || s.method === 'set') return isUpdateStep(s.schedule, t, this.lastUpdate);
+    if (METHOD_RULES[s.method] === null) return false;
     if (s.method === 'snfs') return snfsIsUpdateStep(this.stepsPerEpoch, t, s.totalSteps);
-    return false;
+    return isUpdateStep(s.schedule, t, this.lastUpdate);
   }
 
   private updateCounts(t: number): { prune: number; grow: number }[] {
