@@ -3,6 +3,7 @@
 // 1/sqrt(density) ("sparse-aware" init, so a sparse layer's output variance matches a dense
 // one's). Biases start at 0 and are never masked. Each (member, layer) draws from its own seeded
 // stream, so a member's initial network does not depend on how many members there are.
+import { streamSeed, type Stream } from '../config';
 import { activeCount, allocateDensities, randomMask, type DensityRule, type MaskableLayer } from '../sparsity';
 import { mulberry32, pcgHash } from '../util/rng';
 import { flatIndex, type ParamLayout } from './param-layout';
@@ -25,13 +26,10 @@ export interface InitialState {
   activeCounts: number[]; // per layer, per member (equal for all members)
 }
 
-/** Seed of a random stream for (seed, member, layer, purpose). */
-export function streamSeed(seed: number, member: number, layer: number, purpose: number): number {
-  return pcgHash((pcgHash((pcgHash((pcgHash(seed >>> 0) ^ member) >>> 0) ^ layer) >>> 0) ^ purpose) >>> 0);
+/** Seed for one layer of a member's stream (config/seeds.ts: 'init' weights, 'mask' masks...). */
+export function layerSeed(seed: number, member: number, stream: Stream, layer: number): number {
+  return pcgHash((streamSeed(seed, member, stream) ^ layer) >>> 0);
 }
-
-const MASK_STREAM = 1;
-const WEIGHT_STREAM = 2;
 
 export function maskableLayers(layout: ParamLayout): MaskableLayer[] {
   return layout.layers.map((l, i) => ({ name: `fc${i + 1}`, kind: 'dense', shape: [l.nOut, l.nIn] }));
@@ -51,8 +49,8 @@ export function initialState(layout: ParamLayout, o: InitOptions): InitialState 
     const fan = o.scheme === 'he' ? l.nIn : (l.nIn + l.nOut) / 2;
     const std = Math.sqrt((o.scheme === 'he' ? 2 : 1) / fan) / (o.sparseAwareInit ? Math.sqrt(Math.max(d, 1e-6)) : 1);
     for (let m = 0; m < layout.members; m++) {
-      const layerMask = randomMask(n, active, mulberry32(streamSeed(o.seed, m, li, MASK_STREAM)));
-      const rng = mulberry32(streamSeed(o.seed, m, li, WEIGHT_STREAM));
+      const layerMask = randomMask(n, active, mulberry32(layerSeed(o.seed, m, 'mask', li)));
+      const rng = mulberry32(layerSeed(o.seed, m, 'init', li));
       for (let i = 0; i < n; i++) {
         const j = flatIndex(l.weight, m, i);
         mask[j] = layerMask[i]!;

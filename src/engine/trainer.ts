@@ -22,7 +22,8 @@ import {
   type SparseMethod,
 } from '../sparsity';
 import type { Checkpoint } from './checkpoint';
-import { initialState, maskableLayers, streamSeed, type InitScheme } from './init';
+import { streamSeed } from '../config';
+import { initialState, maskableLayers, type InitScheme } from './init';
 import { lrAt, type LrSchedule } from './lr-schedule';
 import { METHOD_RULES } from './mask-rules';
 import { MlpNetwork, type MlpData } from './mlp-network';
@@ -106,7 +107,7 @@ export class Trainer {
     this.targets = [...initial.activeCounts];
     this.stepsPerEpoch = stepsPerEpoch(setup.trainIdx.length, setup.batch);
     this.lastUpdate = initialLastUpdate(setup.schedule);
-    this.memberSeeds = Array.from({ length: setup.members }, (_, m) => streamSeed(setup.seed, m, 0, 3));
+    this.memberSeeds = Array.from({ length: setup.members }, (_, m) => streamSeed(setup.seed, m, 'data-order'));
     this.flops = this.newFlops(0, 0);
   }
 
@@ -146,7 +147,8 @@ export class Trainer {
       optimizer: o.kind,
       optimizerFlags: flags,
       ...rules,
-      seed: setup.seed,
+      // Random regrowth hashes (seed, step, member, layer, index) on the GPU; one 'regrow' seed.
+      seed: streamSeed(setup.seed, 0, 'regrow'),
     });
     net.load(init.weights, init.mask);
     return new Trainer(cache, setup, net, sink, init);
