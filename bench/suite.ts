@@ -11,7 +11,7 @@ import {
   type KernelName,
   type ParamValues,
 } from '../src/gpu';
-import { randomArray, randomMask } from './timing';
+import { bernoulliMask, uniformArray as randomArray } from '../src/util/rng';
 import { convPeer, densePeer, type PeerSpec } from './tfjs-peers';
 
 export interface DenseDims {
@@ -122,7 +122,7 @@ function setupDense(cache: PipelineCache, name: DenseKernel, d: DenseDims, membe
     return buf;
   };
   const w = up('w', randomArray(nW, 2, 0.05));
-  const mask = up('mask', randomMask(nW, 3));
+  const mask = up('mask', bernoulliMask(nW, 3, 0.5));
   const params: ParamValues = { batch: d.batch, n_in: d.nIn, n_out: d.nOut, splits: 1 };
   let resources: Record<string, GPUBuffer>;
   if (name === 'dense.forward') {
@@ -188,7 +188,7 @@ function setupConv(cache: PipelineCache, name: ConvKernel, c: ConvDims, splits: 
     splits: name === 'conv.backward_weight' ? splits : 1,
   };
   const w = up('w', randomArray(nW, 12, 0.1));
-  const mask = up('mask', randomMask(nW, 13));
+  const mask = up('mask', bernoulliMask(nW, 13, 0.5));
   const kernels: BoundKernel[] = [];
   const bind = (n: KernelName, resources: Record<string, GPUBuffer>, p: ParamValues): void => {
     kernels.push(bindKernel(cache, n, { resources, params: p, members: 1, label: `bench ${n}` }));

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
 import type { ConvDims, DenseDims } from './suite';
-import { randomArray } from './timing';
+import { uniformArray as randomArray } from '../src/util/rng';
 
 export interface PeerInstance {
   run(): tf.Tensor;

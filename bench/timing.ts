@@ -75,22 +75,3 @@ export async function measure(run: ChunkRunner, o: TimingOptions): Promise<Timin
   };
 }
 
-/** Deterministic pseudo-random floats in [-scale, scale) (xorshift32). */
-export function randomArray(n: number, seed: number, scale = 1): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    out[i] = ((s / 4294967296) * 2 - 1) * scale;
-  }
-  return out;
-}
-
-/** A 0/1 mask with about half of the entries active (kernel speed does not depend on it). */
-export function randomMask(n: number, seed: number): Float32Array {
-  return randomArray(n, seed).map((v) => (v > 0 ? 1 : 0));
-}

@@ -4,7 +4,7 @@
 //   x (members, batch, in) -> [dense -> act]* -> dense -> logits (members, batch, classes)
 // Step (≈ 6 + 5·layers dispatches): gather, forward, loss, metrics, backward (full dW for every
 // weight: RigL and SNFS need the dense gradient, the optimizer masks it), optimizer.
-import { bindKernel, encodeKernel, storageBuffer, updateParams, uploadBuffer, type BoundKernel, type KernelName, type PipelineCache } from '../gpu';
+import { bindKernel, encodeKernel, storageBuffer, updateParamSlots, updateParams, uploadBuffer, type BoundKernel, type KernelName, type PipelineCache } from '../gpu';
 import { ACTIVATION_KINDS, type ActivationKind } from '../reference/activation';
 import { EV_GROWN, EV_PRUNED } from '../reference/mask';
 import { packU8 } from '../util/packing';
@@ -232,16 +232,22 @@ export class MlpNetwork {
     this.cache.device.queue.writeBuffer(this.trainIndices, 0, new Uint32Array(indices));
   }
 
-  /** Per-step values for step `slot` of the next chunk. */
-  writeStepParams(slot: number, p: StepParams): void {
-    const { batch, data } = this.o;
+  /** Per-step values for slots 0.. of the next chunk: one queue write per kernel. */
+  writeChunkParams(steps: readonly StepParams[]): void {
+    const { batch, data, optimizerFlags: flags } = this.o;
     const M = this.o.layout.members;
-    this.writeSlot(this.gather, slot, { batch, dim: data.dim, index_stride: this.o.indexStride, index_offset: p.indexOffset, mean: data.mean, inv_std: 1 / data.std });
-    this.writeSlot(this.metrics, slot, { batch, slot: p.ringSlot, members: M, accumulate: 0, count: batch });
     const n = this.o.layout.totalFloats;
-    const flags = this.o.optimizerFlags;
-    if (this.o.optimizer === 'sgd') this.writeSlot(this.optimizer, slot, { n, flags, lr: p.lr, momentum: p.momentum, weight_decay: p.weightDecay });
-    else this.writeSlot(this.optimizer, slot, { n, flags, lr: p.lr, beta1: p.beta1, beta2: p.beta2, eps: p.eps, weight_decay: p.weightDecay, bc1: p.bc1, bc2: p.bc2 });
+    updateParamSlots(this.cache, this.gather, steps.map((p) => ({ batch, dim: data.dim, index_stride: this.o.indexStride, index_offset: p.indexOffset, mean: data.mean, inv_std: 1 / data.std })));
+    updateParamSlots(this.cache, this.metrics, steps.map((p) => ({ batch, slot: p.ringSlot, members: M, accumulate: 0, count: batch })));
+    updateParamSlots(
+      this.cache,
+      this.optimizer,
+      steps.map((p): Record<string, number> =>
+        this.o.optimizer === 'sgd'
+          ? { n, flags, lr: p.lr, momentum: p.momentum, weight_decay: p.weightDecay }
+          : { n, flags, lr: p.lr, beta1: p.beta1, beta2: p.beta2, eps: p.eps, weight_decay: p.weightDecay, bc1: p.bc1, bc2: p.bc2 },
+      ),
+    );
   }
 
   encodeStep(pass: GPUComputePassEncoder, slot: number, optimizerStep: boolean): void {

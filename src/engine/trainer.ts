@@ -26,7 +26,7 @@ import { streamSeed } from '../config';
 import { initialState, maskableLayers, type InitScheme } from './init';
 import { lrAt, type LrSchedule } from './lr-schedule';
 import { METHOD_RULES } from './mask-rules';
-import { MlpNetwork, type MlpData } from './mlp-network';
+import { MlpNetwork, type MlpData, type StepParams } from './mlp-network';
 import { layoutDenseParams, type ParamLayout } from './param-layout';
 
 export type OptimizerSetup =
@@ -178,12 +178,16 @@ export class Trainer {
     const rows: StepMetrics[] = [];
     const end = Math.min(this.setup.totalSteps, this.t + count);
     let pending: Promise<StepMetrics[]> | null = null;
+    const diverged = (chunk: StepMetrics[]): boolean => chunk.some((r) => r.loss.some((v) => !Number.isFinite(v)));
     while (this.t < end) {
       const chunk = this.submitChunk(end);
       const previous = pending;
       pending = chunk;
-      if (previous) rows.push(...(await previous));
-      if (rows.some((r) => r.loss.some((v) => !Number.isFinite(v)))) break;
+      if (previous) {
+        const done = await previous;
+        rows.push(...done);
+        if (diverged(done)) break;
+      }
     }
     if (pending) rows.push(...(await pending));
     this.sink.metrics?.(rows);
@@ -323,6 +327,7 @@ export class Trainer {
     const enc = this.cache.device.createCommandEncoder({ label: `steps ${this.t}..` });
     const pass = enc.beginComputePass({ label: 'train chunk' });
     const meta: Omit<StepMetrics, 'loss' | 'accuracy'>[] = [];
+    const stepParams: StepParams[] = [];
     let slot = 0;
     while (this.t < limit) {
       const t = this.t;
@@ -333,7 +338,7 @@ export class Trainer {
       const o = s.optimizer;
       const b1 = o.kind === 'adam' ? o.beta1 : 0.9;
       const b2 = o.kind === 'adam' ? o.beta2 : 0.999;
-      this.net.writeStepParams(slot, {
+      stepParams.push({
         indexOffset: (t - epoch * spe) * s.batch,
         ringSlot: slot,
         lr,
@@ -360,6 +365,7 @@ export class Trainer {
       }
     }
     pass.end();
+    this.net.writeChunkParams(stepParams); // queue writes land before the submit below
     this.cache.device.queue.submit([enc.finish()]);
     const M = s.members;
     return this.readback.readF32(this.net.trainRing, 0, meta.length * M * 2).then((sums) =>

@@ -80,6 +80,16 @@ export function updateParams(cache: PipelineCache, k: BoundKernel, params: Param
   cache.device.queue.writeBuffer(k.paramsBuffer, slot * (k.dynamic ? PARAM_SLOT_BYTES : 0), packParams(k.name, spec.params, params));
 }
 
+/** Writes consecutive slots from `firstSlot` in one queue write (a chunk's per-step params). */
+export function updateParamSlots(cache: PipelineCache, k: BoundKernel, slots: readonly ParamValues[], firstSlot = 0): void {
+  if (!k.dynamic) throw new Error(`${k.name} has no per-step params`);
+  if (firstSlot < 0 || firstSlot + slots.length > k.slots) throw new Error(`${k.name}: params slots ${firstSlot}..${firstSlot + slots.length - 1} out of range (0..${k.slots - 1})`);
+  const spec = cache.get(k.name).spec;
+  const bytes = new Uint8Array(slots.length * PARAM_SLOT_BYTES);
+  slots.forEach((p, i) => bytes.set(new Uint8Array(packParams(k.name, spec.params, p)), i * PARAM_SLOT_BYTES));
+  cache.device.queue.writeBuffer(k.paramsBuffer, firstSlot * PARAM_SLOT_BYTES, bytes);
+}
+
 export function encodeKernel(pass: GPUComputePassEncoder, k: BoundKernel, slot = 0): void {
   pass.setPipeline(k.pipeline);
   if (k.dynamic) pass.setBindGroup(0, k.bindGroup, [slot * PARAM_SLOT_BYTES]);

@@ -62,3 +62,26 @@ export function permutation(n: number, rng: Rng): Uint32Array {
   }
   return p;
 }
+
+/**
+ * Deterministic test and benchmark data: n floats uniform in [-scale, scale) from a xorshift32
+ * stream (cheap, and the same on every machine). Not for training randomness: use mulberry32.
+ */
+export function uniformArray(n: number, seed: number, scale = 1): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    out[i] = ((s / 4294967296) * 2 - 1) * scale;
+  }
+  return out;
+}
+
+/** A 0/1 mask with each entry active with probability about `density` (count not exact). */
+export function bernoulliMask(n: number, seed: number, density: number): Float32Array {
+  return uniformArray(n, seed).map((v) => ((v + 1) / 2 < density ? 1 : 0));
+}

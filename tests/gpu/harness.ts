@@ -130,23 +130,5 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
   expect(count === 0 ? '' : `${what}: ${count}/${expected.length} mismatches; first: ${bad.join('; ')}`).toBe('');
 }
 
-/** Deterministic pseudo-random floats in [-scale, scale). */
-export function randomArray(n: number, seed: number, scale = 1): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    out[i] = ((s / 4294967296) * 2 - 1) * scale;
-  }
-  return out;
-}
-
-/** A 0/1 mask with about `density` of the entries active. */
-export function randomMask(n: number, seed: number, density: number): Float32Array {
-  const r = randomArray(n, seed, 1);
-  return r.map((v) => ((v + 1) / 2 < density ? 1 : 0));
-}
+// Test data: deterministic uniform floats and about-`density` 0/1 masks (src/util/rng.ts).
+export { uniformArray as randomArray, bernoulliMask as randomMask } from '../../src/util/rng';
