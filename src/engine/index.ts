@@ -5,3 +5,4 @@ export * from './mlp-network';
 export * from './trainer';
 export * from './checkpoint';
 export * from './mask-rules';
+export * from './from-config';

@@ -1,0 +1,179 @@
+// From the one experiment config (URL hash, saved run, headless runner) to a trainer setup:
+// generates or takes the data, makes the split the config describes, and maps every setting the
+// engine runs today. Settings the engine cannot run yet are refused by name, never silently
+// replaced by something else (UnsupportedConfigError lists them all).
+import { classCount, splitSizes, type ExperimentConfig } from '../config';
+import { fractionSplit, generate2D, stratifiedSplit, type Split } from '../data';
+import type { DensityRule } from '../sparsity';
+import { mulberry32, permutation } from '../util/rng';
+import type { LrSchedule } from './lr-schedule';
+import type { MlpData } from './mlp-network';
+import type { MlpTrainerSetup, OptimizerSetup } from './trainer';
+
+/** Data the caller already has: generated or drawn points, or a loaded image dataset. */
+export type DatasetInput =
+  | { kind: 'points'; points: Float32Array /* (n, 2) */; labels: Uint32Array; classes: number }
+  | { kind: 'images'; images: Uint8Array /* (n, h·w) */; labels: ArrayLike<number>; width: number; height: number; classes: number; pixelMean: number; pixelStd: number };
+
+export class UnsupportedConfigError extends Error {
+  override name = 'UnsupportedConfigError';
+  constructor(readonly features: string[]) {
+    super(`Not available in the engine yet: ${features.join('; ')}.`);
+  }
+}
+
+export interface ConfigRun {
+  setup: MlpTrainerSetup;
+  split: Split;
+}
+
+/** The config's generated 2-D dataset (not for 'user', which is drawn, or image datasets). */
+export function generatedData(config: ExperimentConfig): DatasetInput {
+  const d = config.data;
+  const common = { n: 0, noise: 0, seed: d.seed };
+  switch (d.dataset) {
+    case 'spiral':
+      return points(generate2D('spiral', { ...common, n: d.points, noise: d.noise, arms: d.arms, turns: d.turns }));
+    case 'blobs':
+      return points(generate2D('blobs', { ...common, n: d.points, noise: d.noise, classes: d.classes }));
+    case 'moons':
+    case 'circles':
+    case 'xor':
+      return points(generate2D(d.dataset, { ...common, n: d.points, noise: d.noise }));
+    default:
+      throw new Error(`dataset "${d.dataset}" is not generated: load it and pass it in`);
+  }
+}
+
+function points(g: { points: Float32Array; labels: Uint32Array; classes: number }): DatasetInput {
+  return { kind: 'points', ...g };
+}
+
+/** What the engine cannot run yet in this config, by name (empty: it can run all of it). */
+export function unsupportedFeatures(config: ExperimentConfig): string[] {
+  const out: string[] = [];
+  if (config.model.kind === 'lenet5-caffe') out.push('model lenet5-caffe (the convolutional network)');
+  if (config.sparsity.mask.kind !== 'random') out.push(`mask at initialisation "${config.sparsity.mask.kind}" (only random)`);
+  if (config.ensemble.mode === 'edst' || config.ensemble.mode === 'prune-and-tune') out.push(`ensemble mode "${config.ensemble.mode}"`);
+  const t = config.tost;
+  if (t.smoothActivation.kind !== 'off') out.push('ToST smooth activations');
+  if (t.ghostSkip.enabled) out.push('ToST ghost skip connections');
+  if (t.layerRescaledInit.kind !== 'off') out.push('ToST layer-wise re-scaled initialisation');
+  return out;
+}
+
+export function trainerSetupFromConfig(config: ExperimentConfig, data: DatasetInput): ConfigRun {
+  const missing = unsupportedFeatures(config);
+  if (missing.length > 0) throw new UnsupportedConfigError(missing);
+  const classes = classCount(config.data);
+  if (data.classes !== classes) throw new Error(`the data has ${data.classes} classes, the config ${classes}`);
+  const labels = Uint32Array.from(data.labels);
+  const split = makeSplit(config, labels);
+  const tr = config.training;
+  const batch = tr.batchSize;
+  const perEpoch = Math.floor(split.train.length / batch);
+  if (perEpoch < 1) throw new Error(`the training split (${split.train.length}) is smaller than one batch (${batch})`);
+  const totalSteps = perEpoch * tr.epochs;
+  const target = config.sparsity.target;
+  const m = config.model;
+  const hidden = m.kind === 'mlp' ? m.hidden : [300, 100];
+  return {
+    split,
+    setup: {
+      inputDim: data.kind === 'points' ? 2 : data.width * data.height,
+      hidden,
+      classes,
+      activation: m.kind === 'mlp' ? m.activation : 'relu',
+      members: config.ensemble.members,
+      batch,
+      seed: config.seed,
+      density: 1 - target,
+      densityRule: densityRule(config),
+      init: m.init,
+      sparseAwareInit: m.sparseAwareInit,
+      method: target === 0 ? 'dense' : config.dst.method,
+      schedule: {
+        deltaT: config.dst.deltaT,
+        alpha: config.dst.dropFraction,
+        decay: config.dst.decay,
+        tEnd: Math.floor(config.dst.tEndFraction * totalSteps),
+        beginStep: config.dst.beginStep,
+      },
+      portCompatible: config.dst.portCompatible,
+      optimizer: optimizer(config),
+      lr: lrSchedule(config),
+      totalSteps,
+      labelSmoothing: config.tost.labelSmoothing,
+      data: mlpData(config, data, split),
+      trainIdx: split.train,
+      evalIdx: split.test.length > 0 ? split.test : split.val,
+      stepsPerSubmit: tr.stepsPerSubmit,
+    },
+  };
+}
+
+function makeSplit(config: ExperimentConfig, labels: Uint32Array): Split {
+  const d = config.data;
+  if (d.dataset === 'mnist' || d.dataset === 'fashion-mnist') {
+    const split = stratifiedSplit(labels, { val: d.validationSize, test: d.testSize }, d.seed);
+    if (d.trainLimit === 0 || d.trainLimit >= split.train.length) return split;
+    // A seeded random subset, so a small training set keeps every class.
+    const order = permutation(split.train.length, mulberry32(d.seed));
+    const train = Uint32Array.from(order.subarray(0, d.trainLimit), (i) => split.train[i]!).sort();
+    return { ...split, train };
+  }
+  const sizes = splitSizes(d);
+  const n = labels.length;
+  // Drawn points have no fixed count in the config: use its fractions on what was drawn.
+  const trainFraction = sizes ? sizes.train / n : 1 - d.validation - d.test;
+  const valFraction = sizes ? sizes.validation / n : d.validation;
+  return fractionSplit(labels, { train: trainFraction, val: valFraction }, d.seed);
+}
+
+function mlpData(config: ExperimentConfig, data: DatasetInput, split: Split): MlpData {
+  const standardize = config.data.normalize === 'standardize';
+  const labels = Uint32Array.from(data.labels);
+  if (data.kind === 'images') {
+    return { kind: 'images', values: data.images, dim: data.width * data.height, labels, mean: standardize ? data.pixelMean : 0, std: standardize ? data.pixelStd : 1 };
+  }
+  let mean = 0;
+  let std = 1;
+  if (standardize) {
+    // One scalar mean and std over both coordinates of the training points (keeps the shape).
+    let sum = 0;
+    let sq = 0;
+    for (const i of split.train) for (let d = 0; d < 2; d++) sum += data.points[i * 2 + d]!;
+    mean = sum / (2 * split.train.length);
+    for (const i of split.train) for (let d = 0; d < 2; d++) sq += (data.points[i * 2 + d]! - mean) ** 2;
+    std = Math.sqrt(sq / (2 * split.train.length)) || 1;
+  }
+  return { kind: 'points', values: data.points, dim: 2, labels, mean, std };
+}
+
+function densityRule(config: ExperimentConfig): DensityRule {
+  const d = config.sparsity.distribution;
+  if (d.kind === 'uniform') return { kind: 'uniform', denseFirst: d.denseFirst, denseLast: d.denseLast };
+  if (d.kind === 'er') return d.epsilon === undefined ? { kind: 'er' } : { kind: 'er', epsilon: d.epsilon };
+  return { kind: 'erk', powerScale: d.powerScale };
+}
+
+function optimizer(config: ExperimentConfig): OptimizerSetup {
+  const o = config.training.optimizer;
+  if (o.kind === 'sgd') return { kind: 'sgd', momentum: o.momentum, nesterov: o.nesterov, weightDecay: o.weightDecay };
+  return { kind: 'adam', beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay, decoupled: o.decoupled };
+}
+
+function lrSchedule(config: ExperimentConfig): LrSchedule {
+  const lr = config.training.optimizer.lr;
+  const s = config.training.schedule;
+  switch (s.kind) {
+    case 'constant':
+      return { kind: 'constant', lr };
+    case 'multistep':
+      return { kind: 'multistep', lr, gamma: s.gamma, milestones: s.milestones, unit: 'fraction' };
+    case 'cosine':
+      return { kind: 'cosine', lr, minLr: s.minLr, warmupSteps: s.warmupSteps };
+    case 'onecycle':
+      return { kind: 'onecycle', maxLr: lr, div: s.div, finalDiv: s.finalDiv, pctStart: s.pctStart };
+  }
+}

@@ -1,0 +1,75 @@
+// The config -> trainer adapter: every setting the engine runs is mapped, the split is the one
+// the config describes, and settings the engine cannot run yet are refused by name.
+import { describe, expect, it } from 'vitest';
+import { parseConfig, type ExperimentConfig } from '../../../src/config';
+import { UnsupportedConfigError, generatedData, trainerSetupFromConfig, unsupportedFeatures } from '../../../src/engine/from-config';
+import { lrAt } from '../../../src/engine/lr-schedule';
+
+function config(input: unknown): ExperimentConfig {
+  const r = parseConfig(input);
+  if (!r.ok) throw new Error(r.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+  return r.config;
+}
+
+describe('trainerSetupFromConfig', () => {
+  it('maps the default config (3-arm spiral, MLP 32-32, 50% ERK, RigL, SGD multistep)', () => {
+    const c = config({ version: 1 });
+    const { setup, split } = trainerSetupFromConfig(c, generatedData(c));
+    expect([split.train.length, split.val.length, split.test.length]).toEqual([420, 60, 120]);
+    expect(setup).toMatchObject({ inputDim: 2, hidden: [32, 32], classes: 3, activation: 'relu', members: 1, batch: 32, density: 0.5, method: 'rigl' });
+    expect(setup.densityRule).toEqual({ kind: 'erk', powerScale: 1 });
+    expect(setup.totalSteps).toBe(Math.floor(420 / 32) * 100);
+    expect(setup.schedule).toEqual({ deltaT: 100, alpha: 0.3, decay: 'cosine', tEnd: Math.floor(0.75 * 1300), beginStep: 0 });
+    expect(setup.optimizer).toEqual({ kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 1e-4 });
+    expect(lrAt(setup.lr, 0, 1300)).toBeCloseTo(0.1);
+    expect(lrAt(setup.lr, 1299, 1300)).toBeCloseTo(0.001);
+    expect(setup.evalIdx).toBe(split.test);
+    // Standardised with the training points' own mean and std.
+    let sum = 0;
+    for (const i of split.train) sum += (setup.data.values[2 * i]! - setup.data.mean) / setup.data.std;
+    expect(Math.abs(sum / split.train.length)).toBeLessThan(0.2);
+  });
+
+  it('maps a dense ensemble, Adam, one-cycle and label smoothing', () => {
+    const c = config({ version: 1, sparsity: { target: 0 }, dst: { method: 'dense' }, ensemble: { mode: 'dense', members: 4 }, training: { epochs: 10, optimizer: { kind: 'adam', lr: 0.01 }, schedule: { kind: 'onecycle' } }, tost: { labelSmoothing: 0.1 } });
+    const { setup } = trainerSetupFromConfig(c, generatedData(c));
+    expect(setup).toMatchObject({ method: 'dense', density: 1, members: 4, labelSmoothing: 0.1 });
+    expect(setup.optimizer).toEqual({ kind: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: true });
+    expect(lrAt(setup.lr, Math.round(0.3 * setup.totalSteps) - 1, setup.totalSteps)).toBeCloseTo(0.01, 4);
+  });
+
+  it('builds the image split of the config, trainLimit keeping every class', () => {
+    const c = config({ version: 1, data: { dataset: 'mnist', validationSize: 100, testSize: 100, trainLimit: 300 }, model: { kind: 'lenet-300-100' } });
+    const n = 1000;
+    const labels = Uint8Array.from({ length: n }, (_, i) => i % 10);
+    const images = new Uint8Array(n * 784);
+    const { setup, split } = trainerSetupFromConfig(c, { kind: 'images', images, labels, width: 28, height: 28, classes: 10, pixelMean: 0.13, pixelStd: 0.31 });
+    expect([split.train.length, split.val.length, split.test.length]).toEqual([300, 100, 100]);
+    expect(new Set([...split.train].map((i) => labels[i])).size).toBe(10);
+    expect(setup).toMatchObject({ inputDim: 784, hidden: [300, 100], classes: 10 });
+    expect(setup.data).toMatchObject({ kind: 'images', dim: 784, mean: 0.13, std: 0.31 });
+  });
+
+  it('refuses what the engine cannot run yet, naming every feature', () => {
+    const c = config({
+      version: 1,
+      data: { dataset: 'mnist' },
+      model: { kind: 'lenet5-caffe' },
+      sparsity: { mask: { kind: 'snip' } },
+      tost: { ghostSkip: { enabled: true } },
+    });
+    expect(unsupportedFeatures(c)).toEqual([
+      'model lenet5-caffe (the convolutional network)',
+      'mask at initialisation "snip" (only random)',
+      'ToST ghost skip connections',
+    ]);
+    expect(() => trainerSetupFromConfig(c, generatedData(config({ version: 1 })))).toThrow(UnsupportedConfigError);
+    expect(unsupportedFeatures(config({ version: 1 }))).toEqual([]);
+  });
+
+  it('refuses data whose class count differs from the config', () => {
+    const c = config({ version: 1 });
+    const other = generatedData(config({ version: 1, data: { dataset: 'moons' } }));
+    expect(() => trainerSetupFromConfig(c, other)).toThrow(/2 classes, the config 3/);
+  });
+});
