@@ -7,8 +7,9 @@ import { fractionSplit, generate2D, stratifiedSplit, type Split } from '../data'
 import type { DensityRule } from '../sparsity';
 import { mulberry32, permutation } from '../util/rng';
 import type { LrSchedule } from './lr-schedule';
-import type { MlpData } from './mlp-network';
-import type { MlpTrainerSetup, OptimizerSetup } from './trainer';
+import { lenet5CaffeLayers, mlpLayers, type LayerSpec } from './layers';
+import type { NetworkData } from './network';
+import type { OptimizerSetup, TrainerSetup } from './trainer';
 
 /** Data the caller already has: generated or drawn points, or a loaded image dataset. */
 export type DatasetInput =
@@ -23,7 +24,7 @@ export class UnsupportedConfigError extends Error {
 }
 
 export interface ConfigRun {
-  setup: MlpTrainerSetup;
+  setup: TrainerSetup;
   split: Split;
 }
 
@@ -52,7 +53,6 @@ function points(g: { points: Float32Array; labels: Uint32Array; classes: number 
 /** What the engine cannot run yet in this config, by name (empty: it can run all of it). */
 export function unsupportedFeatures(config: ExperimentConfig): string[] {
   const out: string[] = [];
-  if (config.model.kind === 'lenet5-caffe') out.push('model lenet5-caffe (the convolutional network)');
   if (config.sparsity.mask.kind !== 'random') out.push(`mask at initialisation "${config.sparsity.mask.kind}" (only random)`);
   if (config.ensemble.mode === 'edst' || config.ensemble.mode === 'prune-and-tune') out.push(`ensemble mode "${config.ensemble.mode}"`);
   const t = config.tost;
@@ -76,14 +76,10 @@ export function trainerSetupFromConfig(config: ExperimentConfig, data: DatasetIn
   const totalSteps = perEpoch * tr.epochs;
   const target = config.sparsity.target;
   const m = config.model;
-  const hidden = m.kind === 'mlp' ? m.hidden : [300, 100];
   return {
     split,
     setup: {
-      inputDim: data.kind === 'points' ? 2 : data.width * data.height,
-      hidden,
-      classes,
-      activation: m.kind === 'mlp' ? m.activation : 'relu',
+      layers: modelLayers(config, data, classes),
       members: config.ensemble.members,
       batch,
       seed: config.seed,
@@ -130,7 +126,16 @@ function makeSplit(config: ExperimentConfig, labels: Uint32Array): Split {
   return fractionSplit(labels, { train: trainFraction, val: valFraction }, d.seed);
 }
 
-function mlpData(config: ExperimentConfig, data: DatasetInput, split: Split): MlpData {
+function modelLayers(config: ExperimentConfig, data: DatasetInput, classes: number): LayerSpec[] {
+  const m = config.model;
+  const inputDim = data.kind === 'points' ? 2 : data.width * data.height;
+  if (m.kind === 'mlp') return mlpLayers(inputDim, m.hidden, classes, m.activation);
+  if (m.kind === 'lenet-300-100') return mlpLayers(inputDim, [300, 100], classes, 'relu');
+  if (data.kind !== 'images' || data.width !== 28 || data.height !== 28) throw new Error('LeNet-5-Caffe needs 28x28 images');
+  return lenet5CaffeLayers(classes);
+}
+
+function mlpData(config: ExperimentConfig, data: DatasetInput, split: Split): NetworkData {
   const standardize = config.data.normalize === 'standardize';
   const labels = Uint32Array.from(data.labels);
   if (data.kind === 'images') {

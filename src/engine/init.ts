@@ -6,6 +6,7 @@
 import { streamSeed, type Stream } from '../config';
 import { activeCount, allocateDensities, randomMask, type DensityRule, type MaskableLayer } from '../sparsity';
 import { mulberry32, pcgHash } from '../util/rng';
+import { maskableLayer } from './layers';
 import { flatIndex, type ParamLayout } from './param-layout';
 
 export type InitScheme = 'he' | 'glorot';
@@ -31,8 +32,8 @@ export function layerSeed(seed: number, member: number, stream: Stream, layer: n
   return pcgHash((streamSeed(seed, member, stream) ^ layer) >>> 0);
 }
 
-export function maskableLayers(layout: ParamLayout): MaskableLayer[] {
-  return layout.layers.map((l, i) => ({ name: `fc${i + 1}`, kind: 'dense', shape: [l.nOut, l.nIn] }));
+export function maskableLayers(layout: ParamLayout): (MaskableLayer & { outH?: number; outW?: number })[] {
+  return layout.layers.map((l, i) => maskableLayer(l.spec, `${l.spec.kind}${i + 1}`));
 }
 
 export function initialState(layout: ParamLayout, o: InitOptions): InitialState {
@@ -42,11 +43,11 @@ export function initialState(layout: ParamLayout, o: InitOptions): InitialState 
   const mask = new Float32Array(layout.totalFloats);
   const counts: number[] = [];
   layout.layers.forEach((l, li) => {
-    const n = l.nIn * l.nOut;
+    const n = l.numel;
     const d = densities[li]!;
     const active = activeCount(n, d);
     counts.push(active);
-    const fan = o.scheme === 'he' ? l.nIn : (l.nIn + l.nOut) / 2;
+    const fan = o.scheme === 'he' ? l.fanIn : (l.fanIn + l.fanOut) / 2;
     const std = Math.sqrt((o.scheme === 'he' ? 2 : 1) / fan) / (o.sparseAwareInit ? Math.sqrt(Math.max(d, 1e-6)) : 1);
     for (let m = 0; m < layout.members; m++) {
       const layerMask = randomMask(n, active, mulberry32(layerSeed(o.seed, m, 'mask', li)));
@@ -56,7 +57,7 @@ export function initialState(layout: ParamLayout, o: InitOptions): InitialState 
         mask[j] = layerMask[i]!;
         weights[j] = layerMask[i]! * rng.normal() * std;
       }
-      for (let i = 0; i < l.nOut; i++) mask[flatIndex(l.bias, m, i)] = 1;
+      for (let i = 0; i < l.outChannels; i++) mask[flatIndex(l.bias, m, i)] = 1;
     }
   });
   return { weights, mask, densities, activeCounts: counts };

@@ -1,9 +1,12 @@
 // Where every parameter lives. All parameters of all layers and members share flat buffers (one
 // each for weights, gradients, mask, optimizer state and ITOP "fired"), so the optimizer is one
-// dispatch over everything. Each layer's weight and bias segments start on a 256-byte boundary
-// (minStorageBufferOffsetAlignment), so GEMM and mask kernels bind them as their own arrays:
-//   weight segment (members, out, in)   bias segment (members, out)
+// dispatch over everything. Each weight layer's weight and bias segments start on a 256-byte
+// boundary (minStorageBufferOffsetAlignment), so GEMM and mask kernels bind them as their own
+// arrays:
+//   weight segment (members, numel): dense (out, in), conv (cout, cin, kh, kw)
+//   bias segment   (members, outChannels)
 // Biases are never masked: their mask entries are 1.
+import { isWeightLayer, weightShape, type LayerSpec, type WeightLayerSpec } from './layers';
 
 export const SEGMENT_ALIGN_FLOATS = 64; // 256 bytes
 
@@ -15,15 +18,22 @@ export interface Segment {
   members: number;
 }
 
-export interface DenseLayerParams {
-  nIn: number;
-  nOut: number;
+/** One maskable (dense or conv) layer's parameters. */
+export interface LayerParams {
+  spec: WeightLayerSpec;
+  /** Index of the layer in the network's layer list (pool layers have no parameters). */
+  layerIndex: number;
+  numel: number;
+  outChannels: number;
+  fanIn: number;
+  fanOut: number;
   weight: Segment;
   bias: Segment;
 }
 
 export interface ParamLayout {
-  layers: DenseLayerParams[];
+  /** The weight layers, in network order. */
+  layers: LayerParams[];
   /** Length of every flat parameter buffer, in floats. */
   totalFloats: number;
   members: number;
@@ -31,14 +41,19 @@ export interface ParamLayout {
 
 const align = (n: number): number => Math.ceil(n / SEGMENT_ALIGN_FLOATS) * SEGMENT_ALIGN_FLOATS;
 
-export function layoutDenseParams(shapes: readonly { nIn: number; nOut: number }[], members: number): ParamLayout {
+export function layoutParams(specs: readonly LayerSpec[], members: number): ParamLayout {
   let cursor = 0;
   const take = (perMember: number): Segment => {
     const seg = { offset: cursor, perMember, members };
     cursor = align(cursor + perMember * members);
     return seg;
   };
-  const layers = shapes.map(({ nIn, nOut }) => ({ nIn, nOut, weight: take(nIn * nOut), bias: take(nOut) }));
+  const layers: LayerParams[] = [];
+  specs.forEach((spec, layerIndex) => {
+    if (!isWeightLayer(spec)) return;
+    const s = weightShape(spec);
+    layers.push({ spec, layerIndex, ...s, weight: take(s.numel), bias: take(s.outChannels) });
+  });
   return { layers, totalFloats: Math.max(cursor, SEGMENT_ALIGN_FLOATS), members };
 }
 

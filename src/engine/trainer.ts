@@ -4,7 +4,6 @@
 // infinite loss stops the run with a status that says so. No DOM, no store: a sink gets events.
 import { ReadbackPool, type PipelineCache } from '../gpu';
 import { epochIndices, stepsPerEpoch } from '../data';
-import type { ActivationKind } from '../reference/activation';
 import {
   FlopsAccumulator,
   activeCount,
@@ -26,18 +25,17 @@ import { streamSeed } from '../config';
 import { initialState, maskableLayers, type InitScheme } from './init';
 import { lrAt, type LrSchedule } from './lr-schedule';
 import { METHOD_RULES } from './mask-rules';
-import { MlpNetwork, type MlpData, type StepParams } from './mlp-network';
-import { layoutDenseParams, type ParamLayout } from './param-layout';
+import { checkLayers, type LayerSpec } from './layers';
+import { Network, type NetworkData, type StepParams } from './network';
+import { layoutParams, type ParamLayout } from './param-layout';
 
 export type OptimizerSetup =
   | { kind: 'sgd'; momentum: number; nesterov: boolean; weightDecay: number }
   | { kind: 'adam'; beta1: number; beta2: number; eps: number; weightDecay: number; decoupled: boolean };
 
-export interface MlpTrainerSetup {
-  inputDim: number;
-  hidden: readonly number[];
-  classes: number;
-  activation: ActivationKind;
+export interface TrainerSetup {
+  /** The network, input first, logits last (see layers.ts: mlpLayers, lenet5CaffeLayers). */
+  layers: readonly LayerSpec[];
   members: number;
   batch: number;
   seed: number;
@@ -53,7 +51,7 @@ export interface MlpTrainerSetup {
   lr: LrSchedule;
   totalSteps: number;
   labelSmoothing: number;
-  data: MlpData;
+  data: NetworkData;
   trainIdx: Uint32Array;
   evalIdx: Uint32Array;
   stepsPerSubmit: number;
@@ -96,8 +94,8 @@ export class Trainer {
 
   private constructor(
     private readonly cache: PipelineCache,
-    readonly setup: MlpTrainerSetup,
-    readonly net: MlpNetwork,
+    readonly setup: TrainerSetup,
+    readonly net: Network,
     private readonly sink: TrainerSink,
     private readonly initial: { weights: Float32Array; mask: Float32Array; activeCounts: number[] },
   ) {
@@ -114,7 +112,7 @@ export class Trainer {
   /** Forward FLOPs per example: dense (f_D) and at the current active counts (f_S). */
   forwardFlops(): { fD: number; fS: number } {
     const layers = maskableLayers(this.layout);
-    const densities = this.layout.layers.map((l, i) => this.nnz[i]! / (l.nIn * l.nOut));
+    const densities = this.layout.layers.map((l, i) => this.nnz[i]! / (l.numel));
     return { fD: denseForwardFlops(layers), fS: sparseForwardFlops(layers, densities) };
   }
 
@@ -124,9 +122,9 @@ export class Trainer {
     return acc;
   }
 
-  static async create(cache: PipelineCache, setup: MlpTrainerSetup, sink: TrainerSink = {}): Promise<Trainer> {
-    const shapes = [...setup.hidden, setup.classes].map((nOut, i, all) => ({ nIn: i === 0 ? setup.inputDim : all[i - 1]!, nOut }));
-    const layout = layoutDenseParams(shapes, setup.members);
+  static async create(cache: PipelineCache, setup: TrainerSetup, sink: TrainerSink = {}): Promise<Trainer> {
+    checkLayers(setup.layers);
+    const layout = layoutParams(setup.layers, setup.members);
     const density = setup.method === 'dense' ? 1 : setup.density;
     const init = initialState(layout, { seed: setup.seed, density, rule: setup.densityRule, scheme: setup.init, sparseAwareInit: setup.sparseAwareInit });
     const o = setup.optimizer;
@@ -134,10 +132,9 @@ export class Trainer {
     const flags = (o.kind === 'sgd' && o.nesterov ? 1 : 0) | (denseState ? 2 : 0) | (o.kind === 'adam' && o.decoupled ? 4 : 0);
     const rules = METHOD_RULES[setup.method] ?? { prune: 'magnitude', grow: 'gradient' }; // unused when null
     const spe = stepsPerEpoch(setup.trainIdx.length, setup.batch);
-    const net = await MlpNetwork.create(cache, {
+    const net = await Network.create(cache, {
+      specs: setup.layers,
       layout,
-      classes: setup.classes,
-      activation: setup.activation,
       batch: setup.batch,
       slots: setup.stepsPerSubmit,
       indexStride: spe * setup.batch,
@@ -165,12 +162,12 @@ export class Trainer {
 
   /** Changes the overall density target; the next mask update moves each layer to it exactly. */
   setLayerTargets(targets: readonly number[]): void {
-    targets.forEach((v, i) => (this.targets[i] = Math.max(0, Math.min(v, this.layout.layers[i]!.nIn * this.layout.layers[i]!.nOut))));
+    targets.forEach((v, i) => (this.targets[i] = Math.max(0, Math.min(v, this.layout.layers[i]!.numel))));
   }
 
   targetForDensity(layer: number, density: number): number {
     const l = this.layout.layers[layer]!;
-    return activeCount(l.nIn * l.nOut, density);
+    return activeCount(l.numel, density);
   }
 
   /** Trains `count` steps (fewer if the run ends); resolves with their metrics. */
@@ -243,6 +240,11 @@ export class Trainer {
     return this.readback.readF32(this.net.params);
   }
 
+  /** The gradient buffer: the last step's dense gradients (biases included). */
+  async readGrads(): Promise<Float32Array> {
+    return this.readback.readF32(this.net.grads);
+  }
+
   async readFired(): Promise<Float32Array> {
     return this.readback.readF32(this.net.fired);
   }
@@ -250,11 +252,11 @@ export class Trainer {
   /** ITOP rate per member: the fraction of maskable weights that were ever active (spec §1.7). */
   async itopRates(): Promise<number[]> {
     const fired = await this.readFired();
-    const total = this.layout.layers.reduce((a, l) => a + l.nIn * l.nOut, 0);
+    const total = this.layout.layers.reduce((a, l) => a + l.numel, 0);
     return Array.from({ length: this.setup.members }, (_, m) => {
       let ever = 0;
       for (const l of this.layout.layers) {
-        const n = l.nIn * l.nOut;
+        const n = l.numel;
         for (let i = 0; i < n; i++) ever += fired[l.weight.offset + m * n + i]!;
       }
       return ever / total;
@@ -388,7 +390,7 @@ export class Trainer {
     const s = this.setup;
     const fraction = s.method === 'snfs' ? snfsPruneRate(t, s.totalSteps) : dropFraction(s.schedule, t);
     return this.layout.layers.map((l, i) => {
-      const c = pruneGrowCounts(this.nnz[i]!, this.targets[i]!, fraction, l.nIn * l.nOut);
+      const c = pruneGrowCounts(this.nnz[i]!, this.targets[i]!, fraction, l.numel);
       this.nnz[i] = this.targets[i]!;
       return c;
     });

@@ -2,20 +2,17 @@
 // a checkpoint from another model is refused with a clear message. Also FLOPs and ITOP accounting.
 import { describe, expect, it } from 'vitest';
 import { fractionSplit, generate2D } from '../../../src/data';
-import { Trainer, type MlpTrainerSetup } from '../../../src/engine';
+import { mlpLayers, Trainer, type TrainerSetup } from '../../../src/engine';
 import { PipelineCache } from '../../../src/gpu';
 import { useDevice } from '../harness';
 
 const device = useDevice();
 
-function setup(over: Partial<MlpTrainerSetup> = {}): MlpTrainerSetup {
+function setup(over: Partial<TrainerSetup> = {}): TrainerSetup {
   const data = generate2D('xor', { n: 200, noise: 0.1, seed: 4 });
   const split = fractionSplit(data.labels, { train: 0.8 }, 2);
   return {
-    inputDim: 2,
-    hidden: [16, 16],
-    classes: 2,
-    activation: 'relu',
+    layers: mlpLayers(2, [16, 16], 2, 'relu'),
     members: 2,
     batch: 16,
     seed: 5,
@@ -56,7 +53,7 @@ describe('checkpoints and accounting', () => {
     expect(await b.readMask()).toEqual(maskA);
     expect(continued.some((r) => r.maskUpdate)).toBe(true);
 
-    const other = await Trainer.create(cache, setup({ hidden: [8] }));
+    const other = await Trainer.create(cache, setup({ layers: mlpLayers(2, [8], 2, 'relu') }));
     expect(() => other.restore(saved)).toThrow(/saved from a different model/);
     for (const t of [a, b, other]) t.destroy();
   });

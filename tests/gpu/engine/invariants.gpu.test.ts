@@ -3,21 +3,18 @@
 // ensemble members differ, and a changed density target lands exactly at the next update.
 import { describe, expect, it } from 'vitest';
 import { fractionSplit, generate2D } from '../../../src/data';
-import { Trainer, type MlpTrainerSetup } from '../../../src/engine';
+import { mlpLayers, Trainer, type TrainerSetup } from '../../../src/engine';
 import { PipelineCache } from '../../../src/gpu';
 import { useDevice } from '../harness';
 import type { SparseMethod } from '../../../src/sparsity';
 
 const device = useDevice();
 
-function setup(over: Partial<MlpTrainerSetup> = {}): MlpTrainerSetup {
+function setup(over: Partial<TrainerSetup> = {}): TrainerSetup {
   const data = generate2D('moons', { n: 256, noise: 0.1, seed: 3 });
   const split = fractionSplit(data.labels, { train: 0.75 }, 5);
   return {
-    inputDim: 2,
-    hidden: [24, 16],
-    classes: 2,
-    activation: 'tanh',
+    layers: mlpLayers(2, [24, 16], 2, 'tanh'),
     members: 3,
     batch: 16,
     seed: 9,
@@ -43,7 +40,7 @@ function setup(over: Partial<MlpTrainerSetup> = {}): MlpTrainerSetup {
 async function checkMasks(trainer: Trainer, what: string): Promise<void> {
   const [mask, w] = await Promise.all([trainer.readMask(), trainer.readWeights()]);
   trainer.layout.layers.forEach((l, li) => {
-    const n = l.nIn * l.nOut;
+    const n = l.numel;
     for (let m = 0; m < trainer.layout.members; m++) {
       const from = l.weight.offset + m * n;
       const seg = mask.subarray(from, from + n);
@@ -68,7 +65,7 @@ describe('engine invariants', () => {
     // epoch (12 steps of 16 from 192 training points) except the last step of the run.
     const expected = { rigl: 16, set: 16, snfs: Math.floor(199 / trainer.stepsPerEpoch), static: 0, dense: 0 }[method];
     expect(updates, 'mask updates in 200 steps').toBe(expected);
-    if (method === 'dense') expect(trainer.activeCounts).toEqual(trainer.layout.layers.map((l) => l.nIn * l.nOut));
+    if (method === 'dense') expect(trainer.activeCounts).toEqual(trainer.layout.layers.map((l) => l.numel));
     trainer.destroy();
   });
 

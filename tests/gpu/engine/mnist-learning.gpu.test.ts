@@ -4,7 +4,7 @@
 // (the GPU tier's pre-step), split 8,000 / 1,000 / 1,000 (docs/DATA.md).
 import { describe, expect, it } from 'vitest';
 import { defaultSplit, loadImageDataset } from '../../../src/data';
-import { Trainer } from '../../../src/engine';
+import { mlpLayers, Trainer } from '../../../src/engine';
 import { PipelineCache } from '../../../src/gpu';
 import { useDevice } from '../harness';
 
@@ -19,10 +19,7 @@ describe('learning MNIST on the GPU', () => {
     const epochs = 3;
     const totalSteps = epochs * Math.floor(split.train.length / batch);
     const trainer = await Trainer.create(PipelineCache.for(device().device), {
-      inputDim: 784,
-      hidden: [300, 100],
-      classes: 10,
-      activation: 'relu',
+      layers: mlpLayers(784, [300, 100], 10, 'relu'),
       members: 1,
       batch,
       seed: 1,
@@ -46,7 +43,7 @@ describe('learning MNIST on the GPU', () => {
     const rows = await trainer.train(totalSteps);
     const seconds = (performance.now() - t0) / 1000;
     const test = await trainer.evaluate();
-    const density = trainer.activeCounts.reduce((a, v) => a + v, 0) / trainer.layout.layers.reduce((a, l) => a + l.nIn * l.nOut, 0);
+    const density = trainer.activeCounts.reduce((a, v) => a + v, 0) / trainer.layout.layers.reduce((a, l) => a + l.numel, 0);
     console.log(
       `MNIST LeNet-300-100 RigL ERK density ${density.toFixed(4)} (layers ${trainer.activeCounts.join('/')}): ` +
         `test accuracy ${(test.accuracy[0]! * 100).toFixed(2)}%, test loss ${test.loss[0]!.toFixed(3)}, ` +

@@ -3,20 +3,17 @@
 // accuracy within 2,000 steps, and its ITOP rate must rise above the initial density.
 import { describe, expect, it } from 'vitest';
 import { fractionSplit, generate2D } from '../../../src/data';
-import { Trainer, type MlpTrainerSetup } from '../../../src/engine';
+import { mlpLayers, Trainer, type TrainerSetup } from '../../../src/engine';
 import { PipelineCache } from '../../../src/gpu';
 import { useDevice } from '../harness';
 
 const device = useDevice();
 
-function spiralSetup(over: Partial<MlpTrainerSetup> = {}): MlpTrainerSetup {
+function spiralSetup(over: Partial<TrainerSetup> = {}): TrainerSetup {
   const data = generate2D('spiral', { arms: 3, noise: 0.1, n: 600, seed: 7 });
   const split = fractionSplit(data.labels, { train: 0.8 }, 11);
   return {
-    inputDim: 2,
-    hidden: [32, 32],
-    classes: 3,
-    activation: 'relu',
+    layers: mlpLayers(2, [32, 32], 3, 'relu'),
     members: 1,
     batch: 32,
     seed: 42,
@@ -55,7 +52,7 @@ describe('learning on the GPU', () => {
     let initialActive = 0;
     let ever = 0;
     for (const l of trainer.layout.layers) {
-      const n = l.nIn * l.nOut;
+      const n = l.numel;
       total += n;
       for (let i = 0; i < n; i++) {
         initialActive += initialMask[l.weight.offset + i]!;

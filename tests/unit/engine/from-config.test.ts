@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, type ExperimentConfig } from '../../../src/config';
 import { UnsupportedConfigError, generatedData, trainerSetupFromConfig, unsupportedFeatures } from '../../../src/engine/from-config';
+import { lenet5CaffeLayers, mlpLayers } from '../../../src/engine/layers';
 import { lrAt } from '../../../src/engine/lr-schedule';
 
 function config(input: unknown): ExperimentConfig {
@@ -16,7 +17,7 @@ describe('trainerSetupFromConfig', () => {
     const c = config({ version: 1 });
     const { setup, split } = trainerSetupFromConfig(c, generatedData(c));
     expect([split.train.length, split.val.length, split.test.length]).toEqual([420, 60, 120]);
-    expect(setup).toMatchObject({ inputDim: 2, hidden: [32, 32], classes: 3, activation: 'relu', members: 1, batch: 32, density: 0.5, method: 'rigl' });
+    expect(setup).toMatchObject({ layers: mlpLayers(2, [32, 32], 3, 'relu'), members: 1, batch: 32, density: 0.5, method: 'rigl' });
     expect(setup.densityRule).toEqual({ kind: 'erk', powerScale: 1 });
     expect(setup.totalSteps).toBe(Math.floor(420 / 32) * 100);
     expect(setup.schedule).toEqual({ deltaT: 100, alpha: 0.3, decay: 'cosine', tEnd: Math.floor(0.75 * 1300), beginStep: 0 });
@@ -46,8 +47,15 @@ describe('trainerSetupFromConfig', () => {
     const { setup, split } = trainerSetupFromConfig(c, { kind: 'images', images, labels, width: 28, height: 28, classes: 10, pixelMean: 0.13, pixelStd: 0.31 });
     expect([split.train.length, split.val.length, split.test.length]).toEqual([300, 100, 100]);
     expect(new Set([...split.train].map((i) => labels[i])).size).toBe(10);
-    expect(setup).toMatchObject({ inputDim: 784, hidden: [300, 100], classes: 10 });
+    expect(setup.layers).toEqual(mlpLayers(784, [300, 100], 10, 'relu'));
     expect(setup.data).toMatchObject({ kind: 'images', dim: 784, mean: 0.13, std: 0.31 });
+  });
+
+  it('builds LeNet-5-Caffe for 28x28 images and refuses it for other data', () => {
+    const c = config({ version: 1, data: { dataset: 'fashion-mnist', validationSize: 10, testSize: 10 }, model: { kind: 'lenet5-caffe' } });
+    const images = { kind: 'images' as const, images: new Uint8Array(200 * 784), labels: Uint8Array.from({ length: 200 }, (_, i) => i % 10), width: 28, height: 28, classes: 10, pixelMean: 0.3, pixelStd: 0.35 };
+    expect(trainerSetupFromConfig(c, images).setup.layers).toEqual(lenet5CaffeLayers(10));
+    expect(() => trainerSetupFromConfig(c, { ...images, width: 14, height: 14, images: new Uint8Array(200 * 196) })).toThrow(/needs 28x28 images/);
   });
 
   it('refuses what the engine cannot run yet, naming every feature', () => {
@@ -59,7 +67,6 @@ describe('trainerSetupFromConfig', () => {
       tost: { ghostSkip: { enabled: true } },
     });
     expect(unsupportedFeatures(c)).toEqual([
-      'model lenet5-caffe (the convolutional network)',
       'mask at initialisation "snip" (only random)',
       'ToST ghost skip connections',
     ]);
