@@ -2,8 +2,9 @@
 // generates or takes the data, makes the split the config describes, and maps every setting the
 // engine runs today. Settings the engine cannot run yet are refused by name, never silently
 // replaced by something else (UnsupportedConfigError lists them all).
-import { classCount, splitSizes, type ExperimentConfig } from '../config';
-import { fractionSplit, generate2D, stratifiedSplit, type Split } from '../data';
+import { classCount, lotteryPruneFraction, splitSizes, streamSeed, type ExperimentConfig } from '../config';
+import { balancedBatch, fractionSplit, generate2D, stratifiedSplit, type Split } from '../data';
+import type { InitMaskMethod, LotteryOptions } from './init-masks';
 import type { DensityRule } from '../sparsity';
 import { mulberry32, permutation } from '../util/rng';
 import type { LrSchedule } from './lr-schedule';
@@ -26,6 +27,11 @@ export class UnsupportedConfigError extends Error {
 export interface ConfigRun {
   setup: TrainerSetup;
   split: Split;
+  /**
+   * What to do after Trainer.create: a mask at initialisation (applyMaskAtInit), or a lottery
+   * ticket run (lotteryTicket; the setup then starts dense and static), then train.
+   */
+  mask: { kind: 'init'; method: InitMaskMethod } | { kind: 'lottery'; options: LotteryOptions; reinitControl: boolean };
 }
 
 /** The config's generated 2-D dataset (not for 'user', which is drawn, or image datasets). */
@@ -53,7 +59,6 @@ function points(g: { points: Float32Array; labels: Uint32Array; classes: number 
 /** What the engine cannot run yet in this config, by name (empty: it can run all of it). */
 export function unsupportedFeatures(config: ExperimentConfig): string[] {
   const out: string[] = [];
-  if (config.sparsity.mask.kind !== 'random') out.push(`mask at initialisation "${config.sparsity.mask.kind}" (only random)`);
   if (config.ensemble.mode === 'edst' || config.ensemble.mode === 'prune-and-tune') out.push(`ensemble mode "${config.ensemble.mode}"`);
   const t = config.tost;
   if (t.smoothActivation.kind !== 'off') out.push('ToST smooth activations');
@@ -76,14 +81,17 @@ export function trainerSetupFromConfig(config: ExperimentConfig, data: DatasetIn
   const totalSteps = perEpoch * tr.epochs;
   const target = config.sparsity.target;
   const m = config.model;
+  const mask = maskPlan(config, labels, split, target);
+  const lottery = mask.kind === 'lottery';
   return {
     split,
+    mask,
     setup: {
       layers: modelLayers(config, data, classes),
       members: config.ensemble.members,
       batch,
       seed: config.seed,
-      density: 1 - target,
+      density: lottery ? 1 : 1 - target, // a lottery run starts dense and prunes round by round
       densityRule: densityRule(config),
       init: m.init,
       sparseAwareInit: m.sparseAwareInit,
@@ -124,6 +132,30 @@ function makeSplit(config: ExperimentConfig, labels: Uint32Array): Split {
   const trainFraction = sizes ? sizes.train / n : 1 - d.validation - d.test;
   const valFraction = sizes ? sizes.validation / n : d.validation;
   return fractionSplit(labels, { train: trainFraction, val: valFraction }, d.seed);
+}
+
+function maskPlan(config: ExperimentConfig, labels: Uint32Array, split: Split, target: number): ConfigRun['mask'] {
+  const m = config.sparsity.mask;
+  // The pruning batch: class-balanced, drawn from the training split with the mask stream's seed.
+  const examples = (perClass: number): Uint32Array => Uint32Array.from(balancedBatch(labels, split.train, perClass, mulberry32(streamSeed(config.seed, 0, 'mask')), classCount(config.data)));
+  switch (m.kind) {
+    case 'random':
+      return { kind: 'init', method: { kind: 'random' } };
+    case 'magnitude':
+      return { kind: 'init', method: { kind: 'magnitude', scope: m.scope } };
+    case 'snip':
+      return { kind: 'init', method: { kind: 'snip', scope: m.scope, examples: examples(m.samplesPerClass) } };
+    case 'grasp':
+      return { kind: 'init', method: { kind: 'grasp', scope: m.scope, examples: examples(m.samplesPerClass), temperature: m.temperature } };
+    case 'synflow':
+      return { kind: 'init', method: { kind: 'synflow', scope: m.scope, rounds: m.rounds } };
+    case 'lottery':
+      return {
+        kind: 'lottery',
+        options: { rounds: m.rounds, pruneFraction: m.pruneFraction ?? lotteryPruneFraction(target, m.rounds), rewindStep: m.rewindStep, scope: m.scope },
+        reinitControl: m.reinitControl,
+      };
+  }
 }
 
 function modelLayers(config: ExperimentConfig, data: DatasetInput, classes: number): LayerSpec[] {

@@ -7,3 +7,4 @@ export * from './trainer';
 export * from './checkpoint';
 export * from './mask-rules';
 export * from './from-config';
+export * from './init-masks';

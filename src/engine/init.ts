@@ -21,7 +21,9 @@ export interface InitOptions {
 }
 
 export interface InitialState {
-  weights: Float32Array; // flat, ParamLayout.totalFloats
+  weights: Float32Array; // flat, ParamLayout.totalFloats (masked)
+  /** The same draws before masking: what pruning-at-init methods score. */
+  denseWeights: Float32Array;
   mask: Float32Array; // flat; 1 on biases
   densities: number[]; // per layer
   activeCounts: number[]; // per layer, per member (equal for all members)
@@ -40,6 +42,7 @@ export function initialState(layout: ParamLayout, o: InitOptions): InitialState 
   const layers = maskableLayers(layout);
   const { densities } = o.density >= 1 ? { densities: layers.map(() => 1) } : allocateDensities(layers, o.density, o.rule);
   const weights = new Float32Array(layout.totalFloats);
+  const denseWeights = new Float32Array(layout.totalFloats);
   const mask = new Float32Array(layout.totalFloats);
   const counts: number[] = [];
   layout.layers.forEach((l, li) => {
@@ -55,10 +58,11 @@ export function initialState(layout: ParamLayout, o: InitOptions): InitialState 
       for (let i = 0; i < n; i++) {
         const j = flatIndex(l.weight, m, i);
         mask[j] = layerMask[i]!;
-        weights[j] = layerMask[i]! * rng.normal() * std;
+        denseWeights[j] = rng.normal() * std;
+        weights[j] = layerMask[i]! * denseWeights[j]!;
       }
       for (let i = 0; i < l.outChannels; i++) mask[flatIndex(l.bias, m, i)] = 1;
     }
   });
-  return { weights, mask, densities, activeCounts: counts };
+  return { weights, denseWeights, mask, densities, activeCounts: counts };
 }

@@ -205,7 +205,7 @@ export class Network {
       this.forward.push(bind(`${l.kind}.forward`, { resources, params: dims(p, batch, 1), members: M, label: `${name(p)} forward` }));
       if (act(i)) this.forward.push(bind('activation.forward', { resources: { x: z[i]!, out: y[i]! }, params: actParams(l.activation, M * batch * outFeatures(l)), members: 1 }));
     });
-    this.loss = bind('loss.softmax_xent', { resources: { logits: y[L - 1]!, labels: y0, dlogits: gy[L - 1]!, loss: lossRows, correct: correctRows }, params: { batch, classes: outFeatures(specs[L - 1]!), alpha: o.labelSmoothing }, members: M });
+    this.loss = bind('loss.softmax_xent', { resources: { logits: y[L - 1]!, labels: y0, dlogits: gy[L - 1]!, loss: lossRows, correct: correctRows }, params: { batch, classes: outFeatures(specs[L - 1]!), alpha: o.labelSmoothing, temperature: 1 }, members: M });
     const metricParams = { batch, slot: 0, members: M, accumulate: 0, count: batch };
     this.metrics = bind('reduce.batch_metrics', { resources: { loss: lossRows, correct: correctRows, ring: this.trainRing }, params: metricParams, members: M, slots: o.slots, label: 'train metrics' });
     this.evalMetrics = bind('reduce.batch_metrics', { resources: { loss: lossRows, correct: correctRows, ring: this.evalRing }, params: metricParams, members: M, slots: this.evalBatches, label: 'eval metrics' });
@@ -274,6 +274,17 @@ export class Network {
     q.writeBuffer(this.fired, 0, new Float32Array(fired));
     q.writeBuffer(this.state1, 0, new Float32Array(states?.[0] ?? zeros));
     q.writeBuffer(this.state2, 0, new Float32Array(states?.[1] ?? zeros));
+  }
+
+  /** Writes `examples` (batch of dataset indices) at the start of every member's index row. */
+  setBatchForAllMembers(examples: Uint32Array): void {
+    for (let m = 0; m < this.o.layout.members; m++) this.cache.device.queue.writeBuffer(this.trainIndices, m * this.o.indexStride * 4, new Uint32Array(examples));
+  }
+
+  /** Loss settings: label smoothing alpha and logit temperature (GraSP scores at T = 200). */
+  setLoss(alpha: number, temperature: number): void {
+    const last = this.o.specs.at(-1)!;
+    updateParams(this.cache, this.loss, { batch: this.o.batch, classes: outFeatures(last), alpha, temperature });
   }
 
   setTrainIndices(indices: Uint32Array): void {

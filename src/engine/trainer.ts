@@ -97,7 +97,7 @@ export class Trainer {
     readonly setup: TrainerSetup,
     readonly net: Network,
     private readonly sink: TrainerSink,
-    private readonly initial: { weights: Float32Array; mask: Float32Array; activeCounts: number[] },
+    readonly initial: { weights: Float32Array; denseWeights: Float32Array; mask: Float32Array; activeCounts: number[] },
   ) {
     this.layout = net.o.layout;
     this.readback = new ReadbackPool(cache.device, 'trainer readback');
@@ -261,6 +261,54 @@ export class Trainer {
       }
       return ever / total;
     });
+  }
+
+  /**
+   * Mean gradient of each member's loss over `examples` (dataset indices), at `weights` with every
+   * connection active (the dense network), as a flat array like the parameters. Runs on the GPU,
+   * one batch at a time without optimizer steps; the last batch is filled up by repeating examples
+   * from the start. The caller loads the parameters that should follow (loadMask does).
+   */
+  async denseGradient(weights: Float32Array, examples: Uint32Array, temperature = 1): Promise<Float64Array> {
+    const s = this.setup;
+    if (examples.length === 0) throw new Error('denseGradient: no examples');
+    const ones = new Float32Array(this.layout.totalFloats).fill(1);
+    this.net.load(weights, ones);
+    this.net.setLoss(0, temperature);
+    const chunks = Math.ceil(examples.length / s.batch);
+    const sum = new Float64Array(this.layout.totalFloats);
+    const step: StepParams = { indexOffset: 0, ringSlot: 0, lr: 0, momentum: 0, weightDecay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, bc1: 1, bc2: 1 };
+    for (let c = 0; c < chunks; c++) {
+      const batchIdx = Uint32Array.from({ length: s.batch }, (_, i) => examples[(c * s.batch + i) % examples.length]!);
+      this.net.setBatchForAllMembers(batchIdx);
+      this.net.writeChunkParams([step]);
+      const enc = this.cache.device.createCommandEncoder({ label: 'dense gradient' });
+      const pass = enc.beginComputePass({ label: 'dense gradient' });
+      this.net.encodeStep(pass, 0, false);
+      pass.end();
+      this.cache.device.queue.submit([enc.finish()]);
+      const g = await this.readGrads();
+      for (let i = 0; i < sum.length; i++) sum[i]! += g[i]! / chunks;
+    }
+    this.net.setLoss(s.labelSmoothing, 1);
+    this.epochLoaded = -1; // the index buffer now holds the probe: reload the epoch's shuffle
+    return sum;
+  }
+
+  /**
+   * Starts training from `weights` under a new `mask` (flat, 1 on biases) whose active count per
+   * weight layer is `counts` for every member: optimizer state cleared, ITOP record = the mask.
+   */
+  loadMask(weights: Float32Array, mask: Float32Array, counts: readonly number[]): void {
+    if (weights.length !== this.layout.totalFloats || mask.length !== this.layout.totalFloats) throw new Error('loadMask: arrays must hold every parameter');
+    const masked = weights.map((w, i) => (mask[i] === 0 ? 0 : w));
+    this.net.load(masked, mask);
+    counts.forEach((c, i) => {
+      this.nnz[i] = c;
+      this.targets[i] = c;
+    });
+    this.flops.setSparseFlops(this.forwardFlops().fS);
+    this.epochLoaded = -1;
   }
 
   /** Everything needed to continue this run exactly: parameters, masks, optimizer state, counters. */

@@ -270,7 +270,7 @@ export const KERNELS = {
       ['batch', 'u32'],
       ['classes', 'u32'],
       ['alpha', 'f32'],
-      ['_pad', 'u32'],
+      ['temperature', 'f32'],
     ],
     grid: (p, m) => [div(num(p, 'batch'), 64), 1, m],
   },

@@ -19,12 +19,14 @@ export function softmaxCrossEntropy(
   logits: Float32Array, // (members, batch, classes)
   labels: Uint32Array, // (members, batch), each < classes
   alpha: number, // label smoothing in [0, 1]
+  temperature = 1, // the loss sees logits / temperature (GraSP scores with T = 200)
 ): { dlogits: Float32Array; loss: Float32Array; correct: Float32Array } {
   const fn = 'softmaxCrossEntropy';
   assert(Number.isInteger(members) && members > 0, `${fn}: members must be a positive integer, got ${members}`);
   assert(Number.isInteger(batch) && batch > 0, `${fn}: batch must be a positive integer, got ${batch}`);
   assert(Number.isInteger(classes) && classes >= 2, `${fn}: classes must be an integer >= 2, got ${classes}`);
   assert(alpha >= 0 && alpha <= 1, `${fn}: alpha must be in [0, 1], got ${alpha}`);
+  assert(temperature > 0, `${fn}: temperature must be positive, got ${temperature}`);
   const rows = members * batch;
   assert(logits.length === rows * classes, `${fn}: logits has length ${logits.length}, expected ${rows * classes}`);
   assert(labels.length === rows, `${fn}: labels has length ${labels.length}, expected ${rows}`);
@@ -38,7 +40,7 @@ export function softmaxCrossEntropy(
   for (let r = 0; r < rows; r++) {
     const label = labels[r]!;
     assert(label < classes, `${fn}: labels[${r}] = ${label} is not a class index below ${classes}`);
-    const z = (c: number): number => logits[r * classes + c]!;
+    const z = (c: number): number => logits[r * classes + c]! / temperature;
 
     let max = z(0);
     let argmax = 0;
@@ -57,7 +59,7 @@ export function softmaxCrossEntropy(
       const target = c === label ? onTrue : onWrong;
       const logP = z(c) - max - logSumExp;
       if (target !== 0) l -= target * logP; // skip 0 * log p so p = 0 cannot make NaN
-      dlogits[r * classes + c] = (Math.exp(logP) - target) / batch;
+      dlogits[r * classes + c] = (Math.exp(logP) - target) / (batch * temperature); // chain rule through z / T
     }
     loss[r] = l;
     correct[r] = argmax === label ? 1 : 0;

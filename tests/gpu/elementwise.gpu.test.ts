@@ -43,11 +43,12 @@ describe.each([1, 3])('activations, %i member(s)', (members) => {
 
 describe.each([1, 3])('softmax cross-entropy, %i member(s)', (members) => {
   it.each([
-    [4, 2, 0],
-    [37, 10, 0],
-    [65, 10, 0.1],
-    [9, 13, 0.3],
-  ])('batch %i, %i classes, label smoothing %f', async (batch, classes, alpha) => {
+    [4, 2, 0, 1],
+    [37, 10, 0, 1],
+    [65, 10, 0.1, 1],
+    [9, 13, 0.3, 1],
+    [33, 10, 0, 200],
+  ])('batch %i, %i classes, label smoothing %f, temperature %f', async (batch, classes, alpha, temperature) => {
     const h = gpu();
     const logits = randomArray(members * batch * classes, batch * classes + members, 6);
     const labels = new Uint32Array(members * batch).map((_, i) => (i * 7 + 3) % classes);
@@ -62,12 +63,12 @@ describe.each([1, 3])('softmax cross-entropy, %i member(s)', (members) => {
       'loss.softmax_xent',
       {
         resources: { logits: bufs.logits, labels: bufs.labels, dlogits: bufs.dlogits, loss: bufs.loss, correct: bufs.correct },
-        params: { batch, classes, alpha },
+        params: { batch, classes, alpha, temperature },
         members,
       },
     ]);
-    const want = softmaxCrossEntropy(members, batch, classes, logits, labels, alpha);
-    expectClose(await h.readF32(bufs.dlogits), want.dlogits, { atol: 1e-6, rtol: 1e-4 }, 'dlogits');
+    const want = softmaxCrossEntropy(members, batch, classes, logits, labels, alpha, temperature);
+    expectClose(await h.readF32(bufs.dlogits), want.dlogits, { atol: 1e-6 / temperature, rtol: 1e-4 }, 'dlogits');
     expectClose(await h.readF32(bufs.loss), want.loss, { atol: 1e-5, rtol: 1e-5 }, 'loss');
     expectClose(await h.readF32(bufs.correct), want.correct, { atol: 0, rtol: 0 }, 'correct');
   });

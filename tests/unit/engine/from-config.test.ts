@@ -67,11 +67,28 @@ describe('trainerSetupFromConfig', () => {
       tost: { ghostSkip: { enabled: true } },
     });
     expect(unsupportedFeatures(c)).toEqual([
-      'mask at initialisation "snip" (only random)',
       'ToST ghost skip connections',
     ]);
     expect(() => trainerSetupFromConfig(c, generatedData(config({ version: 1 })))).toThrow(UnsupportedConfigError);
     expect(unsupportedFeatures(config({ version: 1 }))).toEqual([]);
+  });
+
+  it('plans masks at initialisation with a class-balanced pruning batch, and lottery tickets from a dense start', () => {
+    const snip = config({ version: 1, sparsity: { mask: { kind: 'snip', scope: 'global', samplesPerClass: 5 } } });
+    const run = trainerSetupFromConfig(snip, generatedData(snip));
+    expect(run.mask.kind).toBe('init');
+    if (run.mask.kind !== 'init' || run.mask.method.kind !== 'snip') throw new Error('expected a SNIP plan');
+    const ex = run.mask.method.examples;
+    expect(ex).toHaveLength(15);
+    expect(ex.every((i) => run.split.train.includes(i))).toBe(true);
+    const labels = run.setup.data.labels;
+    expect([0, 1, 2].map((c) => ex.filter((i) => labels[i] === c).length)).toEqual([5, 5, 5]);
+    expect(run.setup.density).toBe(0.5);
+
+    const lt = config({ version: 1, sparsity: { target: 0.75, mask: { kind: 'lottery', rounds: 2, rewindStep: 10 } }, dst: { method: 'static' } });
+    const l = trainerSetupFromConfig(lt, generatedData(lt));
+    expect(l.setup.density).toBe(1);
+    expect(l.mask).toEqual({ kind: 'lottery', options: { rounds: 2, pruneFraction: 0.5, rewindStep: 10, scope: 'global' }, reinitControl: false });
   });
 
   it('refuses data whose class count differs from the config', () => {

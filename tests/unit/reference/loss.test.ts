@@ -93,3 +93,27 @@ describe('softmaxCrossEntropy gradient (finite differences of the mean loss)', (
     });
   }
 });
+
+describe('softmaxCrossEntropy with a temperature', () => {
+  it('equals the loss of logits / T, with the gradient scaled by 1 / T (chain rule)', () => {
+    const logits = Float32Array.from([3, -1, 2, 0.5, 8, -4, 1, 1]);
+    const labels = Uint32Array.from([2, 0]);
+    const T = 200;
+    const hot = softmaxCrossEntropy(1, 2, 4, logits, labels, 0.1, T);
+    const cooled = softmaxCrossEntropy(1, 2, 4, logits.map((v) => v / T), labels, 0.1, 1);
+    for (let i = 0; i < 2; i++) expect(hot.loss[i]).toBeCloseTo(cooled.loss[i]!, 6);
+    for (let i = 0; i < 8; i++) expect(hot.dlogits[i]).toBeCloseTo(cooled.dlogits[i]! / T, 9);
+    // Finite differences of the mean loss in float64 confirm the 1 / T factor.
+    const meanLoss = (z: Float32Array): number => {
+      const r = softmaxCrossEntropy(1, 2, 4, z, labels, 0.1, T);
+      return (r.loss[0]! + r.loss[1]!) / 2;
+    };
+    const eps = 1;
+    const up = logits.slice();
+    const down = logits.slice();
+    up[4] = up[4]! + eps;
+    down[4] = down[4]! - eps;
+    expect((meanLoss(up) - meanLoss(down)) / (2 * eps)).toBeCloseTo(hot.dlogits[4]!, 6);
+    expect(() => softmaxCrossEntropy(1, 2, 4, logits, labels, 0, 0)).toThrow(/temperature must be positive/);
+  });
+});

@@ -1,0 +1,212 @@
+// Masks at initialisation (spec algorithms.md §4) and lottery tickets with rewinding (§4.3).
+// Scores come from the engine's own GPU gradients (SNIP, GraSP) or a CPU pass (SynFlow, data-free)
+// and exact top-k selection (src/sparsity keepTopK, ties to the lower index).
+// Ensembles: every member gets its own mask from its own weights, but a layer has the same active
+// count in every member (the GPU mask update takes one k per layer). With scope 'global', member
+// 0's global selection fixes the per-layer counts and the other members select per layer with
+// those counts; with one member this is exactly the paper's global threshold.
+import { graspKeepScores, impActiveCounts, keepTopK, magnitudeScores, snipScores, synflowScores, type ScoreArray, type Scope } from '../sparsity';
+import type { Checkpoint } from './checkpoint';
+import { initialState } from './init';
+import { flatIndex, type ParamLayout } from './param-layout';
+import { synflowGradients } from './synflow';
+import type { Trainer } from './trainer';
+
+export type InitMaskMethod =
+  | { kind: 'random' }
+  | { kind: 'magnitude'; scope: Scope }
+  | { kind: 'snip'; scope: Scope; examples: Uint32Array }
+  | { kind: 'grasp'; scope: Scope; examples: Uint32Array; temperature: number }
+  | { kind: 'synflow'; scope: Scope; rounds: number };
+
+/** Per member, per weight layer: slices of a flat parameter array. */
+function layerSlices<T extends Float32Array | Float64Array>(layout: ParamLayout, flat: T, member: number): T[] {
+  return layout.layers.map((l) => flat.subarray(flatIndex(l.weight, member, 0), flatIndex(l.weight, member, l.numel)) as T);
+}
+
+/**
+ * Exact masks per member: `count` is one total over all layers (global scope) or one count per
+ * layer. See the header for global scope with several members.
+ */
+export function selectMasks(scores: ScoreArray[][], count: number | readonly number[], within?: Float32Array[][]): { masks: Float32Array[][]; counts: number[] } {
+  const first: Float32Array[] = typeof count === 'number' ? keepTopK(scores[0]!, count, 'global', within?.[0]) : keepTopK(scores[0]!, count, 'per-layer', within?.[0]);
+  const layerCounts = first.map((m) => m.reduce((a, v) => a + v, 0));
+  const masks = [first, ...scores.slice(1).map((s, i) => keepTopK(s, layerCounts, 'per-layer', within?.[i + 1]))];
+  return { masks, counts: layerCounts };
+}
+
+function flatMask(layout: ParamLayout, masks: Float32Array[][]): Float32Array {
+  const out = new Float32Array(layout.totalFloats);
+  masks.forEach((layers, m) =>
+    layout.layers.forEach((l, li) => {
+      out.set(layers[li]!, flatIndex(l.weight, m, 0));
+      out.fill(1, flatIndex(l.bias, m, 0), flatIndex(l.bias, m, l.outChannels));
+    }),
+  );
+  return out;
+}
+
+/** Replaces the trainer's initial random masks with the method's masks, at the same counts. */
+export async function applyMaskAtInit(trainer: Trainer, method: InitMaskMethod): Promise<number[]> {
+  if (method.kind === 'random') return [...trainer.activeCounts];
+  if (trainer.step !== 0) throw new Error('masks at initialisation are chosen before the first step');
+  const layout = trainer.layout;
+  const M = layout.members;
+  const dense = trainer.initial.denseWeights;
+  const counts = trainer.initial.activeCounts;
+  const w = (m: number): Float32Array[] => layerSlices(layout, dense, m);
+  let selected: { masks: Float32Array[][]; counts: number[] };
+  if (method.kind === 'synflow') {
+    selected = synflowMasks(trainer, method.scope, method.rounds);
+  } else {
+    let scores: ScoreArray[][];
+    if (method.kind === 'magnitude') {
+      scores = Array.from({ length: M }, (_, m) => w(m).map(magnitudeScores));
+    } else if (method.kind === 'snip') {
+      const g = await trainer.denseGradient(dense, method.examples);
+      scores = Array.from({ length: M }, (_, m) => w(m).map((wl, li) => snipScores(wl, layerSlices(layout, g, m)[li]!)));
+    } else {
+      const hg = await hessianGradient(trainer, dense, method.examples, method.temperature);
+      scores = Array.from({ length: M }, (_, m) => w(m).map((wl, li) => graspKeepScores(wl, layerSlices(layout, hg, m)[li]!)));
+    }
+    selected = selectMasks(scores, method.scope === 'global' ? sum(counts) : counts);
+  }
+  trainer.loadMask(dense, flatMask(layout, selected.masks), selected.counts);
+  return selected.counts;
+}
+
+/**
+ * GraSP's Hg by central differences of two GPU gradients (spec §4.1): ĝ = g/‖g‖ per member over
+ * the weights, Hg ≈ (∇L(w + εĝ) − ∇L(w − εĝ)) / 2ε · ‖g‖ with ε = 1e-3·‖w‖/√n. Same examples and
+ * temperature for all three gradients.
+ */
+async function hessianGradient(trainer: Trainer, w: Float32Array, examples: Uint32Array, temperature: number): Promise<Float64Array> {
+  const layout = trainer.layout;
+  const g = await trainer.denseGradient(w, examples, temperature);
+  const plus = Float32Array.from(w);
+  const minus = Float32Array.from(w);
+  const scale: { eps: number; norm: number }[] = [];
+  for (let m = 0; m < layout.members; m++) {
+    let gg = 0;
+    let ww = 0;
+    let n = 0;
+    for (const l of layout.layers) {
+      for (let i = 0; i < l.numel; i++) {
+        const j = flatIndex(l.weight, m, i);
+        gg += g[j]! ** 2;
+        ww += w[j]! ** 2;
+        n++;
+      }
+    }
+    const norm = Math.sqrt(gg) || 1;
+    const eps = (1e-3 * Math.sqrt(ww)) / Math.sqrt(n);
+    scale.push({ eps, norm });
+    for (const l of layout.layers) {
+      for (let i = 0; i < l.numel; i++) {
+        const j = flatIndex(l.weight, m, i);
+        plus[j] = w[j]! + (eps * g[j]!) / norm;
+        minus[j] = w[j]! - (eps * g[j]!) / norm;
+      }
+    }
+  }
+  const gPlus = await trainer.denseGradient(plus, examples, temperature);
+  const gMinus = await trainer.denseGradient(minus, examples, temperature);
+  const hg = new Float64Array(layout.totalFloats);
+  for (let m = 0; m < layout.members; m++) {
+    const { eps, norm } = scale[m]!;
+    for (const l of layout.layers) {
+      for (let i = 0; i < l.numel; i++) {
+        const j = flatIndex(l.weight, m, i);
+        hg[j] = ((gPlus[j]! - gMinus[j]!) / (2 * eps)) * norm;
+      }
+    }
+  }
+  return hg;
+}
+
+/** Iterative SynFlow: `rounds` rounds, density d^(k/rounds), each scored on the masked network. */
+function synflowMasks(trainer: Trainer, scope: Scope, rounds: number): { masks: Float32Array[][]; counts: number[] } {
+  const layout = trainer.layout;
+  const target = trainer.initial.activeCounts;
+  const numels = layout.layers.map((l) => l.numel);
+  let masks: Float32Array[][] = Array.from({ length: layout.members }, () => numels.map((n) => new Float32Array(n).fill(1)));
+  let counts = [...numels];
+  for (let k = 1; k <= rounds; k++) {
+    // Exponential schedule per layer (d_l^(k/R)); the last round lands on the exact targets.
+    const perLayer = target.map((t, l) => (k === rounds ? t : Math.round(numels[l]! * (t / numels[l]!) ** (k / rounds))));
+    const scores = masks.map((mm, m) => {
+      const w = layerSlices(layout, trainer.initial.denseWeights, m);
+      const dR = synflowGradients(trainer.setup.layers, w, mm);
+      return w.map((wl, li) => synflowScores(wl.map((v, i) => (mm[li]![i] === 0 ? 0 : v)), dR[li]!));
+    });
+    ({ masks, counts } = selectMasks(scores, scope === 'global' ? sum(perLayer) : perLayer, masks));
+  }
+  return { masks, counts };
+}
+
+const sum = (a: readonly number[]): number => a.reduce((x, y) => x + y, 0);
+
+export interface LotteryOptions {
+  rounds: number;
+  /** Fraction of the remaining weights pruned each round (by |w| after training). */
+  pruneFraction: number;
+  /** Steps trained before the rewind point θ_k (0: the original lottery ticket). */
+  rewindStep: number;
+  scope: Scope;
+}
+
+export interface LotteryRound {
+  round: number;
+  counts: number[];
+  density: number;
+  /** Evaluation loss and accuracy of the trained network this round pruned. */
+  trained: { loss: number[]; accuracy: number[] };
+}
+
+/**
+ * Iterative magnitude pruning with rewinding: train θ_0 for `rewindStep` steps (θ_k), then each
+ * round train to the end of the schedule, prune p of the remaining weights with the smallest
+ * |θ_T|, and rewind the survivors to θ_k (and the schedule to step k). The trainer must start
+ * dense. After the last round the trainer holds the ticket at θ_k, ready to train once more.
+ */
+export async function lotteryTicket(trainer: Trainer, o: LotteryOptions, onRound?: (r: LotteryRound) => void): Promise<LotteryRound[]> {
+  const layout = trainer.layout;
+  if (trainer.step !== 0) throw new Error('a lottery-ticket run starts from step 0');
+  if (trainer.activeCounts.some((c, i) => c !== layout.layers[i]!.numel)) throw new Error('a lottery-ticket run starts from the dense network (density 1)');
+  await trainer.train(o.rewindStep);
+  const rewind = await trainer.checkpoint();
+  const numels = layout.layers.map((l) => l.numel);
+  const schedule = numels.map((n) => impActiveCounts(n, o.rounds, o.pruneFraction));
+  const globalSchedule = impActiveCounts(sum(numels), o.rounds, o.pruneFraction);
+  let masks: Float32Array[][] = Array.from({ length: layout.members }, (_, m) => layerSlices(layout, rewind.mask, m).map((x) => Float32Array.from(x)));
+  const out: LotteryRound[] = [];
+  for (let r = 0; r < o.rounds; r++) {
+    await trainer.train(trainer.setup.totalSteps - trainer.step);
+    const trained = await trainer.evaluate();
+    const w = await trainer.readWeights();
+    const scores = masks.map((_, m) => layerSlices(layout, w, m).map(magnitudeScores));
+    const sel = selectMasks(scores, o.scope === 'global' ? globalSchedule[r]! : schedule.map((s) => s[r]!), masks);
+    masks = sel.masks;
+    trainer.restore(rewound(rewind, flatMask(layout, masks), sel.counts));
+    const round = { round: r + 1, counts: sel.counts, density: sum(sel.counts) / sum(numels), trained };
+    out.push(round);
+    onRound?.(round);
+  }
+  return out;
+}
+
+/** The rewind checkpoint with a new mask: survivors keep θ_k, fresh optimizer state. */
+function rewound(c: Checkpoint, mask: Float32Array, counts: number[]): Checkpoint {
+  const zeros = new Float32Array(mask.length);
+  return { ...c, weights: c.weights.map((v, i) => (mask[i] === 0 ? 0 : v)), mask, fired: mask.slice(), state1: zeros, state2: zeros.slice(), activeCounts: counts, targets: [...counts] };
+}
+
+/**
+ * The "same mask, random re-initialisation" control: the trainer's current mask with weights
+ * drawn afresh from `seed`, at step 0. Tells whether a ticket's winning comes from its mask alone.
+ */
+export async function randomReinitialisation(trainer: Trainer, seed: number): Promise<void> {
+  const c = await trainer.checkpoint();
+  const fresh = initialState(trainer.layout, { seed, density: 1, rule: { kind: 'uniform' }, scheme: trainer.setup.init, sparseAwareInit: false });
+  trainer.restore({ ...rewound({ ...c, weights: fresh.denseWeights }, c.mask, [...trainer.activeCounts]), step: 0, lastUpdate: -trainer.setup.schedule.deltaT, optimizerSteps: 0, flops: { total: 0, steps: 0 } });
+}

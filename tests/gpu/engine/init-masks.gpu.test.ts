@@ -1,0 +1,192 @@
+// Masks at initialisation and lottery tickets, on the GPU engine: the dense gradient the scores
+// use equals the CPU reference chain; SNIP, GraSP, magnitude and SynFlow keep exact counts and pick
+// exactly the top scores; IMP rounds follow the (1-p)^r schedule and rewind the survivors to θ_k.
+import { describe, expect, it } from 'vitest';
+import { fractionSplit, generate2D } from '../../../src/data';
+import { Trainer, applyMaskAtInit, flatIndex, lotteryTicket, mlpLayers, randomReinitialisation, type TrainerSetup } from '../../../src/engine';
+import { PipelineCache } from '../../../src/gpu';
+import { activationBackward, activationForward } from '../../../src/reference/activation';
+import { denseBackwardInput, denseBackwardWeight, denseForward } from '../../../src/reference/dense';
+import { softmaxCrossEntropy } from '../../../src/reference/loss';
+import { magnitudeScores, snipScores } from '../../../src/sparsity';
+import { expectClose, useDevice } from '../harness';
+
+const device = useDevice();
+const data = generate2D('blobs', { n: 240, noise: 0.2, classes: 3, seed: 8 });
+const split = fractionSplit(data.labels, { train: 0.8 }, 1);
+
+function setup(over: Partial<TrainerSetup> = {}): TrainerSetup {
+  return {
+    layers: mlpLayers(2, [12, 10], 3, 'relu'),
+    members: 2,
+    batch: 16,
+    seed: 21,
+    density: 0.3,
+    densityRule: { kind: 'uniform', denseFirst: false, denseLast: false },
+    init: 'he',
+    sparseAwareInit: false,
+    method: 'static',
+    schedule: { deltaT: 20, alpha: 0.3, decay: 'cosine', tEnd: 60, beginStep: 0 },
+    portCompatible: false,
+    optimizer: { kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 0 },
+    lr: { kind: 'constant', lr: 0.05 },
+    totalSteps: 60,
+    labelSmoothing: 0,
+    data: { kind: 'points', values: data.points, dim: 2, labels: data.labels, mean: 0, std: 1 },
+    trainIdx: split.train,
+    evalIdx: split.test,
+    stepsPerSubmit: 10,
+    ...over,
+  };
+}
+
+/** CPU gradient (dense network, both members) of the mean loss over `examples`, by layer. */
+function cpuGradient(t: Trainer, w: Float32Array, examples: Uint32Array, temperature: number): Float64Array[][] {
+  const M = 2;
+  const B = examples.length;
+  const x = new Float32Array(M * B * 2);
+  const y = new Uint32Array(M * B);
+  for (let m = 0; m < M; m++)
+    examples.forEach((e, b) => {
+      x.set(data.points.subarray(e * 2, e * 2 + 2), (m * B + b) * 2);
+      y[m * B + b] = data.labels[e]!;
+    });
+  const L = t.layout.layers;
+  const ones = (n: number) => new Float32Array(n).fill(1);
+  const seg = (s: { offset: number; perMember: number }) => w.slice(s.offset, s.offset + s.perMember * M);
+  const shapes = L.map((l) => ({ members: M, batch: B, nIn: (l.spec as { nIn: number }).nIn, nOut: (l.spec as { nOut: number }).nOut }));
+  const zs: Float32Array[] = [];
+  const inputs: Float32Array[] = [];
+  let a: Float32Array = x;
+  L.forEach((l, i) => {
+    inputs.push(a);
+    const z = denseForward(shapes[i]!, a, seg(l.weight), ones(M * l.numel), seg(l.bias));
+    zs.push(z);
+    a = i < L.length - 1 ? activationForward('relu', z, 1) : z;
+  });
+  let g = softmaxCrossEntropy(M, B, 3, a, y, 0, temperature).dlogits;
+  const grads: Float32Array[] = [];
+  for (let i = L.length - 1; i >= 0; i--) {
+    if (i < L.length - 1) g = activationBackward('relu', zs[i]!, g, 1);
+    grads[i] = denseBackwardWeight(shapes[i]!, g, inputs[i]!, null);
+    if (i > 0) g = denseBackwardInput(shapes[i]!, g, seg(L[i]!.weight), ones(M * L[i]!.numel));
+  }
+  return [0, 1].map((m) => grads.map((gl, i) => Float64Array.from(gl.subarray(m * L[i]!.numel, (m + 1) * L[i]!.numel))));
+}
+
+function weightLayers(t: Trainer, flat: ArrayLike<number>, m: number): Float64Array[] {
+  return t.layout.layers.map((l) => Float64Array.from({ length: l.numel }, (_, i) => flat[flatIndex(l.weight, m, i)]!));
+}
+
+/** Per member and layer: active count, and the lowest kept / highest dropped score. */
+function checkTopK(t: Trainer, mask: Float32Array, scores: (m: number) => Float64Array[], scope: 'global' | 'per-layer', what: string): void {
+  for (let m = 0; m < 2; m++) {
+    const s = scores(m);
+    let minKept = Infinity;
+    let maxDropped = -Infinity;
+    t.layout.layers.forEach((l, li) => {
+      let count = 0;
+      if (scope === 'per-layer') {
+        minKept = Infinity;
+        maxDropped = -Infinity;
+      }
+      for (let i = 0; i < l.numel; i++) {
+        const kept = mask[flatIndex(l.weight, m, i)] !== 0;
+        count += kept ? 1 : 0;
+        if (kept) minKept = Math.min(minKept, s[li]![i]!);
+        else maxDropped = Math.max(maxDropped, s[li]![i]!);
+      }
+      expect(count, `${what}: member ${m} layer ${li} count`).toBe(t.activeCounts[li]);
+      if (scope === 'per-layer') expect(minKept >= maxDropped, `${what}: member ${m} layer ${li} keeps the top scores`).toBe(true);
+    });
+    if (scope === 'global' && m === 0) expect(minKept >= maxDropped, `${what}: member 0 keeps the global top scores`).toBe(true);
+  }
+}
+
+describe('masks at initialisation', () => {
+  it('the dense gradient on the GPU equals the CPU reference chain (temperature 1 and 200)', async () => {
+    const t = await Trainer.create(PipelineCache.for(device().device), setup());
+    const examples = split.train.slice(0, 32); // two whole batches
+    for (const T of [1, 200]) {
+      const g = await t.denseGradient(t.initial.denseWeights, examples, T);
+      const want = cpuGradient(t, t.initial.denseWeights, examples, T);
+      for (let m = 0; m < 2; m++) weightLayers(t, g, m).forEach((gl, li) => expectClose(gl, want[m]![li]!, { atol: 1e-6 / T, rtol: 1e-3 }, `T=${T} member ${m} layer ${li}`));
+    }
+    t.destroy();
+  });
+
+  it('magnitude and SNIP keep exact counts and the top scores, per layer and globally', async () => {
+    const cache = PipelineCache.for(device().device);
+    const examples = split.train.slice(0, 30);
+    for (const scope of ['per-layer', 'global'] as const) {
+      const mag = await Trainer.create(cache, setup());
+      await applyMaskAtInit(mag, { kind: 'magnitude', scope });
+      checkTopK(mag, await mag.readMask(), (m) => weightLayers(mag, mag.initial.denseWeights, m).map(magnitudeScores), scope, `magnitude ${scope}`);
+      mag.destroy();
+
+      const snip = await Trainer.create(cache, setup());
+      const counts = await applyMaskAtInit(snip, { kind: 'snip', scope, examples });
+      const mask = await snip.readMask();
+      // The same (deterministic) gradient the scores used; it loads the dense network, so the SNIP
+      // mask is put back before training.
+      const g = await snip.denseGradient(snip.initial.denseWeights, examples);
+      snip.loadMask(snip.initial.denseWeights, mask, counts);
+      checkTopK(snip, mask, (m) => weightLayers(snip, snip.initial.denseWeights, m).map((w, li) => snipScores(w, weightLayers(snip, g, m)[li]!)), scope, `SNIP ${scope}`);
+      const rows = await snip.train(20);
+      expect(rows.every((r) => r.loss.every(Number.isFinite))).toBe(true);
+      snip.destroy();
+    }
+  });
+
+  it('GraSP and SynFlow give exact counts, and training runs from their masks', async () => {
+    const cache = PipelineCache.for(device().device);
+    for (const method of [
+      { kind: 'grasp', scope: 'global', examples: split.train.slice(0, 30), temperature: 200 },
+      { kind: 'synflow', scope: 'global', rounds: 20 },
+      { kind: 'synflow', scope: 'per-layer', rounds: 5 },
+    ] as const) {
+      const t = await Trainer.create(cache, setup());
+      const before = [...t.activeCounts];
+      const counts = await applyMaskAtInit(t, method);
+      const mask = await t.readMask();
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(before.reduce((a, b) => a + b, 0));
+      if (method.scope === 'per-layer') expect(counts).toEqual(before);
+      for (let m = 0; m < 2; m++) t.layout.layers.forEach((l, li) => expect(mask.subarray(flatIndex(l.weight, m, 0), flatIndex(l.weight, m, l.numel)).reduce((a, v) => a + v, 0), `${method.kind} member ${m} layer ${li}`).toBe(counts[li]));
+      const rows = await t.train(20);
+      expect(rows.every((r) => r.loss.every(Number.isFinite)), method.kind).toBe(true);
+      t.destroy();
+    }
+  });
+});
+
+describe('lottery tickets', () => {
+  it('IMP rounds prune p of the remaining weights and rewind the survivors to θ_k', async () => {
+    const t = await Trainer.create(PipelineCache.for(device().device), setup({ density: 1, method: 'static' }));
+    const rounds = await lotteryTicket(t, { rounds: 2, pruneFraction: 0.5, rewindStep: 10, scope: 'per-layer' });
+    expect(rounds.map((r) => r.counts)).toEqual([
+      t.layout.layers.map((l) => l.numel - Math.ceil(0.5 * l.numel)),
+      t.layout.layers.map((l) => { const a = l.numel - Math.ceil(0.5 * l.numel); return a - Math.ceil(0.5 * a); }),
+    ]);
+    expect(t.step).toBe(10);
+    expect(t.activeCounts).toEqual(rounds[1]!.counts);
+    // The survivors hold θ_k: train a fresh dense run to step 10 and compare.
+    const ref = await Trainer.create(PipelineCache.for(device().device), setup({ density: 1, method: 'static' }));
+    await ref.train(10);
+    const [w, mask, wk] = await Promise.all([t.readWeights(), t.readMask(), ref.readWeights()]);
+    for (const l of t.layout.layers) {
+      for (let m = 0; m < 2; m++) {
+        for (let i = 0; i < l.numel; i++) {
+          const j = flatIndex(l.weight, m, i);
+          expect(w[j]).toBe(mask[j] ? wk[j] : 0);
+        }
+      }
+    }
+    await randomReinitialisation(t, 999);
+    expect(t.step).toBe(0);
+    const re = await t.readWeights();
+    expect(await t.readMask()).toEqual(mask);
+    expect(re.some((v, j) => mask[j] !== 0 && v !== w[j])).toBe(true);
+    for (let j = 0; j < re.length; j++) if (mask[j] === 0) expect(re[j]).toBe(0);
+    for (const x of [t, ref]) x.destroy();
+  });
+});
