@@ -111,6 +111,7 @@ export function trainerSetupFromConfig(config: ExperimentConfig, data: DatasetIn
       data: mlpData(config, data, split),
       trainIdx: split.train,
       evalIdx: split.test.length > 0 ? split.test : split.val,
+      valIdx: split.val,
       stepsPerSubmit: tr.stepsPerSubmit,
     },
   };

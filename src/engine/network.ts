@@ -33,7 +33,8 @@ export interface NetworkOptions {
   slots: number;
   /** Length of each member's row of the training index buffer (steps per epoch × batch). */
   indexStride: number;
-  evalIdx: Uint32Array;
+  /** Held-out example sets evaluated on the GPU, by name (e.g. test, validation). */
+  evalSets: Readonly<Record<string, Uint32Array>>;
   data: NetworkData;
   labelSmoothing: number;
   optimizer: 'sgd' | 'adam';
@@ -93,6 +94,14 @@ export function networkKernels(specs: readonly LayerSpec[], o: Pick<NetworkOptio
   return [...names];
 }
 
+export interface EvalProgram {
+  gather: BoundKernel;
+  metrics: BoundKernel;
+  ring: GPUBuffer; // (members, 2): loss and correct sums
+  batches: number;
+  count: number;
+}
+
 interface UpdateKernels {
   prune: BoundKernel;
   selectPrune: BoundKernel;
@@ -110,18 +119,15 @@ export class Network {
   readonly fired: GPUBuffer; // ITOP: ever active
   readonly events: GPUBuffer[]; // per weight layer (members, numel): change codes after an update
   readonly trainRing: GPUBuffer; // (slots, members, 2): per-step loss and correct sums
-  readonly evalRing: GPUBuffer; // (1, members, 2)
   readonly trainIndices: GPUBuffer; // (members, indexStride)
-  readonly evalBatches: number;
   private readonly owned: GPUBuffer[] = [];
   private readonly kernels: BoundKernel[] = [];
   private readonly forward: BoundKernel[] = [];
   private readonly backward: BoundKernel[] = [];
   private readonly gather: BoundKernel;
-  private readonly evalGather: BoundKernel;
   private readonly loss: BoundKernel;
   private readonly metrics: BoundKernel;
-  private readonly evalMetrics: BoundKernel;
+  private readonly evals = new Map<string, EvalProgram>();
   private readonly optimizer: BoundKernel;
   private readonly updates: UpdateKernels[] = [];
 
@@ -157,7 +163,6 @@ export class Network {
     this.fired = flat('ITOP fired');
     this.events = layout.layers.map((l) => own(`${name(l)} events`, M * l.numel));
     this.trainRing = own('train metrics ring', o.slots * M * 2);
-    this.evalRing = own('eval metrics', M * 2);
     this.trainIndices = own('train indices', M * o.indexStride);
 
     // Dataset, resident on the GPU.
@@ -168,11 +173,6 @@ export class Network {
     };
     const values = upload('dataset values', o.data.kind === 'images' ? packU8(o.data.values as Uint8Array) : (o.data.values as Float32Array));
     const labels = upload('dataset labels', o.data.labels);
-    this.evalBatches = Math.max(1, Math.ceil(o.evalIdx.length / batch));
-    const evalStride = this.evalBatches * batch;
-    const evalRows = new Uint32Array(M * evalStride);
-    for (let m = 0; m < M; m++) for (let i = 0; i < evalStride; i++) evalRows[m * evalStride + i] = o.evalIdx[Math.min(i, o.evalIdx.length - 1)] ?? 0;
-    const evalIndices = upload('eval indices', evalRows);
 
     // Activations and their gradients, (members, batch, features) each.
     const L = specs.length;
@@ -192,7 +192,6 @@ export class Network {
     const source = o.data.kind === 'images' ? 'images' : 'points';
     const gatherParams = (stride: number) => ({ batch, dim: o.data.dim, index_stride: stride, index_offset: 0, mean: o.data.mean, inv_std: 1 / o.data.std });
     this.gather = bind(gatherName, { resources: { [source]: values, labels, indices: this.trainIndices, x: x0, y: y0 }, params: gatherParams(o.indexStride), members: M, slots: o.slots, label: 'gather train' });
-    this.evalGather = bind(gatherName, { resources: { [source]: values, labels, indices: evalIndices, x: x0, y: y0 }, params: gatherParams(evalStride), members: M, slots: this.evalBatches, label: 'gather eval' });
 
     const byLayer = new Map(layout.layers.map((l) => [l.layerIndex, l]));
     specs.forEach((l, i) => {
@@ -208,9 +207,22 @@ export class Network {
     this.loss = bind('loss.softmax_xent', { resources: { logits: y[L - 1]!, labels: y0, dlogits: gy[L - 1]!, loss: lossRows, correct: correctRows }, params: { batch, classes: outFeatures(specs[L - 1]!), alpha: o.labelSmoothing, temperature: 1 }, members: M });
     const metricParams = { batch, slot: 0, members: M, accumulate: 0, count: batch };
     this.metrics = bind('reduce.batch_metrics', { resources: { loss: lossRows, correct: correctRows, ring: this.trainRing }, params: metricParams, members: M, slots: o.slots, label: 'train metrics' });
-    this.evalMetrics = bind('reduce.batch_metrics', { resources: { loss: lossRows, correct: correctRows, ring: this.evalRing }, params: metricParams, members: M, slots: this.evalBatches, label: 'eval metrics' });
-    updateParamSlots(cache, this.evalGather, Array.from({ length: this.evalBatches }, (_, b) => ({ ...gatherParams(evalStride), index_offset: b * batch })));
-    updateParamSlots(cache, this.evalMetrics, Array.from({ length: this.evalBatches }, (_, b) => ({ ...metricParams, accumulate: b === 0 ? 0 : 1, count: Math.min(batch, o.evalIdx.length - b * batch) })));
+    // One evaluation program per held-out set: gather its batches (every member sees the same
+    // examples; the last batch is padded and the padding left out of the sums), the shared forward
+    // kernels and loss, and accumulate into the set's own ring.
+    for (const [setName, idx] of Object.entries(o.evalSets)) {
+      if (idx.length === 0) continue;
+      const batches = Math.ceil(idx.length / batch);
+      const stride = batches * batch;
+      const rows = new Uint32Array(M * stride);
+      for (let m = 0; m < M; m++) for (let i = 0; i < stride; i++) rows[m * stride + i] = idx[Math.min(i, idx.length - 1)]!;
+      const ring = own(`${setName} metrics`, M * 2);
+      const gather = bind(gatherName, { resources: { [source]: values, labels, indices: upload(`${setName} indices`, rows), x: x0, y: y0 }, params: gatherParams(stride), members: M, slots: batches, label: `gather ${setName}` });
+      const metrics = bind('reduce.batch_metrics', { resources: { loss: lossRows, correct: correctRows, ring }, params: metricParams, members: M, slots: batches, label: `${setName} metrics` });
+      updateParamSlots(cache, gather, Array.from({ length: batches }, (_, b) => ({ ...gatherParams(stride), index_offset: b * batch })));
+      updateParamSlots(cache, metrics, Array.from({ length: batches }, (_, b) => ({ ...metricParams, accumulate: b === 0 ? 0 : 1, count: Math.min(batch, idx.length - b * batch) })));
+      this.evals.set(setName, { gather, metrics, ring, batches, count: idx.length });
+    }
 
     for (let i = L - 1; i >= 0; i--) {
       const l = specs[i]!;
@@ -335,13 +347,21 @@ export class Network {
     for (const u of this.updates) for (const k of [u.prune, u.selectPrune, u.grow, u.selectGrow, u.apply]) encodeKernel(pass, k);
   }
 
-  /** Forward passes over the whole evaluation set, accumulating into evalRing. */
-  encodeEval(pass: GPUComputePassEncoder): void {
-    for (let b = 0; b < this.evalBatches; b++) {
-      encodeKernel(pass, this.evalGather, b);
+  /** The evaluation program of a held-out set (its ring holds (members, 2) sums after encodeEval). */
+  evalSet(setName: string): EvalProgram {
+    const e = this.evals.get(setName);
+    if (!e) throw new Error(`no evaluation set "${setName}" (have: ${[...this.evals.keys()].join(', ') || 'none'})`);
+    return e;
+  }
+
+  /** Forward passes over a whole held-out set, accumulating loss and correct sums into its ring. */
+  encodeEval(pass: GPUComputePassEncoder, setName: string): void {
+    const e = this.evalSet(setName);
+    for (let b = 0; b < e.batches; b++) {
+      encodeKernel(pass, e.gather, b);
       for (const k of this.forward) encodeKernel(pass, k);
       encodeKernel(pass, this.loss);
-      encodeKernel(pass, this.evalMetrics, b);
+      encodeKernel(pass, e.metrics, b);
     }
   }
 

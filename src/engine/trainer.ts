@@ -53,7 +53,10 @@ export interface TrainerSetup {
   labelSmoothing: number;
   data: NetworkData;
   trainIdx: Uint32Array;
+  /** The test split: what evaluate() reports by default. */
   evalIdx: Uint32Array;
+  /** The validation split, when there is one (evaluate('validation'); EDST picks members by it). */
+  valIdx?: Uint32Array;
   stepsPerSubmit: number;
 }
 
@@ -70,7 +73,7 @@ export interface StepMetrics {
   flopsRatio: number;
 }
 
-export type TrainerState = 'idle' | 'running' | 'paused' | 'done' | 'diverged';
+export type TrainerState = 'idle' | 'running' | 'paused' | 'done' | 'diverged' | 'lost';
 
 export interface TrainerSink {
   metrics?(rows: StepMetrics[]): void;
@@ -91,6 +94,8 @@ export class Trainer {
   readonly layout: ParamLayout;
   private readonly memberSeeds: number[];
   private flops: FlopsAccumulator;
+  /** The newest metrics read back: what the UI keeps showing if the device is lost. */
+  lastGood: StepMetrics | null = null;
 
   private constructor(
     private readonly cache: PipelineCache,
@@ -138,7 +143,7 @@ export class Trainer {
       batch: setup.batch,
       slots: setup.stepsPerSubmit,
       indexStride: spe * setup.batch,
-      evalIdx: setup.evalIdx,
+      evalSets: { test: setup.evalIdx, validation: setup.valIdx ?? new Uint32Array() },
       data: setup.data,
       labelSmoothing: setup.labelSmoothing,
       optimizer: o.kind,
@@ -176,17 +181,25 @@ export class Trainer {
     const end = Math.min(this.setup.totalSteps, this.t + count);
     let pending: Promise<StepMetrics[]> | null = null;
     const diverged = (chunk: StepMetrics[]): boolean => chunk.some((r) => r.loss.some((v) => !Number.isFinite(v)));
-    while (this.t < end) {
-      const chunk = this.submitChunk(end);
-      const previous = pending;
-      pending = chunk;
-      if (previous) {
-        const done = await previous;
-        rows.push(...done);
-        if (diverged(done)) break;
+    try {
+      while (this.t < end) {
+        const chunk = this.submitChunk(end);
+        const previous = pending;
+        pending = chunk;
+        if (previous) {
+          const done = await previous;
+          rows.push(...done);
+          if (diverged(done)) break;
+        }
       }
+      if (pending) rows.push(...(await pending));
+    } catch (e) {
+      // The newer chunk's readback fails the same way (a lost device): settle it, report once.
+      pending?.catch(() => undefined);
+      throw e;
     }
-    if (pending) rows.push(...(await pending));
+    const finite = rows.filter((r) => r.loss.every(Number.isFinite));
+    if (finite.length > 0) this.lastGood = finite.at(-1)!;
     this.sink.metrics?.(rows);
     const bad = rows.find((r) => r.loss.some((v) => !Number.isFinite(v)));
     if (bad) {
@@ -202,7 +215,16 @@ export class Trainer {
     this.running = true;
     this.sink.state?.('running');
     while (this.running && generation === this.generation && this.t < this.setup.totalSteps) {
-      const rows = await this.train(stepsPerYield);
+      let rows: StepMetrics[];
+      try {
+        rows = await this.train(stepsPerYield);
+      } catch (e) {
+        // A lost device rejects the pending readbacks: stop, keep the last good metrics, say so.
+        this.running = false;
+        const at = this.lastGood ? `after step ${this.lastGood.step}` : 'before the first step';
+        this.sink.state?.('lost', `The GPU stopped ${at} (${e instanceof Error ? e.message : String(e)}). The metrics so far are kept; restart to continue.`);
+        return;
+      }
       if (rows.some((r) => r.loss.some((v) => !Number.isFinite(v)))) return;
       await new Promise((r) => setTimeout(r, 0));
     }
@@ -215,16 +237,17 @@ export class Trainer {
     this.running = false;
   }
 
-  /** Mean loss and accuracy per member over the evaluation split, computed on the GPU. */
-  async evaluate(): Promise<{ loss: number[]; accuracy: number[] }> {
+  /** Mean loss and accuracy per member over a held-out split, computed on the GPU. */
+  async evaluate(split: 'test' | 'validation' = 'test'): Promise<{ loss: number[]; accuracy: number[] }> {
     const dev = this.cache.device;
-    const enc = dev.createCommandEncoder({ label: 'evaluate' });
-    const pass = enc.beginComputePass({ label: 'evaluate' });
-    this.net.encodeEval(pass);
+    const set = this.net.evalSet(split);
+    const enc = dev.createCommandEncoder({ label: `evaluate ${split}` });
+    const pass = enc.beginComputePass({ label: `evaluate ${split}` });
+    this.net.encodeEval(pass, split);
     pass.end();
     dev.queue.submit([enc.finish()]);
-    const sums = await this.readback.readF32(this.net.evalRing);
-    const n = this.setup.evalIdx.length;
+    const sums = await this.readback.readF32(set.ring);
+    const n = set.count;
     const M = this.setup.members;
     return {
       loss: Array.from({ length: M }, (_, m) => sums[m * 2]! / n),
