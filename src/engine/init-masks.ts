@@ -49,7 +49,7 @@ function flatMask(layout: ParamLayout, masks: Float32Array[][]): Float32Array {
 /** Replaces the trainer's initial random masks with the method's masks, at the same counts. */
 export async function applyMaskAtInit(trainer: Trainer, method: InitMaskMethod): Promise<number[]> {
   if (method.kind === 'random') return [...trainer.activeCounts];
-  if (trainer.step !== 0) throw new Error('masks at initialisation are chosen before the first step');
+  if (trainer.currentStep !== 0) throw new Error('masks at initialisation are chosen before the first step');
   const layout = trainer.layout;
   const M = layout.members;
   const dense = trainer.initial.denseWeights;
@@ -171,7 +171,7 @@ export interface LotteryRound {
  */
 export async function lotteryTicket(trainer: Trainer, o: LotteryOptions, onRound?: (r: LotteryRound) => void): Promise<LotteryRound[]> {
   const layout = trainer.layout;
-  if (trainer.step !== 0) throw new Error('a lottery-ticket run starts from step 0');
+  if (trainer.currentStep !== 0) throw new Error('a lottery-ticket run starts from step 0');
   if (trainer.activeCounts.some((c, i) => c !== layout.layers[i]!.numel)) throw new Error('a lottery-ticket run starts from the dense network (density 1)');
   await trainer.train(o.rewindStep);
   const rewind = await trainer.checkpoint();
@@ -181,7 +181,7 @@ export async function lotteryTicket(trainer: Trainer, o: LotteryOptions, onRound
   let masks: Float32Array[][] = Array.from({ length: layout.members }, (_, m) => layerSlices(layout, rewind.mask, m).map((x) => Float32Array.from(x)));
   const out: LotteryRound[] = [];
   for (let r = 0; r < o.rounds; r++) {
-    await trainer.train(trainer.setup.totalSteps - trainer.step);
+    await trainer.train(trainer.setup.totalSteps - trainer.currentStep);
     const trained = await trainer.evaluate();
     const w = await trainer.readWeights();
     const scores = masks.map((_, m) => layerSlices(layout, w, m).map(magnitudeScores));

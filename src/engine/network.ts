@@ -84,6 +84,7 @@ export function networkKernels(specs: readonly LayerSpec[], o: Pick<NetworkOptio
     const family = l.kind === 'dense' ? 'dense' : 'conv';
     names.add(`${family}.forward`);
     names.add(`${family}.backward_weight`);
+    names.add(`${family}.backward_weight_masked`);
     if (i > 0) names.add(`${family}.backward_input`);
     if (l.kind === 'conv') names.add('reduce.sum_splits');
     if (l.activation !== 'none') {
@@ -123,7 +124,8 @@ export class Network {
   private readonly owned: GPUBuffer[] = [];
   private readonly kernels: BoundKernel[] = [];
   private readonly forward: BoundKernel[] = [];
-  private readonly backward: BoundKernel[] = [];
+  /** Backward kernels; `grad` marks the two variants of a weight gradient (one runs per step). */
+  private readonly backward: { k: BoundKernel; grad?: 'masked' | 'full' }[] = [];
   private readonly gather: BoundKernel;
   private readonly loss: BoundKernel;
   private readonly metrics: BoundKernel;
@@ -227,24 +229,30 @@ export class Network {
     for (let i = L - 1; i >= 0; i--) {
       const l = specs[i]!;
       if (l.kind === 'maxpool2') {
-        if (i > 0) this.backward.push(bind('pool.max2_backward', { resources: { src: gy[i]!, argmax: argmax[i]!, dst: gy[i - 1]! }, params: poolDims(l, batch), members: M, label: `pool${i + 1} backward` }));
+        if (i > 0) this.backward.push({ k: bind('pool.max2_backward', { resources: { src: gy[i]!, argmax: argmax[i]!, dst: gy[i - 1]! }, params: poolDims(l, batch), members: M, label: `pool${i + 1} backward` }) });
         continue;
       }
       const p = byLayer.get(i)!;
-      if (act(i)) this.backward.push(bind('activation.backward', { resources: { x: z[i]!, dy: gy[i]!, out: gz[i]! }, params: actParams(l.activation, M * batch * outFeatures(l)), members: 1 }));
+      if (act(i)) this.backward.push({ k: bind('activation.backward', { resources: { x: z[i]!, dy: gy[i]!, out: gz[i]! }, params: actParams(l.activation, M * batch * outFeatures(l)), members: 1 }) });
       const w = { b: segmentBinding(this.params, p.weight), mask: segmentBinding(this.mask, p.weight) };
       const gradW = segmentBinding(this.grads, p.weight);
+      let partials: GPUBuffer | undefined;
+      // dW restricted to active entries on ordinary steps; the full dense dW when the step needs
+      // it (a RigL update scores inactive positions by it; SNFS keeps dense momentum).
       const splits = l.kind === 'conv' ? convSplits(l, batch) : 1;
-      if (splits === 1) {
-        this.backward.push(bind(`${l.kind}.backward_weight`, { resources: { a: gz[i]!, b: input(i), mask: w.mask, c: gradW }, params: dims(p, batch, 1), members: M, label: `${name(p)} dW` }));
-      } else {
-        const partials = own(`${name(p)} dW partials`, M * splits * p.numel);
-        this.backward.push(bind(`${l.kind}.backward_weight`, { resources: { a: gz[i]!, b: input(i), mask: w.mask, c: partials }, params: dims(p, batch, splits), members: M, label: `${name(p)} dW partials` }));
-        this.backward.push(bind('reduce.sum_splits', { resources: { partials, out: gradW }, params: { n: p.numel, splits, masked: 0 }, members: M, label: `${name(p)} dW` }));
+      for (const grad of ['masked', 'full'] as const) {
+        const suffix = grad === 'masked' ? '_masked' : '';
+        if (splits === 1) {
+          this.backward.push({ grad, k: bind(`${l.kind}.backward_weight${suffix}`, { resources: { a: gz[i]!, b: input(i), mask: w.mask, c: gradW }, params: dims(p, batch, 1), members: M, label: `${name(p)} dW ${grad}` }) });
+        } else {
+          partials ??= own(`${name(p)} dW partials`, M * splits * p.numel);
+          this.backward.push({ grad, k: bind(`${l.kind}.backward_weight`, { resources: { a: gz[i]!, b: input(i), mask: w.mask, c: partials }, params: dims(p, batch, splits), members: M, label: `${name(p)} dW partials` }) });
+          this.backward.push({ grad, k: bind('reduce.sum_splits', { resources: { partials, mask: w.mask, out: gradW }, params: { n: p.numel, splits, masked: grad === 'masked' ? 1 : 0 }, members: M, label: `${name(p)} dW ${grad}` }) });
+        }
       }
       const pixels = l.kind === 'conv' ? convOut(l).h * convOut(l).w : 1;
-      this.backward.push(bind('reduce.bias_grad', { resources: { dy: gz[i]!, db: segmentBinding(this.grads, p.bias) }, params: { batch, channels: p.outChannels, pixels }, members: M, label: `${name(p)} db` }));
-      if (i > 0) this.backward.push(bind(`${l.kind}.backward_input`, { resources: { a: gz[i]!, ...w, c: gy[i - 1]! }, params: dims(p, batch, 1), members: M, label: `${name(p)} dX` }));
+      this.backward.push({ k: bind('reduce.bias_grad', { resources: { dy: gz[i]!, db: segmentBinding(this.grads, p.bias) }, params: { batch, channels: p.outChannels, pixels }, members: M, label: `${name(p)} db` }) });
+      if (i > 0) this.backward.push({ k: bind(`${l.kind}.backward_input`, { resources: { a: gz[i]!, ...w, c: gy[i - 1]! }, params: dims(p, batch, 1), members: M, label: `${name(p)} dX` }) });
     }
 
     const n = layout.totalFloats;
@@ -321,12 +329,17 @@ export class Network {
     );
   }
 
-  encodeStep(pass: GPUComputePassEncoder, slot: number, optimizerStep: boolean): void {
+  /**
+   * One training step. `fullGradient`: the dense dW of every weight (a RigL update scores inactive
+   * positions by it); otherwise dW is restricted to active entries. The optimizer masks either.
+   */
+  encodeStep(pass: GPUComputePassEncoder, slot: number, optimizerStep: boolean, fullGradient: boolean): void {
     encodeKernel(pass, this.gather, slot);
     for (const k of this.forward) encodeKernel(pass, k);
     encodeKernel(pass, this.loss);
     encodeKernel(pass, this.metrics, slot);
-    for (const k of this.backward) encodeKernel(pass, k);
+    const skip = fullGradient ? 'masked' : 'full';
+    for (const b of this.backward) if (b.grad !== skip) encodeKernel(pass, b.k);
     if (optimizerStep) encodeKernel(pass, this.optimizer, slot);
   }
 

@@ -80,6 +80,10 @@ export interface TrainerSink {
   state?(state: TrainerState, message?: string): void;
 }
 
+function needsDenseState(s: TrainerSetup): boolean {
+  return s.method === 'snfs' || s.portCompatible;
+}
+
 export class Trainer {
   private t = 0;
   private lastUpdate: number;
@@ -94,6 +98,10 @@ export class Trainer {
   readonly layout: ParamLayout;
   private readonly memberSeeds: number[];
   private flops: FlopsAccumulator;
+  /** Where reset() returns to: the initial state, or the mask chosen at initialisation. */
+  private start: { weights: Float32Array; mask: Float32Array; counts: number[] };
+  /** SNFS and the port-compatible style keep momentum for every weight: dense dW every step. */
+  private readonly denseState: boolean;
   /** The newest metrics read back: what the UI keeps showing if the device is lost. */
   lastGood: StepMetrics | null = null;
 
@@ -112,6 +120,8 @@ export class Trainer {
     this.lastUpdate = initialLastUpdate(setup.schedule);
     this.memberSeeds = Array.from({ length: setup.members }, (_, m) => streamSeed(setup.seed, m, 'data-order'));
     this.flops = this.newFlops(0, 0);
+    this.denseState = needsDenseState(setup);
+    this.start = { weights: initial.weights, mask: initial.mask, counts: [...initial.activeCounts] };
   }
 
   /** Forward FLOPs per example: dense (f_D) and at the current active counts (f_S). */
@@ -133,7 +143,7 @@ export class Trainer {
     const density = setup.method === 'dense' ? 1 : setup.density;
     const init = initialState(layout, { seed: setup.seed, density, rule: setup.densityRule, scheme: setup.init, sparseAwareInit: setup.sparseAwareInit });
     const o = setup.optimizer;
-    const denseState = setup.method === 'snfs' || setup.portCompatible;
+    const denseState = needsDenseState(setup);
     const flags = (o.kind === 'sgd' && o.nesterov ? 1 : 0) | (denseState ? 2 : 0) | (o.kind === 'adam' && o.decoupled ? 4 : 0);
     const rules = METHOD_RULES[setup.method] ?? { prune: 'magnitude', grow: 'gradient' }; // unused when null
     const spe = stepsPerEpoch(setup.trainIdx.length, setup.batch);
@@ -156,7 +166,8 @@ export class Trainer {
     return new Trainer(cache, setup, net, sink, init);
   }
 
-  get step(): number {
+  /** Steps trained so far (the index of the next step). */
+  get currentStep(): number {
     return this.t;
   }
 
@@ -173,6 +184,45 @@ export class Trainer {
   targetForDensity(layer: number, density: number): number {
     const l = this.layout.layers[layer]!;
     return activeCount(l.numel, density);
+  }
+
+  /** One training step; null when the run is already over. */
+  async step(): Promise<StepMetrics | null> {
+    return (await this.train(1))[0] ?? null;
+  }
+
+  /**
+   * Back to step 0 with the starting weights and masks (those of a mask chosen at initialisation,
+   * if one was), fresh optimizer state and counters: the same run can be watched again.
+   */
+  reset(): void {
+    this.pause();
+    this.generation++;
+    this.net.load(this.start.weights, this.start.mask);
+    this.t = 0;
+    this.lastUpdate = initialLastUpdate(this.setup.schedule);
+    this.optimizerSteps = 0;
+    this.start.counts.forEach((c, i) => {
+      this.nnz[i] = c;
+      this.targets[i] = c;
+    });
+    this.flops = this.newFlops(0, 0);
+    this.epochLoaded = -1;
+    this.lastGood = null;
+    this.sink.state?.('idle');
+  }
+
+  /** Density per weight layer and overall (active / all maskable weights; biases not counted). */
+  densities(): { layers: number[]; overall: number } {
+    const layers = this.layout.layers.map((l, i) => this.nnz[i]! / l.numel);
+    const total = this.layout.layers.reduce((a, l) => a + l.numel, 0);
+    return { layers, overall: this.nnz.reduce((a, b) => a + b, 0) / total };
+  }
+
+  /** Inference FLOPs per example of the whole ensemble, and as a ratio to one dense model. */
+  inferenceFlops(): { perExample: number; ratioToDense: number } {
+    const { fD, fS } = this.forwardFlops();
+    return { perExample: fS * this.setup.members, ratioToDense: (fS * this.setup.members) / fD };
   }
 
   /** Trains `count` steps (fewer if the run ends); resolves with their metrics. */
@@ -307,7 +357,7 @@ export class Trainer {
       this.net.writeChunkParams([step]);
       const enc = this.cache.device.createCommandEncoder({ label: 'dense gradient' });
       const pass = enc.beginComputePass({ label: 'dense gradient' });
-      this.net.encodeStep(pass, 0, false);
+      this.net.encodeStep(pass, 0, false, true);
       pass.end();
       this.cache.device.queue.submit([enc.finish()]);
       const g = await this.readGrads();
@@ -326,6 +376,7 @@ export class Trainer {
     if (weights.length !== this.layout.totalFloats || mask.length !== this.layout.totalFloats) throw new Error('loadMask: arrays must hold every parameter');
     const masked = weights.map((w, i) => (mask[i] === 0 ? 0 : w));
     this.net.load(masked, mask);
+    if (this.t === 0) this.start = { weights: masked, mask: Float32Array.from(mask), counts: [...counts] };
     counts.forEach((c, i) => {
       this.nnz[i] = c;
       this.targets[i] = c;
@@ -423,7 +474,7 @@ export class Trainer {
         bc1: 1 - b1 ** Math.max(1, this.optimizerSteps),
         bc2: 1 - b2 ** Math.max(1, this.optimizerSteps),
       });
-      this.net.encodeStep(pass, slot, optimizerStep);
+      this.net.encodeStep(pass, slot, optimizerStep, update || this.denseState);
       this.flops.step(update);
       const M = s.members;
       meta.push({ step: t, lr, maskUpdate: update, trainingFlops: this.flops.cumulative() * M, flopsRatio: this.flops.ratioToDense() });

@@ -46,7 +46,7 @@ describe('checkpoints and accounting', () => {
 
     const b = await Trainer.create(cache, setup());
     b.restore(saved);
-    expect(b.step).toBe(97);
+    expect(b.currentStep).toBe(97);
     const resumed = await b.train(100);
     expect(resumed.map((r) => r.loss)).toEqual(continued.map((r) => r.loss));
     expect(resumed.map((r) => r.trainingFlops)).toEqual(continued.map((r) => r.trainingFlops));

@@ -48,11 +48,14 @@ function cnnSetup(layers: readonly LayerSpec[], values: Float32Array, labels: Ui
 }
 
 describe('convolutional networks', () => {
-  it('one step of a small CNN gives the gradients of the CPU reference chain (2 members)', async () => {
+  it.each([
+    ['masked dW on an ordinary step', false],
+    ['full dW (dense gradient every step, port-compatible)', true],
+  ])('one step of a small CNN gives the gradients of the CPU reference chain (2 members): %s', async (_what, full) => {
     const batch = 3;
     const x = randomArray(batch * 90, 17);
     const labels = Uint32Array.from([4, 0, 2]);
-    const trainer = await Trainer.create(PipelineCache.for(device().device), cnnSetup(SMALL_CNN, x, labels, 90));
+    const trainer = await Trainer.create(PipelineCache.for(device().device), cnnSetup(SMALL_CNN, x, labels, 90, { portCompatible: full }));
     const [row] = await trainer.train(1);
     const [w, mask, grads] = await Promise.all([trainer.readWeights(), trainer.readMask(), trainer.readGrads()]);
     const [c1, c2, fc] = trainer.layout.layers;
@@ -79,15 +82,16 @@ describe('convolutional networks', () => {
     const gP1 = convBackwardInput(s2, gZ2, seg(w, c2!.weight), seg(mask, c2!.weight));
     const gZ1 = activationBackward('relu', z1, maxPool2Backward(M, batch, 3, 10, 9, gP1, p1.argmax), 1);
     const tol = { atol: 1e-5, rtol: 1e-3 };
-    expectClose(seg(grads, fc!.weight), denseBackwardWeight(sd, g, a2, null), tol, 'dense dW');
+    const m = (s: { offset: number; perMember: number; members: number }): Float32Array | null => (full ? null : seg(mask, s));
+    expectClose(seg(grads, fc!.weight), denseBackwardWeight(sd, g, a2, m(fc!.weight)), tol, 'dense dW');
     expectClose(seg(grads, fc!.bias), biasGrad(M, batch, 5, 1, g), tol, 'dense db');
-    expectClose(seg(grads, c2!.weight), convBackwardWeight(s2, gZ2, p1.y, null), tol, 'conv2 dW');
+    expectClose(seg(grads, c2!.weight), convBackwardWeight(s2, gZ2, p1.y, m(c2!.weight)), tol, 'conv2 dW');
     expectClose(seg(grads, c2!.bias), biasGrad(M, batch, 4, 6, gZ2), tol, 'conv2 db');
-    expectClose(seg(grads, c1!.weight), convBackwardWeight(s1, gZ1, xs, null), tol, 'conv1 dW');
+    expectClose(seg(grads, c1!.weight), convBackwardWeight(s1, gZ1, xs, m(c1!.weight)), tol, 'conv1 dW');
     expectClose(seg(grads, c1!.bias), biasGrad(M, batch, 3, 90, gZ1), tol, 'conv1 db');
-    for (let m = 0; m < M; m++) {
-      const want = loss.loss.subarray(m * batch, (m + 1) * batch).reduce((a, v) => a + v, 0) / batch;
-      expect(row!.loss[m]).toBeCloseTo(want, 5);
+    for (let mm = 0; mm < M; mm++) {
+      const want = loss.loss.subarray(mm * batch, (mm + 1) * batch).reduce((a, v) => a + v, 0) / batch;
+      expect(row!.loss[mm]).toBeCloseTo(want, 5);
     }
     trainer.destroy();
   });

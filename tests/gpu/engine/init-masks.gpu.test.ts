@@ -167,7 +167,7 @@ describe('lottery tickets', () => {
       t.layout.layers.map((l) => l.numel - Math.ceil(0.5 * l.numel)),
       t.layout.layers.map((l) => { const a = l.numel - Math.ceil(0.5 * l.numel); return a - Math.ceil(0.5 * a); }),
     ]);
-    expect(t.step).toBe(10);
+    expect(t.currentStep).toBe(10);
     expect(t.activeCounts).toEqual(rounds[1]!.counts);
     // The survivors hold θ_k: train a fresh dense run to step 10 and compare.
     const ref = await Trainer.create(PipelineCache.for(device().device), setup({ density: 1, method: 'static' }));
@@ -182,7 +182,7 @@ describe('lottery tickets', () => {
       }
     }
     await randomReinitialisation(t, 999);
-    expect(t.step).toBe(0);
+    expect(t.currentStep).toBe(0);
     const re = await t.readWeights();
     expect(await t.readMask()).toEqual(mask);
     expect(re.some((v, j) => mask[j] !== 0 && v !== w[j])).toBe(true);

@@ -113,8 +113,48 @@ describe('engine invariants', () => {
     const states: string[] = [];
     const bad = await Trainer.create(cache, setup({ members: 1, lr: { kind: 'constant', lr: 1e30 } }), { state: (s, msg) => states.push(`${s}: ${msg ?? ''}`) });
     await bad.run();
-    expect(bad.step).toBeLessThan(200);
+    expect(bad.currentStep).toBeLessThan(200);
     expect(states.at(-1)).toMatch(/^diverged: The loss became (NaN|Infinity|-Infinity) at step \d+/);
     bad.destroy();
+  });
+});
+
+describe('trainer API and gradients', () => {
+  it('RigL: dW is restricted to active weights on ordinary steps and dense on update steps', async () => {
+    const t = await Trainer.create(PipelineCache.for(device().device), setup({ members: 1 }));
+    const inactiveGrad = async (): Promise<number> => {
+      const [g, mask] = await Promise.all([t.readGrads(), t.readMask()]);
+      let sum = 0;
+      for (const l of t.layout.layers) for (let i = 0; i < l.numel; i++) if (mask[l.weight.offset + i] === 0) sum += Math.abs(g[l.weight.offset + i]!);
+      return sum;
+    };
+    const first = await t.step(); // step 0 is an update step (RigL updates at t = 0)
+    expect(first?.maskUpdate).toBe(true);
+    // The update changed the mask after the gradient was taken, so look at an ordinary step instead.
+    await t.train(4);
+    expect(await inactiveGrad()).toBe(0);
+    await t.train(5); // steps 5..9; step 10 is the next update
+    const update = await t.step();
+    expect(update?.step).toBe(10);
+    expect(update?.maskUpdate).toBe(true);
+    // The grads buffer now holds the dense dW of step 10 (taken before the mask changed).
+    expect(await inactiveGrad()).toBeGreaterThan(0);
+    t.destroy();
+  });
+
+  it('reset() replays the run; densities and inference FLOPs are reported', async () => {
+    const t = await Trainer.create(PipelineCache.for(device().device), setup());
+    const first = await t.train(30);
+    t.reset();
+    expect(t.currentStep).toBe(0);
+    const again = await t.train(30);
+    expect(again.map((r) => r.loss)).toEqual(first.map((r) => r.loss));
+    const d = t.densities();
+    expect(d.layers).toEqual(t.layout.layers.map((l, i) => t.activeCounts[i]! / l.numel));
+    expect(d.overall).toBeCloseTo(0.3, 2);
+    const inf = t.inferenceFlops();
+    expect(inf.perExample).toBe(3 * t.forwardFlops().fS);
+    expect(inf.ratioToDense).toBeCloseTo((3 * t.forwardFlops().fS) / t.forwardFlops().fD, 12);
+    t.destroy();
   });
 });
