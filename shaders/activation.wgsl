@@ -75,3 +75,30 @@ fn backward(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3
   }
   out[i] = dy[i] * d;
 }
+
+// out = alpha * x + beta * out over a flat range (all members). The ToST ghost bypass uses it to
+// add alpha(t)·(ghost output) into a pre-activation (beta = 1), to scale the gradient that flows
+// into the bypass (beta = 0), and to add the bypass's input gradient (alpha = beta = 1). alpha
+// changes every step (annealed to 0), so these params take a per-step slot.
+struct ScaleAddParams {
+  n: u32,
+  _pad: u32,
+  alpha: f32,
+  beta: f32,
+}
+
+@group(0) @binding(3) var<uniform> scale_params: ScaleAddParams;
+
+@compute @workgroup_size(WG)
+fn scale_add(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let i = (wg.y * nwg.x + wg.x) * WG + lid.x;
+  if (i >= scale_params.n) {
+    return;
+  }
+  // beta = 0 must not read out (it may hold NaN garbage from another use of the buffer).
+  var keep = 0.0;
+  if (scale_params.beta != 0.0) {
+    keep = scale_params.beta * out[i];
+  }
+  out[i] = scale_params.alpha * x[i] + keep;
+}

@@ -4,7 +4,8 @@
 // Shapes (row-major, member first):
 //   x (members, batch, cin, in_h, in_w)      w, mask (members, cout, cin, kh, kw)
 //   bias (members, cout)                      y, dy (members, batch, cout, out_h, out_w)
-// Padding is given as pad_top/pad_left (valid: 0; same: (k-1)/2); out-of-range input reads 0.
+// Padding is given as pad_top/pad_left (valid: 0; same: (k-1)/2; negative: a centre crop);
+// out-of-range input reads 0.
 // MODE 0 forward: y[b][co][oy][ox] = bias[co] + sum_{ci,ky,kx} x[b][ci][oy+ky-pt][ox+kx-pl] w[co][ci][ky][kx]
 //                 rows = batch*out_h*out_w, cols = cout, depth = cin*kh*kw
 // MODE 1 dX:      dx[b][ci][y][x] = sum_{co,ky,kx} dy[b][co][y-ky+pt][x-kx+pl] w[co][ci][ky][kx]
@@ -32,8 +33,8 @@ struct ConvDims {
   kw: u32,
   out_h: u32,
   out_w: u32,
-  pad_top: u32,
-  pad_left: u32,
+  pad_top: i32,  // negative: a centre crop (a ToST ghost 1x1 conv beside a 'valid' conv)
+  pad_left: i32,
   splits: u32,
 }
 
@@ -95,8 +96,8 @@ fn load_a(member: u32, row: u32, k: u32) -> f32 {
     let b_ = row / (dims.out_w * dims.out_h);
     let tap = k % taps;
     let ci = k / taps;
-    let iy = i32(oy + tap / dims.kw) - i32(dims.pad_top);
-    let ix = i32(ox + tap % dims.kw) - i32(dims.pad_left);
+    let iy = i32(oy + tap / dims.kw) - dims.pad_top;
+    let ix = i32(ox + tap % dims.kw) - dims.pad_left;
     return input_at(member, b_, ci, iy, ix);
   }
   if (MODE == 1u) {
@@ -106,8 +107,8 @@ fn load_a(member: u32, row: u32, k: u32) -> f32 {
     let b_ = row / (dims.in_w * dims.in_h);
     let tap = k % taps;
     let co = k / taps;
-    let oy = i32(y + dims.pad_top) - i32(tap / dims.kw);
-    let ox = i32(x + dims.pad_left) - i32(tap % dims.kw);
+    let oy = i32(y) + dims.pad_top - i32(tap / dims.kw);
+    let ox = i32(x) + dims.pad_left - i32(tap % dims.kw);
     return grad_out_at(member, b_, co, oy, ox);
   }
   // MODE 2: row = co, k -> (b, oy, ox)
@@ -131,8 +132,8 @@ fn load_b(member: u32, k: u32, col: u32) -> f32 {
   let b_ = k / (dims.out_w * dims.out_h);
   let tap = col % taps;
   let ci = col / taps;
-  let iy = i32(oy + tap / dims.kw) - i32(dims.pad_top);
-  let ix = i32(ox + tap % dims.kw) - i32(dims.pad_left);
+  let iy = i32(oy + tap / dims.kw) - dims.pad_top;
+  let ix = i32(ox + tap % dims.kw) - dims.pad_left;
   return input_at(member, b_, ci, iy, ix);
 }
 

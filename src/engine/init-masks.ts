@@ -41,6 +41,7 @@ function flatMask(layout: ParamLayout, masks: Float32Array[][]): Float32Array {
     layout.layers.forEach((l, li) => {
       out.set(layers[li]!, flatIndex(l.weight, m, 0));
       out.fill(1, flatIndex(l.bias, m, 0), flatIndex(l.bias, m, l.outChannels));
+      if (l.ghost) out.fill(1, flatIndex(l.ghost.weight, m, 0), flatIndex(l.ghost.weight, m, l.ghost.numel)); // never pruned
     }),
   );
   return out;

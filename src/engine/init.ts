@@ -18,6 +18,8 @@ export interface InitOptions {
   rule: DensityRule;
   scheme: InitScheme;
   sparseAwareInit: boolean;
+  /** Constant initial value of ToST ghost bypass weights (the released code uses 1e-4). */
+  ghostInit?: number;
 }
 
 export interface InitialState {
@@ -62,6 +64,14 @@ export function initialState(layout: ParamLayout, o: InitOptions): InitialState 
         weights[j] = layerMask[i]! * denseWeights[j]!;
       }
       for (let i = 0; i < l.outChannels; i++) mask[flatIndex(l.bias, m, i)] = 1;
+      const g = l.ghost;
+      if (g) {
+        for (let i = 0; i < g.numel; i++) {
+          const j = flatIndex(g.weight, m, i);
+          mask[j] = 1;
+          weights[j] = denseWeights[j] = o.ghostInit ?? 1e-4;
+        }
+      }
     }
   });
   return { weights, denseWeights, mask, densities, activeCounts: counts };

@@ -8,7 +8,7 @@ export type LayerActivation = ActivationKind | 'none';
 
 export type LayerSpec =
   | { kind: 'dense'; nIn: number; nOut: number; activation: LayerActivation }
-  | { kind: 'conv'; cin: number; inH: number; inW: number; cout: number; k: number; padding: 'valid' | 'same'; activation: LayerActivation }
+  | { kind: 'conv'; cin: number; inH: number; inW: number; cout: number; k: number; padding: 'valid' | 'same'; activation: LayerActivation; /** 'valid' only: output pixels dropped on every side (a centre crop). */ crop?: number }
   | { kind: 'maxpool2'; channels: number; inH: number; inW: number };
 
 export type WeightLayerSpec = Extract<LayerSpec, { kind: 'dense' | 'conv' }>;
@@ -19,7 +19,21 @@ export function isWeightLayer(l: LayerSpec): l is WeightLayerSpec {
 
 /** Output size of a stride-1 conv: valid shrinks by k−1, same keeps the size. */
 export function convOut(l: Extract<LayerSpec, { kind: 'conv' }>): { h: number; w: number } {
-  return l.padding === 'same' ? { h: l.inH, w: l.inW } : { h: l.inH - l.k + 1, w: l.inW - l.k + 1 };
+  const c = 2 * (l.crop ?? 0);
+  return l.padding === 'same' ? { h: l.inH, w: l.inW } : { h: l.inH - l.k + 1 - c, w: l.inW - l.k + 1 - c };
+}
+
+/**
+ * The ToST ghost bypass of a weight layer (algorithms.md §3.3): a dense map from the layer's input
+ * to its pre-activation, with no bias and no activation. Dense layer: (nOut, nIn). Conv: a 1x1
+ * conv cin -> cout, centre-cropped by (k-1)/2 beside a 'valid' conv, so its output has the layer's
+ * output size.
+ */
+export function ghostSpec(l: WeightLayerSpec): WeightLayerSpec {
+  if (l.kind === 'dense') return { kind: 'dense', nIn: l.nIn, nOut: l.nOut, activation: 'none' };
+  if (l.padding === 'valid' && l.k % 2 === 0) throw new Error(`a ghost skip beside a valid ${l.k}x${l.k} conv needs an odd kernel (a centred crop)`);
+  const crop = l.padding === 'valid' ? (l.k - 1) / 2 + (l.crop ?? 0) : 0;
+  return { kind: 'conv', cin: l.cin, inH: l.inH, inW: l.inW, cout: l.cout, k: 1, padding: 'valid', activation: 'none', crop };
 }
 
 export function inFeatures(l: LayerSpec): number {

@@ -13,6 +13,8 @@
 //   initial/finalDiv (PyTorch divides the INITIAL lr by final_div_factor, so final = maxLr/(div·finalDiv));
 //   phase 1 ends at step pctStart·totalSteps − 1 at maxLr, phase 2 ends at totalSteps − 1 at final.
 //   Defaults div 25, finalDiv 1e4, pctStart 0.3. (OneCycleLR also cycles momentum; not modelled here.)
+// * piecewise — constant pieces: the lr of the last point with fromStep ≤ step (EDST's phases:
+//   0.1 while exploring, then 0.01 / 0.001 in each refinement phase; src/ensemble/edst-plan.ts).
 
 import { assert } from '../util/assert';
 
@@ -20,7 +22,8 @@ export type LrSchedule =
   | { kind: 'constant'; lr: number }
   | { kind: 'multistep'; lr: number; gamma: number; milestones: readonly number[]; unit: 'step' | 'fraction' }
   | { kind: 'cosine'; lr: number; minLr?: number; warmupSteps?: number }
-  | { kind: 'onecycle'; maxLr: number; div?: number; finalDiv?: number; pctStart?: number };
+  | { kind: 'onecycle'; maxLr: number; div?: number; finalDiv?: number; pctStart?: number }
+  | { kind: 'piecewise'; points: readonly { fromStep: number; lr: number }[] };
 
 function cosineAnneal(start: number, end: number, pct: number): number {
   return end + ((start - end) / 2) * (1 + Math.cos(Math.PI * pct));
@@ -45,6 +48,13 @@ export function lrAt(schedule: LrSchedule, step: number, totalSteps: number): nu
       if (step < warm) return (schedule.lr * (step + 1)) / warm;
       const u = Math.min(1, (step - warm) / (totalSteps - warm));
       return cosineAnneal(schedule.lr, minLr, u);
+    }
+    case 'piecewise': {
+      const first = schedule.points[0];
+      assert(first !== undefined && first.fromStep === 0, 'lrAt: a piecewise schedule starts with a point at step 0');
+      let lr = first.lr;
+      for (const p of schedule.points) if (p.fromStep <= step) lr = p.lr;
+      return lr;
     }
     case 'onecycle': {
       const div = schedule.div ?? 25;

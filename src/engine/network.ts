@@ -7,11 +7,14 @@
 // Step: gather, forward (+ activations, pools), loss, metrics, backward (full dW for every weight:
 // RigL and SNFS need the dense gradient, the optimizer masks it; conv dW split over batch x pixels
 // and summed in fixed order), optimizer.
+// ToST: activation kernels read a per-step slot (β annealing, then exact ReLU); with ghost skips
+// each weight layer also runs its dense bypass u = G·x (no bias) and z += α(t)·u, and backward
+// ga = α(t)·dz, dG = gaᵀ·x, dx += ga·G. Ghost kernels are only encoded while the bypass lives.
 import { bindKernel, encodeKernel, storageBuffer, updateParamSlots, updateParams, uploadBuffer, type BoundKernel, type KernelName, type PipelineCache } from '../gpu';
-import { ACTIVATION_KINDS } from '../reference/activation';
+import { ACTIVATION_KINDS, type ActivationKind } from '../reference/activation';
 import { EV_GROWN, EV_PRUNED } from '../reference/mask';
 import { packU8 } from '../util/packing';
-import { convOut, inFeatures, outFeatures, type LayerSpec } from './layers';
+import { convOut, inFeatures, outFeatures, type LayerActivation, type LayerSpec, type WeightLayerSpec } from './layers';
 import { GROW_RULES, PRUNE_RULES, type GrowRuleName, type PruneRuleName, type ScoreSource } from './mask-rules';
 import { segmentBinding, type LayerParams, type ParamLayout } from './param-layout';
 
@@ -56,6 +59,10 @@ export interface StepParams {
   eps: number;
   bc1: number;
   bc2: number;
+  /** ToST smooth activations: what ReLU layers compute at this step (absent: ReLU). */
+  activation?: { kind: ActivationKind; beta: number };
+  /** ToST ghost skips: the bypass scale α(t) (only read while the bypass is encoded). */
+  ghostAlpha?: number;
 }
 
 /** Conv dW reduces over batch x pixels: about this many terms per split. */
@@ -63,8 +70,9 @@ const CONV_DW_TERMS_PER_SPLIT = 4096;
 const MAX_CONV_DW_SPLITS = 32;
 
 /** Every kernel a network of these layers uses (compiled before the first step). */
-export function networkKernels(specs: readonly LayerSpec[], o: Pick<NetworkOptions, 'data' | 'optimizer' | 'prune' | 'grow'>): KernelName[] {
+export function networkKernels(specs: readonly LayerSpec[], o: Pick<NetworkOptions, 'data' | 'optimizer' | 'prune' | 'grow'>, ghost = false): KernelName[] {
   const names = new Set<KernelName>([
+    ...(ghost ? (['activation.scale_add'] as const) : []),
     o.data.kind === 'images' ? 'data.gather_u8' : 'data.gather_f32',
     'loss.softmax_xent',
     'reduce.bias_grad',
@@ -87,6 +95,7 @@ export function networkKernels(specs: readonly LayerSpec[], o: Pick<NetworkOptio
     names.add(`${family}.backward_weight_masked`);
     if (i > 0) names.add(`${family}.backward_input`);
     if (l.kind === 'conv') names.add('reduce.sum_splits');
+    if (ghost && l.kind === 'conv') names.add('conv.forward');
     if (l.activation !== 'none') {
       names.add('activation.forward');
       names.add('activation.backward');
@@ -101,6 +110,13 @@ export interface EvalProgram {
   ring: GPUBuffer; // (members, 2): loss and correct sums
   batches: number;
   count: number;
+}
+
+/** A kernel of the step; `ghost` ones belong to the ToST bypass and run only while it lives. */
+interface StepKernel {
+  k: BoundKernel;
+  grad?: 'masked' | 'full';
+  ghost?: boolean;
 }
 
 interface UpdateKernels {
@@ -123,9 +139,17 @@ export class Network {
   readonly trainIndices: GPUBuffer; // (members, indexStride)
   private readonly owned: GPUBuffer[] = [];
   private readonly kernels: BoundKernel[] = [];
-  private readonly forward: BoundKernel[] = [];
+  private readonly forward: StepKernel[] = [];
   /** Backward kernels; `grad` marks the two variants of a weight gradient (one runs per step). */
-  private readonly backward: { k: BoundKernel; grad?: 'masked' | 'full' }[] = [];
+  private readonly backward: StepKernel[] = [];
+  /** Activation kernels (per-step params): the layer's own kind, and the flat length. */
+  private readonly activations: { k: BoundKernel; base: LayerActivation; n: number }[] = [];
+  /** scale_add kernels that multiply by α(t) (ghost bypass), with their length and beta. */
+  private readonly ghostScales: { k: BoundKernel; n: number; beta: number }[] = [];
+  /** The network's logits (members, batch, classes), copied out by encodePredict. */
+  private readonly logits: GPUBuffer;
+  /** Whether the ToST ghost bypass is encoded (the trainer turns it off when it is removed). */
+  ghostActive: boolean;
   private readonly gather: BoundKernel;
   private readonly loss: BoundKernel;
   private readonly metrics: BoundKernel;
@@ -134,7 +158,7 @@ export class Network {
   private readonly updates: UpdateKernels[] = [];
 
   static async create(cache: PipelineCache, o: NetworkOptions): Promise<Network> {
-    await cache.prepare(networkKernels(o.specs, o));
+    await cache.prepare(networkKernels(o.specs, o, o.layout.layers.some((l) => l.ghost)));
     return new Network(cache, o);
   }
 
@@ -189,6 +213,33 @@ export class Network {
     const lossRows = own('loss per example', M * batch);
     const correctRows = own('correct per example', M * batch);
     const input = (i: number): GPUBuffer => (i === 0 ? x0 : y[i - 1]!);
+    this.logits = y[L - 1]!;
+    this.ghostActive = layout.layers.some((l) => l.ghost);
+    const activation = (i: number, which: 'forward' | 'backward', resources: Record<string, GPUBuffer>): BoundKernel => {
+      const l = specs[i] as WeightLayerSpec;
+      const n = M * batch * outFeatures(l);
+      const k = bind(`activation.${which}`, { resources, params: actParams(l.activation, n), members: 1, slots: o.slots });
+      this.activations.push({ k, base: l.activation, n });
+      return k;
+    };
+    const scaleAdd = (x: GPUBuffer, out: GPUBuffer, n: number, beta: number, annealed: boolean, label: string): BoundKernel => {
+      const k = bind('activation.scale_add', { resources: { x, out }, params: { n, alpha: 1, beta }, members: 1, slots: o.slots, label });
+      if (annealed) this.ghostScales.push({ k, n, beta });
+      return k;
+    };
+    // dW of a weight (or ghost) into `out`: one GEMM, or split over batch x pixels then summed.
+    // `shared` carries the partials buffer between the masked and full variants of one weight.
+    const weightGrad = (spec: WeightLayerSpec, a: GPUBuffer, x: GPUBuffer, mask: GPUBufferBinding, out: GPUBufferBinding, grad: 'masked' | 'full', label: string, shared: { partials?: GPUBuffer } = {}): StepKernel[] => {
+      const splits = spec.kind === 'conv' ? convSplits(spec, batch) : 1;
+      const suffix = grad === 'masked' ? '_masked' : '';
+      if (splits === 1) return [{ grad, k: bind(`${spec.kind}.backward_weight${suffix}`, { resources: { a, b: x, mask, c: out }, params: dims(spec, batch, 1), members: M, label: `${label} dW ${grad}` }) }];
+      const numel = out.size! / 4 / M;
+      const partials = (shared.partials ??= own(`${label} dW partials`, M * splits * numel));
+      return [
+        { grad, k: bind(`${spec.kind}.backward_weight`, { resources: { a, b: x, mask, c: partials }, params: dims(spec, batch, splits), members: M, label: `${label} dW partials` }) },
+        { grad, k: bind('reduce.sum_splits', { resources: { partials, mask, out }, params: { n: numel, splits, masked: grad === 'masked' ? 1 : 0 }, members: M, label: `${label} dW ${grad}` }) },
+      ];
+    };
 
     const gatherName = o.data.kind === 'images' ? 'data.gather_u8' : 'data.gather_f32';
     const source = o.data.kind === 'images' ? 'images' : 'points';
@@ -198,13 +249,22 @@ export class Network {
     const byLayer = new Map(layout.layers.map((l) => [l.layerIndex, l]));
     specs.forEach((l, i) => {
       if (l.kind === 'maxpool2') {
-        this.forward.push(bind('pool.max2_forward', { resources: { src: input(i), argmax: argmax[i]!, dst: y[i]! }, params: poolDims(l, batch), members: M, label: `pool${i + 1} forward` }));
+        this.forward.push({ k: bind('pool.max2_forward', { resources: { src: input(i), argmax: argmax[i]!, dst: y[i]! }, params: poolDims(l, batch), members: M, label: `pool${i + 1} forward` }) });
         return;
       }
       const p = byLayer.get(i)!;
       const resources = { a: input(i), b: segmentBinding(this.params, p.weight), mask: segmentBinding(this.mask, p.weight), bias: segmentBinding(this.params, p.bias), c: z[i]! };
-      this.forward.push(bind(`${l.kind}.forward`, { resources, params: dims(p, batch, 1), members: M, label: `${name(p)} forward` }));
-      if (act(i)) this.forward.push(bind('activation.forward', { resources: { x: z[i]!, out: y[i]! }, params: actParams(l.activation, M * batch * outFeatures(l)), members: 1 }));
+      this.forward.push({ k: bind(`${l.kind}.forward`, { resources, params: dims(p.spec, batch, 1), members: M, label: `${name(p)} forward` }) });
+      const g = p.ghost;
+      if (g) {
+        // u = G·x (members, batch, out features), then z += α(t)·u.
+        const n = M * batch * outFeatures(l);
+        const u = own(`${name(p)} ghost out`, n);
+        const ghostRes = { a: input(i), b: segmentBinding(this.params, g.weight), mask: segmentBinding(this.mask, g.weight), bias: own(`${name(p)} ghost zero bias`, M * p.outChannels), c: u };
+        this.forward.push({ ghost: true, k: bind(`${g.spec.kind}.forward`, { resources: ghostRes, params: dims(g.spec, batch, 1), members: M, label: `${name(p)} ghost forward` }) });
+        this.forward.push({ ghost: true, k: scaleAdd(u, z[i]!, n, 1, true, `${name(p)} ghost add`) });
+      }
+      if (act(i)) this.forward.push({ k: activation(i, 'forward', { x: z[i]!, out: y[i]! }) });
     });
     this.loss = bind('loss.softmax_xent', { resources: { logits: y[L - 1]!, labels: y0, dlogits: gy[L - 1]!, loss: lossRows, correct: correctRows }, params: { batch, classes: outFeatures(specs[L - 1]!), alpha: o.labelSmoothing, temperature: 1 }, members: M });
     const metricParams = { batch, slot: 0, members: M, accumulate: 0, count: batch };
@@ -233,26 +293,33 @@ export class Network {
         continue;
       }
       const p = byLayer.get(i)!;
-      if (act(i)) this.backward.push({ k: bind('activation.backward', { resources: { x: z[i]!, dy: gy[i]!, out: gz[i]! }, params: actParams(l.activation, M * batch * outFeatures(l)), members: 1 }) });
+      if (act(i)) this.backward.push({ k: activation(i, 'backward', { x: z[i]!, dy: gy[i]!, out: gz[i]! }) });
       const w = { b: segmentBinding(this.params, p.weight), mask: segmentBinding(this.mask, p.weight) };
       const gradW = segmentBinding(this.grads, p.weight);
-      let partials: GPUBuffer | undefined;
       // dW restricted to active entries on ordinary steps; the full dense dW when the step needs
-      // it (a RigL update scores inactive positions by it; SNFS keeps dense momentum).
-      const splits = l.kind === 'conv' ? convSplits(l, batch) : 1;
-      for (const grad of ['masked', 'full'] as const) {
-        const suffix = grad === 'masked' ? '_masked' : '';
-        if (splits === 1) {
-          this.backward.push({ grad, k: bind(`${l.kind}.backward_weight${suffix}`, { resources: { a: gz[i]!, b: input(i), mask: w.mask, c: gradW }, params: dims(p, batch, 1), members: M, label: `${name(p)} dW ${grad}` }) });
-        } else {
-          partials ??= own(`${name(p)} dW partials`, M * splits * p.numel);
-          this.backward.push({ grad, k: bind(`${l.kind}.backward_weight`, { resources: { a: gz[i]!, b: input(i), mask: w.mask, c: partials }, params: dims(p, batch, splits), members: M, label: `${name(p)} dW partials` }) });
-          this.backward.push({ grad, k: bind('reduce.sum_splits', { resources: { partials, mask: w.mask, out: gradW }, params: { n: p.numel, splits, masked: grad === 'masked' ? 1 : 0 }, members: M, label: `${name(p)} dW ${grad}` }) });
-        }
-      }
+      // it (a RigL update scores inactive positions by it; SNFS keeps dense momentum). Both
+      // variants share one partials buffer (only one runs per step).
+      const shared = {};
+      for (const grad of ['masked', 'full'] as const) this.backward.push(...weightGrad(l, gz[i]!, input(i), w.mask, gradW, grad, name(p), shared));
       const pixels = l.kind === 'conv' ? convOut(l).h * convOut(l).w : 1;
       this.backward.push({ k: bind('reduce.bias_grad', { resources: { dy: gz[i]!, db: segmentBinding(this.grads, p.bias) }, params: { batch, channels: p.outChannels, pixels }, members: M, label: `${name(p)} db` }) });
-      if (i > 0) this.backward.push({ k: bind(`${l.kind}.backward_input`, { resources: { a: gz[i]!, ...w, c: gy[i - 1]! }, params: dims(p, batch, 1), members: M, label: `${name(p)} dX` }) });
+      if (i > 0) this.backward.push({ k: bind(`${l.kind}.backward_input`, { resources: { a: gz[i]!, ...w, c: gy[i - 1]! }, params: dims(p.spec, batch, 1), members: M, label: `${name(p)} dX` }) });
+      const g = p.ghost;
+      if (g) {
+        // ga = α(t)·dz; dG = gaᵀ·x (dense: the bypass is never pruned); dx += ga·G, after the
+        // layer's own dX has written dx.
+        const n = M * batch * outFeatures(l);
+        const ga = own(`${name(p)} ghost dz`, n);
+        const gm = segmentBinding(this.mask, g.weight);
+        this.backward.push({ ghost: true, k: scaleAdd(gz[i]!, ga, n, 0, true, `${name(p)} ghost scale`) });
+        for (const s of weightGrad(g.spec, ga, input(i), gm, segmentBinding(this.grads, g.weight), 'full', `${name(p)} ghost`)) this.backward.push({ ...s, grad: undefined, ghost: true });
+        if (i > 0) {
+          const nx = M * batch * inFeatures(l);
+          const gx = own(`${name(p)} ghost dx`, nx);
+          this.backward.push({ ghost: true, k: bind(`${g.spec.kind}.backward_input`, { resources: { a: ga, b: segmentBinding(this.params, g.weight), mask: gm, c: gx }, params: dims(g.spec, batch, 1), members: M, label: `${name(p)} ghost dX` }) });
+          this.backward.push({ ghost: true, k: scaleAdd(gx, gy[i - 1]!, nx, 1, false, `${name(p)} ghost dX add`) });
+        }
+      }
     }
 
     const n = layout.totalFloats;
@@ -318,6 +385,8 @@ export class Network {
     const n = this.o.layout.totalFloats;
     updateParamSlots(this.cache, this.gather, steps.map((p) => ({ batch, dim: data.dim, index_stride: this.o.indexStride, index_offset: p.indexOffset, mean: data.mean, inv_std: 1 / data.std })));
     updateParamSlots(this.cache, this.metrics, steps.map((p) => ({ batch, slot: p.ringSlot, members: M, accumulate: 0, count: batch })));
+    for (const a of this.activations) updateParamSlots(this.cache, a.k, steps.map((p) => this.activationParams(a, p)));
+    for (const g of this.ghostScales) updateParamSlots(this.cache, g.k, steps.map((p) => ({ n: g.n, alpha: p.ghostAlpha ?? 0, beta: g.beta })));
     updateParamSlots(
       this.cache,
       this.optimizer,
@@ -335,12 +404,17 @@ export class Network {
    */
   encodeStep(pass: GPUComputePassEncoder, slot: number, optimizerStep: boolean, fullGradient: boolean): void {
     encodeKernel(pass, this.gather, slot);
-    for (const k of this.forward) encodeKernel(pass, k);
+    this.encodeForward(pass, slot);
     encodeKernel(pass, this.loss);
     encodeKernel(pass, this.metrics, slot);
     const skip = fullGradient ? 'masked' : 'full';
-    for (const b of this.backward) if (b.grad !== skip) encodeKernel(pass, b.k);
+    for (const b of this.backward) if (b.grad !== skip && (this.ghostActive || !b.ghost)) encodeKernel(pass, b.k, slot);
     if (optimizerStep) encodeKernel(pass, this.optimizer, slot);
+  }
+
+  /** The forward kernels (ghost ones only while the bypass lives), reading per-step slot `slot`. */
+  private encodeForward(pass: GPUComputePassEncoder, slot: number): void {
+    for (const f of this.forward) if (this.ghostActive || !f.ghost) encodeKernel(pass, f.k, slot);
   }
 
   /** Sets prune and grow counts (per weight layer, per member) for the next encodeMaskUpdate. */
@@ -372,10 +446,56 @@ export class Network {
     const e = this.evalSet(setName);
     for (let b = 0; b < e.batches; b++) {
       encodeKernel(pass, e.gather, b);
-      for (const k of this.forward) encodeKernel(pass, k);
+      this.encodeForward(pass, 0);
       encodeKernel(pass, this.loss);
       encodeKernel(pass, e.metrics, b);
     }
+  }
+
+  /**
+   * Logits of every example of a held-out set: (members, count, classes) in `out` (which needs
+   * COPY_DST and room for members·batches·batch·classes floats; the padded tail is garbage).
+   * One compute pass per batch, then copies of each member's rows.
+   */
+  encodePredict(encoder: GPUCommandEncoder, setName: string, out: GPUBuffer): void {
+    const e = this.evalSet(setName);
+    const { batch } = this.o;
+    const M = this.o.layout.members;
+    const classes = outFeatures(this.o.specs.at(-1)!);
+    const rowBytes = batch * classes * 4;
+    for (let b = 0; b < e.batches; b++) {
+      const pass = encoder.beginComputePass({ label: `predict ${setName} batch ${b}` });
+      encodeKernel(pass, e.gather, b);
+      this.encodeForward(pass, 0);
+      pass.end();
+      for (let m = 0; m < M; m++) encoder.copyBufferToBuffer(this.logits, m * rowBytes, out, (m * e.batches + b) * rowBytes, rowBytes);
+    }
+  }
+
+  /**
+   * Slot 0 of the per-step forward params (activations, ghost α): what an evaluation or a
+   * prediction outside a training chunk runs with (the current step's values).
+   */
+  writeForwardParams(p: Pick<StepParams, 'activation' | 'ghostAlpha'>): void {
+    for (const a of this.activations) updateParams(this.cache, a.k, this.activationParams(a, p));
+    for (const g of this.ghostScales) updateParams(this.cache, g.k, { n: g.n, alpha: p.ghostAlpha ?? 0, beta: g.beta });
+  }
+
+  private activationParams(a: { base: LayerActivation; n: number }, p: Pick<StepParams, 'activation'>): Record<string, number> {
+    const own = a.base === 'relu' && p.activation ? p.activation : { kind: a.base as ActivationKind, beta: 1 };
+    return { n: a.n, kind: ACTIVATION_KINDS.indexOf(own.kind), beta: own.beta };
+  }
+
+  /** Zeroes the ghost bypass weights and their mask (the optimizer then keeps them +0) and stops encoding it. */
+  removeGhost(): void {
+    const q = this.cache.device.queue;
+    for (const l of this.o.layout.layers) {
+      if (!l.ghost) continue;
+      const zeros = new Float32Array(l.ghost.weight.perMember * l.ghost.weight.members);
+      q.writeBuffer(this.params, l.ghost.weight.offset * 4, zeros);
+      q.writeBuffer(this.mask, l.ghost.weight.offset * 4, zeros);
+    }
+    this.ghostActive = false;
   }
 
   destroy(): void {
@@ -386,11 +506,10 @@ export class Network {
 
 const name = (p: LayerParams): string => `${p.spec.kind}${p.layerIndex + 1}`;
 
-function dims(p: LayerParams, batch: number, splits: number): Record<string, number> {
-  const l = p.spec;
+function dims(l: WeightLayerSpec, batch: number, splits: number): Record<string, number> {
   if (l.kind === 'dense') return { batch, n_in: l.nIn, n_out: l.nOut, splits };
   const o = convOut(l);
-  const pad = l.padding === 'same' ? Math.floor((l.k - 1) / 2) : 0;
+  const pad = l.padding === 'same' ? Math.floor((l.k - 1) / 2) : -(l.crop ?? 0);
   return { batch, cin: l.cin, in_h: l.inH, in_w: l.inW, cout: l.cout, kh: l.k, kw: l.k, out_h: o.h, out_w: o.w, pad_top: pad, pad_left: pad, splits };
 }
 

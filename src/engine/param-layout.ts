@@ -6,7 +6,10 @@
 //   weight segment (members, numel): dense (out, in), conv (cout, cin, kh, kw)
 //   bias segment   (members, outChannels)
 // Biases are never masked: their mask entries are 1.
-import { isWeightLayer, weightShape, type LayerSpec, type WeightLayerSpec } from './layers';
+// With ToST ghost skips, each weight layer also has a ghost segment (members, numel of its bypass:
+// dense (out, in), conv (cout, cin)) after all the layers' segments: dense, never pruned (mask 1
+// while the bypass lives, 0 once it is removed), and not counted in densities, ITOP or masks.
+import { ghostSpec, isWeightLayer, weightShape, type LayerSpec, type WeightLayerSpec } from './layers';
 
 export const SEGMENT_ALIGN_FLOATS = 64; // 256 bytes
 
@@ -29,6 +32,8 @@ export interface LayerParams {
   fanOut: number;
   weight: Segment;
   bias: Segment;
+  /** The ToST ghost bypass (when the layout has ghosts): its spec and weight segment. */
+  ghost?: { spec: WeightLayerSpec; numel: number; weight: Segment };
 }
 
 export interface ParamLayout {
@@ -41,7 +46,7 @@ export interface ParamLayout {
 
 const align = (n: number): number => Math.ceil(n / SEGMENT_ALIGN_FLOATS) * SEGMENT_ALIGN_FLOATS;
 
-export function layoutParams(specs: readonly LayerSpec[], members: number): ParamLayout {
+export function layoutParams(specs: readonly LayerSpec[], members: number, options: { ghost?: boolean } = {}): ParamLayout {
   let cursor = 0;
   const take = (perMember: number): Segment => {
     const seg = { offset: cursor, perMember, members };
@@ -54,6 +59,13 @@ export function layoutParams(specs: readonly LayerSpec[], members: number): Para
     const s = weightShape(spec);
     layers.push({ spec, layerIndex, ...s, weight: take(s.numel), bias: take(s.outChannels) });
   });
+  if (options.ghost) {
+    for (const l of layers) {
+      const spec = ghostSpec(l.spec);
+      const numel = weightShape(spec).numel;
+      l.ghost = { spec, numel, weight: take(numel) };
+    }
+  }
   return { layers, totalFloats: Math.max(cursor, SEGMENT_ALIGN_FLOATS), members };
 }
 

@@ -25,9 +25,10 @@ import { streamSeed } from '../config';
 import { initialState, maskableLayers, type InitScheme } from './init';
 import { lrAt, type LrSchedule } from './lr-schedule';
 import { METHOD_RULES } from './mask-rules';
-import { checkLayers, type LayerSpec } from './layers';
+import { checkLayers, maskableLayer, outFeatures, type LayerSpec } from './layers';
 import { Network, type NetworkData, type StepParams } from './network';
 import { layoutParams, type ParamLayout } from './param-layout';
+import { ghostAlphaAt, ghostEndStep, smoothActivationAt, type TostSetup } from './tost';
 
 export type OptimizerSetup =
   | { kind: 'sgd'; momentum: number; nesterov: boolean; weightDecay: number }
@@ -58,6 +59,13 @@ export interface TrainerSetup {
   /** The validation split, when there is one (evaluate('validation'); EDST picks members by it). */
   valIdx?: Uint32Array;
   stepsPerSubmit: number;
+  /** ToST smooth activations and ghost skips (label smoothing is `labelSmoothing`). */
+  tost?: TostSetup;
+  /**
+   * Extra mask updates at given steps with their own drop rate (EDST's global exploration: prune
+   * `rate` of each layer's active weights and regrow as many), besides the regular DST schedule.
+   */
+  explorations?: readonly { step: number; rate: number }[];
 }
 
 export interface StepMetrics {
@@ -104,6 +112,11 @@ export class Trainer {
   private readonly denseState: boolean;
   /** The newest metrics read back: what the UI keeps showing if the device is lost. */
   lastGood: StepMetrics | null = null;
+  /** Step from which the ToST ghost bypass is gone (0 without ghosts). */
+  private readonly ghostEnd: number;
+  /** ToST ghost bypass forward FLOPs per example (dense; 0 without ghosts). */
+  private readonly ghostFlops: number;
+  private readonly explorations: Map<number, number>;
 
   private constructor(
     private readonly cache: PipelineCache,
@@ -122,6 +135,24 @@ export class Trainer {
     this.flops = this.newFlops(0, 0);
     this.denseState = needsDenseState(setup);
     this.start = { weights: initial.weights, mask: initial.mask, counts: [...initial.activeCounts] };
+    const ghost = setup.tost?.ghost;
+    this.ghostEnd = ghost ? ghostEndStep(ghost, setup.totalSteps) : 0;
+    this.ghostFlops = ghost ? denseForwardFlops(this.layout.layers.map((l, i) => maskableLayer(l.ghost!.spec, `ghost${i + 1}`))) : 0;
+    this.explorations = new Map((setup.explorations ?? []).map((e) => [e.step, e.rate]));
+    this.syncGhost();
+  }
+
+  /** The bypass runs while t < ghostEnd; once past it, it is zeroed and no longer encoded. */
+  private syncGhost(): void {
+    const alive = this.t < this.ghostEnd;
+    if (this.net.ghostActive && !alive) this.net.removeGhost();
+    else this.net.ghostActive = alive;
+  }
+
+  /** The per-step forward params (ToST) at step t. */
+  private forwardParams(t: number): Pick<StepParams, 'activation' | 'ghostAlpha'> {
+    const s = this.setup;
+    return { activation: smoothActivationAt(s.tost?.smooth, t, s.totalSteps), ghostAlpha: ghostAlphaAt(s.tost?.ghost, t, s.totalSteps) };
   }
 
   /** Forward FLOPs per example: dense (f_D) and at the current active counts (f_S). */
@@ -139,9 +170,10 @@ export class Trainer {
 
   static async create(cache: PipelineCache, setup: TrainerSetup, sink: TrainerSink = {}): Promise<Trainer> {
     checkLayers(setup.layers);
-    const layout = layoutParams(setup.layers, setup.members);
+    const ghost = setup.tost?.ghost;
+    const layout = layoutParams(setup.layers, setup.members, { ghost: ghost !== undefined && ghost.endFraction > 0 });
     const density = setup.method === 'dense' ? 1 : setup.density;
-    const init = initialState(layout, { seed: setup.seed, density, rule: setup.densityRule, scheme: setup.init, sparseAwareInit: setup.sparseAwareInit });
+    const init = initialState(layout, { seed: setup.seed, density, rule: setup.densityRule, scheme: setup.init, sparseAwareInit: setup.sparseAwareInit, ghostInit: ghost?.initScale ?? 1e-4 });
     const o = setup.optimizer;
     const denseState = needsDenseState(setup);
     const flags = (o.kind === 'sgd' && o.nesterov ? 1 : 0) | (denseState ? 2 : 0) | (o.kind === 'adam' && o.decoupled ? 4 : 0);
@@ -209,6 +241,8 @@ export class Trainer {
     this.flops = this.newFlops(0, 0);
     this.epochLoaded = -1;
     this.lastGood = null;
+    this.net.ghostActive = this.ghostEnd > 0; // load() put the starting bypass back
+    this.syncGhost();
     this.sink.state?.('idle');
   }
 
@@ -291,6 +325,7 @@ export class Trainer {
   async evaluate(split: 'test' | 'validation' = 'test'): Promise<{ loss: number[]; accuracy: number[] }> {
     const dev = this.cache.device;
     const set = this.net.evalSet(split);
+    this.net.writeForwardParams(this.forwardParams(this.t));
     const enc = dev.createCommandEncoder({ label: `evaluate ${split}` });
     const pass = enc.beginComputePass({ label: `evaluate ${split}` });
     this.net.encodeEval(pass, split);
@@ -303,6 +338,35 @@ export class Trainer {
       loss: Array.from({ length: M }, (_, m) => sums[m * 2]! / n),
       accuracy: Array.from({ length: M }, (_, m) => sums[m * 2 + 1]! / n),
     };
+  }
+
+  /**
+   * The logits of every example of a held-out split, one (count, classes) array per member, in
+   * the split's order: what ensemble metrics, reliability diagrams and function-space snapshots
+   * are computed from (src/ensemble).
+   */
+  async predictLogits(split: 'test' | 'validation' = 'test'): Promise<Float32Array[]> {
+    const dev = this.cache.device;
+    const set = this.net.evalSet(split);
+    const M = this.setup.members;
+    const classes = this.classes;
+    const rows = set.batches * this.setup.batch;
+    const out = dev.createBuffer({ label: `predictions ${split}`, size: M * rows * classes * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
+    try {
+      this.net.writeForwardParams(this.forwardParams(this.t));
+      const enc = dev.createCommandEncoder({ label: `predict ${split}` });
+      this.net.encodePredict(enc, split, out);
+      dev.queue.submit([enc.finish()]);
+      const all = await this.readback.readF32(out);
+      return Array.from({ length: M }, (_, m) => all.slice(m * rows * classes, (m * rows + set.count) * classes));
+    } finally {
+      out.destroy();
+    }
+  }
+
+  /** Number of classes (the width of the last layer). */
+  get classes(): number {
+    return outFeatures(this.setup.layers.at(-1)!);
   }
 
   async readMask(): Promise<Float32Array> {
@@ -350,7 +414,7 @@ export class Trainer {
     this.net.setLoss(0, temperature);
     const chunks = Math.ceil(examples.length / s.batch);
     const sum = new Float64Array(this.layout.totalFloats);
-    const step: StepParams = { indexOffset: 0, ringSlot: 0, lr: 0, momentum: 0, weightDecay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, bc1: 1, bc2: 1 };
+    const step: StepParams = { indexOffset: 0, ringSlot: 0, lr: 0, momentum: 0, weightDecay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, bc1: 1, bc2: 1, ...this.forwardParams(0) };
     for (let c = 0; c < chunks; c++) {
       const batchIdx = Uint32Array.from({ length: s.batch }, (_, i) => examples[(c * s.batch + i) % examples.length]!);
       this.net.setBatchForAllMembers(batchIdx);
@@ -428,6 +492,7 @@ export class Trainer {
     c.targets.forEach((v, i) => (this.targets[i] = v));
     this.flops = this.newFlops(c.flops.total, c.flops.steps);
     this.epochLoaded = -1; // reload the shuffle of the checkpoint's epoch
+    this.net.ghostActive = this.ghostEnd > 0 && c.step < this.ghostEnd; // the checkpoint's bypass (zero once removed)
   }
 
   destroy(): void {
@@ -447,7 +512,10 @@ export class Trainer {
       this.epochLoaded = epoch;
     }
     const epochEnd = (epoch + 1) * spe;
-    const limit = Math.min(end, epochEnd, this.t + s.stepsPerSubmit);
+    this.syncGhost();
+    // A chunk ends where the ghost bypass is removed (its weights are zeroed between submits).
+    const ghostBoundary = this.t < this.ghostEnd ? this.ghostEnd : Infinity;
+    const limit = Math.min(end, epochEnd, this.t + s.stepsPerSubmit, ghostBoundary);
     const enc = this.cache.device.createCommandEncoder({ label: `steps ${this.t}..` });
     const pass = enc.beginComputePass({ label: 'train chunk' });
     const meta: Omit<StepMetrics, 'loss' | 'accuracy'>[] = [];
@@ -473,9 +541,12 @@ export class Trainer {
         eps: o.kind === 'adam' ? o.eps : 1e-8,
         bc1: 1 - b1 ** Math.max(1, this.optimizerSteps),
         bc2: 1 - b2 ** Math.max(1, this.optimizerSteps),
+        ...this.forwardParams(t),
       });
       this.net.encodeStep(pass, slot, optimizerStep, update || this.denseState);
       this.flops.step(update);
+      // The dense bypass: forward, its input gradient and its weight gradient (3x forward).
+      if (this.net.ghostActive) this.flops.addFlops(3 * this.ghostFlops * s.batch);
       const M = s.members;
       meta.push({ step: t, lr, maskUpdate: update, trainingFlops: this.flops.cumulative() * M, flopsRatio: this.flops.ratioToDense() });
       this.t++;
@@ -504,13 +575,14 @@ export class Trainer {
   private isMaskUpdate(t: number): boolean {
     const s = this.setup;
     if (METHOD_RULES[s.method] === null) return false;
+    if (this.explorations.has(t)) return true;
     if (s.method === 'snfs') return snfsIsUpdateStep(this.stepsPerEpoch, t, s.totalSteps);
     return isUpdateStep(s.schedule, t, this.lastUpdate);
   }
 
   private updateCounts(t: number): { prune: number; grow: number }[] {
     const s = this.setup;
-    const fraction = s.method === 'snfs' ? snfsPruneRate(t, s.totalSteps) : dropFraction(s.schedule, t);
+    const fraction = this.explorations.get(t) ?? (s.method === 'snfs' ? snfsPruneRate(t, s.totalSteps) : dropFraction(s.schedule, t));
     return this.layout.layers.map((l, i) => {
       const c = pruneGrowCounts(this.nnz[i]!, this.targets[i]!, fraction, l.numel);
       this.nnz[i] = this.targets[i]!;

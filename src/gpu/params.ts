@@ -2,7 +2,7 @@
 // packParams lays out the values exactly as WGSL does for a struct of 4-byte scalars (offsets
 // 0, 4, 8, ...; size rounded up to 16). A Node test checks these lists against the .wgsl files.
 
-export type ParamType = 'u32' | 'f32';
+export type ParamType = 'u32' | 'i32' | 'f32';
 export type ParamField = readonly [name: string, type: ParamType];
 export type ParamValues = Readonly<Record<string, number>>;
 
@@ -27,6 +27,11 @@ export function packParams(kernel: string, fields: readonly ParamField[], values
         throw new Error(`${kernel}: parameter "${name}" must be a u32, got ${v}`);
       }
       view.setUint32(i * 4, v, true);
+    } else if (type === 'i32') {
+      if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) {
+        throw new Error(`${kernel}: parameter "${name}" must be an i32, got ${v}`);
+      }
+      view.setInt32(i * 4, v, true);
     } else {
       view.setFloat32(i * 4, v, true);
     }

@@ -77,8 +77,8 @@ const CONV_PARAMS: readonly ParamField[] = [
   ['kw', 'u32'],
   ['out_h', 'u32'],
   ['out_w', 'u32'],
-  ['pad_top', 'u32'],
-  ['pad_left', 'u32'],
+  ['pad_top', 'i32'],
+  ['pad_left', 'i32'],
   ['splits', 'u32'],
 ];
 
@@ -238,6 +238,7 @@ export const KERNELS = {
     ],
     paramsStruct: 'ActParams',
     params: ACT_PARAMS,
+    stepParams: true, // ToST anneals beta (and switches to ReLU) step by step
     grid: flatGrid,
   },
   'activation.backward': {
@@ -251,6 +252,25 @@ export const KERNELS = {
     ],
     paramsStruct: 'ActParams',
     params: ACT_PARAMS,
+    stepParams: true, // ToST anneals beta (and switches to ReLU) step by step
+    grid: flatGrid,
+  },
+  'activation.scale_add': {
+    family: 'activation',
+    entryPoint: 'scale_add',
+    bindings: [
+      { binding: 0, name: 'x', kind: 'read' },
+      { binding: 2, name: 'out', kind: 'read_write' },
+      { binding: 3, name: 'params', kind: 'uniform' },
+    ],
+    paramsStruct: 'ScaleAddParams',
+    params: [
+      ['n', 'u32'],
+      ['_pad', 'u32'],
+      ['alpha', 'f32'],
+      ['beta', 'f32'],
+    ],
+    stepParams: true, // the ghost bypass's alpha(t)
     grid: flatGrid,
   },
 

@@ -83,3 +83,9 @@ export function activationBackward(
   for (let i = 0; i < x.length; i++) dx[i] = dy[i]! * derivative(kind, x[i]!, beta);
   return dx;
 }
+
+/** out·beta + alpha·x elementwise (beta = 0 ignores out, even NaN): the ToST ghost bypass's axpby. */
+export function scaleAdd(x: Float32Array, out: Float32Array, alpha: number, beta: number): Float32Array {
+  assert(out.length === x.length, `scaleAdd: out has length ${out.length}, expected ${x.length} (x)`);
+  return Float32Array.from(x, (v, i) => Math.fround(alpha * v) + (beta === 0 ? 0 : Math.fround(beta * out[i]!)));
+}

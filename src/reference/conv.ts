@@ -6,7 +6,9 @@
 //
 // Out-of-range input pixels read as 0. Padding 'valid': outH = inH-kh+1, padTop = 0.
 // 'same': outH = inH, padTop = floor((kh-1)/2), the odd extra row/column of padding goes to the
-// bottom/right (TensorFlow's convention). W works the same way.
+// bottom/right (TensorFlow's convention). W works the same way. 'valid' with `crop` c > 0 also
+// drops c pixels on every side (padTop = -c, outH = inH-kh+1-2c): a ToST ghost 1x1 conv beside a
+// valid k x k conv uses c = (k-1)/2, the centre crop that matches the k x k conv's output.
 //
 // The convolution is the sum over "taps" (output pixel, input pixel, weight) of
 // dy·x·w·mask, so forward and both backwards visit exactly the same taps (forEachTap):
@@ -29,18 +31,26 @@ export interface ConvShape {
   kh: number;
   kw: number;
   padding: ConvPadding;
+  /** 'valid' only: pixels dropped on every side of the output (a centre crop). */
+  crop?: number;
 }
 
 export function convGeometry(s: ConvShape): { outH: number; outW: number; padTop: number; padLeft: number } {
   for (const k of ['members', 'batch', 'cin', 'inH', 'inW', 'cout', 'kh', 'kw'] as const) {
     assert(Number.isInteger(s[k]) && s[k] > 0, `conv: shape.${k} must be a positive integer, got ${s[k]}`);
   }
+  assert((s.crop ?? 0) === 0 || s.padding === 'valid', `conv: crop needs 'valid' padding`);
   if (s.padding === 'same') {
     return { outH: s.inH, outW: s.inW, padTop: Math.floor((s.kh - 1) / 2), padLeft: Math.floor((s.kw - 1) / 2) };
   }
   assert(s.padding === 'valid', `conv: unknown padding '${String(s.padding)}'`);
   assert(s.kh <= s.inH && s.kw <= s.inW, `conv: 'valid' kernel ${s.kh}x${s.kw} larger than input ${s.inH}x${s.inW}`);
-  return { outH: s.inH - s.kh + 1, outW: s.inW - s.kw + 1, padTop: 0, padLeft: 0 };
+  const c = s.crop ?? 0;
+  assert(Number.isInteger(c) && c >= 0, `conv: crop must be a non-negative integer, got ${c}`);
+  const outH = s.inH - s.kh + 1 - 2 * c;
+  const outW = s.inW - s.kw + 1 - 2 * c;
+  assert(outH > 0 && outW > 0, `conv: crop ${c} leaves no output`);
+  return { outH, outW, padTop: c === 0 ? 0 : -c, padLeft: c === 0 ? 0 : -c };
 }
 
 function checkLen(fn: string, name: string, a: ArrayLike<number>, expected: number): void {

@@ -94,6 +94,11 @@ export class FlopsAccumulator {
     this.steps++;
   }
 
+  /** Charge FLOPs outside the method's own accounting (a ToST ghost bypass, a GradInit search). */
+  addFlops(flops: number): void {
+    this.total += flops;
+  }
+
   /** The sparse forward cost changed (densities edited live); applies to later steps. */
   setSparseFlops(fS: number): void {
     this.fS = fS;

@@ -31,6 +31,8 @@ const SHAPES: Omit<ConvShape, 'members'>[] = [
   { batch: 3, cin: 4, inH: 9, inW: 7, cout: 6, kh: 3, kw: 3, padding: 'same' },
   { batch: 2, cin: 3, inH: 8, inW: 8, cout: 7, kh: 5, kw: 5, padding: 'same' },
   { batch: 1, cin: 20, inH: 8, inW: 8, cout: 50, kh: 5, kw: 5, padding: 'valid' },
+  // A ToST ghost bypass beside a valid 5x5 conv: 1x1, centre-cropped by 2 (negative padding).
+  { batch: 2, cin: 3, inH: 9, inW: 8, cout: 4, kh: 1, kw: 1, padding: 'valid', crop: 2 },
 ];
 
 function dimsOf(s: ConvShape, splits: number) {
@@ -52,7 +54,7 @@ function dimsOf(s: ConvShape, splits: number) {
 }
 
 const label = (s: Omit<ConvShape, 'members'>): string =>
-  `${s.cin}->${s.cout} ${s.kh}x${s.kw} ${s.padding} on ${s.inH}x${s.inW}, batch ${s.batch}`;
+  `${s.cin}->${s.cout} ${s.kh}x${s.kw} ${s.padding}${s.crop ? ` crop ${s.crop}` : ''} on ${s.inH}x${s.inW}, batch ${s.batch}`;
 
 describe.each([1, 3])('conv2d, %i member(s)', (members) => {
   it.each(SHAPES.map((s) => [label(s), s] as const))('%s', async (_name, shape) => {

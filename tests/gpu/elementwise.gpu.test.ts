@@ -2,7 +2,7 @@
 // Elementwise kernels run over flat ranges that hold every member, so "M members" means the
 // range is M times longer; the loss and gather kernels take the member from workgroup_id.z.
 import { describe, expect, it } from 'vitest';
-import { ACTIVATION_KINDS, activationBackward, activationForward } from '../../src/reference/activation';
+import { ACTIVATION_KINDS, activationBackward, activationForward, scaleAdd } from '../../src/reference/activation';
 import { gatherF32, gatherU8 } from '../../src/reference/data';
 import { softmaxCrossEntropy } from '../../src/reference/loss';
 import { adamStep, resetState, sgdStep } from '../../src/reference/optimizer';
@@ -12,6 +12,7 @@ import { expectClose, randomArray, randomMask, useGpu } from './harness';
 const gpu = useGpu([
   'activation.forward',
   'activation.backward',
+  'activation.scale_add',
   'loss.softmax_xent',
   'optimizer.sgd',
   'optimizer.adam',
@@ -38,6 +39,23 @@ describe.each([1, 3])('activations, %i member(s)', (members) => {
     const tol = { atol: 2e-6, rtol: 2e-5 }; // exp/tanh are a few ULP on GPUs
     expectClose(await h.readF32(bufs.y), activationForward(kind, x, beta), tol, `${kind} forward`);
     expectClose(await h.readF32(bufs.dx), activationBackward(kind, x, dy, beta), tol, `${kind} backward`);
+  });
+});
+
+describe('scale_add (the ghost bypass axpby)', () => {
+  it.each([
+    [5, 0.3, 1],
+    [1027, 1e-4, 1],
+    [300, 0.7, 0],
+    [300, 1, 1],
+  ])('%i elements, alpha %f, beta %f', async (n, alpha, beta) => {
+    const h = gpu();
+    const x = randomArray(n, n + 11, 3);
+    // beta = 0: out's old contents (NaN here) must not leak into the result.
+    const before = beta === 0 ? new Float32Array(n).fill(NaN) : randomArray(n, n + 12, 3);
+    const out = h.upload('out', before);
+    await h.run(['activation.scale_add', { resources: { x: h.upload('x', x), out }, params: { n, alpha, beta }, members: 1 }]);
+    expectClose(await h.readF32(out), scaleAdd(x, before, alpha, beta), { atol: 1e-6, rtol: 1e-5 }, 'scale_add');
   });
 });
 

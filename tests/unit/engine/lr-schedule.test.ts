@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lrAt } from '../../../src/engine/lr-schedule';
 import type { LrSchedule } from '../../../src/engine/lr-schedule';
+import { ghostAlphaAt, ghostEndStep, smoothActivationAt } from '../../../src/engine/tost';
 
 const at = (s: LrSchedule, total: number, steps: number[]): number[] => steps.map((t) => lrAt(s, t, total));
 
@@ -76,4 +77,36 @@ describe('onecycle (PyTorch OneCycleLR, anneal cos)', () => {
 it('rejects bad steps', () => {
   expect(() => lrAt({ kind: 'constant', lr: 1 }, -1, 10)).toThrow(/step/);
   expect(() => lrAt({ kind: 'constant', lr: 1 }, 0, 0)).toThrow(/totalSteps/);
+});
+
+describe('piecewise', () => {
+  const s = { kind: 'piecewise', points: [{ fromStep: 0, lr: 0.1 }, { fromStep: 30, lr: 0.01 }, { fromStep: 45, lr: 0.001 }] } as const;
+  it('holds each lr from its step until the next point', () => {
+    expect([0, 29, 30, 44, 45, 99].map((t) => lrAt(s, t, 100))).toEqual([0.1, 0.1, 0.01, 0.01, 0.001, 0.001]);
+  });
+  it('needs a point at step 0', () => {
+    expect(() => lrAt({ kind: 'piecewise', points: [{ fromStep: 3, lr: 1 }] }, 0, 10)).toThrow(/step 0/);
+  });
+});
+
+describe('ToST schedules', () => {
+  it('smooth activation: pswish with beta rising geometrically, exact ReLU from reluFrom', () => {
+    const s = { kind: 'pswish', betaStart: 1, betaEnd: 100, reluFrom: 0.5 } as const;
+    expect(smoothActivationAt(s, 0, 100)).toEqual({ kind: 'pswish', beta: 1 });
+    expect(smoothActivationAt(s, 25, 100).beta).toBeCloseTo(10, 10); // halfway: sqrt(1·100)
+    expect(smoothActivationAt(s, 49, 100).kind).toBe('pswish');
+    expect(smoothActivationAt(s, 50, 100)).toEqual({ kind: 'relu', beta: 1 });
+    expect(smoothActivationAt({ kind: 'swish', reluFrom: 0.3 }, 29, 100)).toEqual({ kind: 'swish', beta: 1 });
+    expect(smoothActivationAt({ kind: 'swish', reluFrom: 0.3 }, 30, 100).kind).toBe('relu');
+    expect(smoothActivationAt(undefined, 0, 100).kind).toBe('relu');
+  });
+  it('ghost alpha: cosine from 1 to 0 over the first endFraction of training, then removed', () => {
+    const g = { initScale: 1e-4, endFraction: 0.4 };
+    expect(ghostEndStep(g, 100)).toBe(40);
+    expect(ghostAlphaAt(g, 0, 100)).toBe(1);
+    expect(ghostAlphaAt(g, 20, 100)).toBeCloseTo(0.5, 12);
+    expect(ghostAlphaAt(g, 39, 100)).toBeGreaterThan(0);
+    expect(ghostAlphaAt(g, 40, 100)).toBe(0);
+    expect(ghostAlphaAt(undefined, 0, 100)).toBe(0);
+  });
 });

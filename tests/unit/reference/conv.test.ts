@@ -26,6 +26,19 @@ describe('convGeometry', () => {
     expect(convGeometry({ ...base, kh: 3, kw: 5, padding: 'same' })).toEqual({ outH: 7, outW: 6, padTop: 1, padLeft: 2 });
     expect(convGeometry({ ...base, kh: 2, kw: 4, padding: 'same' })).toEqual({ outH: 7, outW: 6, padTop: 0, padLeft: 1 });
   });
+  it('a crop drops pixels on every side (negative padding)', () => {
+    expect(convGeometry({ ...base, kh: 1, kw: 1, padding: 'valid', crop: 2 })).toEqual({ outH: 3, outW: 2, padTop: -2, padLeft: -2 });
+    expect(() => convGeometry({ ...base, kh: 1, kw: 1, padding: 'same', crop: 1 })).toThrow(/crop needs 'valid'/);
+    expect(() => convGeometry({ ...base, kh: 1, kw: 1, padding: 'valid', crop: 3 })).toThrow(/leaves no output/);
+  });
+  it('a centre-cropped 1x1 conv reads the centre pixels (a ToST ghost beside a valid 3x3)', () => {
+    const s: ConvShape = { members: 1, batch: 1, cin: 1, inH: 4, inW: 4, cout: 1, kh: 1, kw: 1, padding: 'valid', crop: 1 };
+    const x = Float32Array.from({ length: 16 }, (_, i) => i);
+    // centre 2x2 of the 4x4 ramp: 5 6 / 9 10, times w = 2, plus bias 1
+    expect(Array.from(convForward(s, x, Float32Array.of(2), Float32Array.of(1), Float32Array.of(1)))).toEqual([11, 13, 19, 21]);
+    const dx = convBackwardInput(s, Float32Array.of(1, 1, 1, 1), Float32Array.of(2), Float32Array.of(1));
+    expect(Array.from(dx)).toEqual([0, 0, 0, 0, 0, 2, 2, 0, 0, 2, 2, 0, 0, 0, 0, 0]);
+  });
   it('rejects a valid kernel larger than the input', () => {
     expect(() => convGeometry({ ...base, kh: 8, kw: 3, padding: 'valid' })).toThrow(/larger than input/);
   });
