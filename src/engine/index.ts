@@ -8,3 +8,5 @@ export * from './checkpoint';
 export * from './mask-rules';
 export * from './from-config';
 export * from './init-masks';
+export * from './tost';
+export * from './gradinit';

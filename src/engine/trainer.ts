@@ -407,29 +407,42 @@ export class Trainer {
    * from the start. The caller loads the parameters that should follow (loadMask does).
    */
   async denseGradient(weights: Float32Array, examples: Uint32Array, temperature = 1): Promise<Float64Array> {
-    const s = this.setup;
-    if (examples.length === 0) throw new Error('denseGradient: no examples');
     const ones = new Float32Array(this.layout.totalFloats).fill(1);
-    this.net.load(weights, ones);
-    this.net.setLoss(0, temperature);
+    return (await this.lossAndGradient(weights, ones, examples, { temperature, labelSmoothing: 0 })).gradient;
+  }
+
+  /**
+   * Mean loss per member and mean gradient (flat, like the parameters; masked entries get the
+   * full dense gradient) over `examples`, at `weights` under `mask`, with the step-0 forward
+   * settings and the run's label smoothing unless `loss` says otherwise. Leaves those parameters
+   * loaded (no optimizer step): the caller loads what follows.
+   */
+  async lossAndGradient(weights: Float32Array, mask: Float32Array, examples: Uint32Array, loss: { temperature?: number; labelSmoothing?: number } = {}): Promise<{ loss: number[]; gradient: Float64Array }> {
+    const s = this.setup;
+    const M = s.members;
+    if (examples.length === 0) throw new Error('lossAndGradient: no examples');
+    this.net.load(weights, mask);
+    this.net.setLoss(loss.labelSmoothing ?? s.labelSmoothing, loss.temperature ?? 1);
     const chunks = Math.ceil(examples.length / s.batch);
     const sum = new Float64Array(this.layout.totalFloats);
+    const means = new Array<number>(M).fill(0);
     const step: StepParams = { indexOffset: 0, ringSlot: 0, lr: 0, momentum: 0, weightDecay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, bc1: 1, bc2: 1, ...this.forwardParams(0) };
     for (let c = 0; c < chunks; c++) {
       const batchIdx = Uint32Array.from({ length: s.batch }, (_, i) => examples[(c * s.batch + i) % examples.length]!);
       this.net.setBatchForAllMembers(batchIdx);
       this.net.writeChunkParams([step]);
-      const enc = this.cache.device.createCommandEncoder({ label: 'dense gradient' });
-      const pass = enc.beginComputePass({ label: 'dense gradient' });
+      const enc = this.cache.device.createCommandEncoder({ label: 'loss and gradient' });
+      const pass = enc.beginComputePass({ label: 'loss and gradient' });
       this.net.encodeStep(pass, 0, false, true);
       pass.end();
       this.cache.device.queue.submit([enc.finish()]);
-      const g = await this.readGrads();
+      const [g, sums] = await Promise.all([this.readGrads(), this.readback.readF32(this.net.trainRing, 0, M * 2)]);
       for (let i = 0; i < sum.length; i++) sum[i]! += g[i]! / chunks;
+      for (let m = 0; m < M; m++) means[m]! += sums[m * 2]! / s.batch / chunks;
     }
     this.net.setLoss(s.labelSmoothing, 1);
     this.epochLoaded = -1; // the index buffer now holds the probe: reload the epoch's shuffle
-    return sum;
+    return { loss: means, gradient: sum };
   }
 
   /**

@@ -55,7 +55,7 @@ function cpuNet(t: Trainer, weights: ArrayLike<number>, m: number): CpuNet {
 
 /** Logits of one input through the CPU network: z = W·a + b + α·G·a, then the activation. */
 function cpuLogits(net: CpuNet, x: readonly number[], alpha: number, act: (z: number, kind: LayerActivation) => number): number[] {
-  let a = x;
+  let a: number[] = [...x];
   for (const l of net.layers) {
     const z = Array.from({ length: l.nOut }, (_, o) => {
       let s = l.b[o]!;
