@@ -61,6 +61,8 @@ const edst: Rule = (c) => {
   const out: ConfigError[] = [];
   if (!['set', 'rigl', 'snfs'].includes(c.dst.method)) out.push(err('dst.method', 'EDST explores by pruning and regrowing: choose set, rigl or snfs'));
   if (c.training.schedule.kind !== 'constant') out.push(err('training.schedule.kind', 'EDST sets its own learning rates (lr while exploring; lr/10 then lr/100 in each refinement): use constant'));
+  const d = c.data;
+  if (('validationSize' in d ? d.validationSize : d.validation) === 0) out.push(err('ensemble.mode', 'EDST picks each member as the best validation checkpoint of its phase: hold out a validation split'));
   if (e.drop === 'cosine' && c.dst.decay !== 'cosine') out.push(err('ensemble.drop', 'cosine follows dst.dropFraction with dst.decay cosine, but dst.decay is constant'));
   const rest = c.training.epochs - e.explorationEpochs;
   const refine = edstRefineEpochs(c) ?? 0;
@@ -152,8 +154,16 @@ const dstWindow: Rule = (c, steps) => {
   return [];
 };
 
-const tost: Rule = ({ model, tost: t }) => {
+const tost: Rule = ({ model, tost: t, ensemble: e, training }) => {
   const out: ConfigError[] = [];
+  const annealed = t.smoothActivation.kind !== 'off' || t.ghostSkip.enabled;
+  if (annealed && e.mode === 'prune-and-tune') out.push(err('tost.smoothActivation.kind', 'Prune-and-Tune children are clones of a trained parent: the annealed ToST ghosts (smooth activations, ghost skips) do not apply; turn them off'));
+  if (annealed && e.mode === 'edst') {
+    // EDST members are checkpoints of refinement phases: they must be plain sparse networks.
+    const end = e.explorationEpochs / training.epochs;
+    if (t.smoothActivation.kind !== 'off' && t.smoothActivation.reluFrom > end) out.push(err('tost.smoothActivation.reluFrom', `EDST members come from the refinement phases: the smooth activation must be ReLU again by the end of exploration (reluFrom ≤ ${+end.toFixed(3)})`));
+    if (t.ghostSkip.enabled && t.ghostSkip.endFraction > end) out.push(err('tost.ghostSkip.endFraction', `EDST members come from the refinement phases: the ghost skips must be gone by the end of exploration (endFraction ≤ ${+end.toFixed(3)})`));
+  }
   if (t.smoothActivation.kind !== 'off' && model.kind === 'mlp' && model.activation !== 'relu') out.push(err('tost.smoothActivation.kind', 'the smooth activation stands in for ReLU and anneals back to it: needs model.activation relu'));
   if (t.layerRescaledInit.kind === 'closed-form' && model.sparseAwareInit) out.push(err('tost.layerRescaledInit.kind', 'closed-form is the same ÷√density rescaling as model.sparseAwareInit: turn one of them off'));
   if (t.ghostSkip.enabled && model.kind === 'mlp' && model.hidden.length === 0) out.push(err('tost.ghostSkip.enabled', 'ghost skips bypass hidden layers, and the MLP has none'));

@@ -144,7 +144,7 @@ const EnsembleSchema = z
       members: members(3),
       explorationEpochs: int(1, 1000, 40),
       refineEpochs: intIn(1, 1000).optional(), // absent: (training.epochs − explorationEpochs) / members
-      exploreRate: num(0.01, 0.99, 0.8),
+      exploreRate: num(0, 0.99, 0.8), // 0: no global exploration (the q = 0 ablation, spec §7.6)
       drop: oneOf(['constant-0.5', 'cosine'], 'constant-0.5'),
     }),
     z.strictObject({

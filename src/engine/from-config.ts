@@ -1,10 +1,12 @@
 // From the one experiment config (URL hash, saved run, headless runner) to a trainer setup:
-// generates or takes the data, makes the split the config describes, and maps every setting the
-// engine runs today. Settings the engine cannot run yet are refused by name, never silently
-// replaced by something else (UnsupportedConfigError lists them all).
+// generates or takes the data, makes the split the config describes, and maps every setting of a
+// single run (ToST tricks included). The ensemble modes are built on this by src/ensemble
+// (ensembleSetupFromConfig), which also runs the steps that follow Trainer.create.
 import { classCount, lotteryPruneFraction, splitSizes, streamSeed, type ExperimentConfig } from '../config';
 import { balancedBatch, fractionSplit, generate2D, stratifiedSplit, type Split } from '../data';
+import type { GradInitOptions } from './gradinit';
 import type { InitMaskMethod, LotteryOptions } from './init-masks';
+import type { TostSetup } from './tost';
 import type { DensityRule } from '../sparsity';
 import { mulberry32, permutation } from '../util/rng';
 import type { LrSchedule } from './lr-schedule';
@@ -17,12 +19,8 @@ export type DatasetInput =
   | { kind: 'points'; points: Float32Array /* (n, 2) */; labels: Uint32Array; classes: number }
   | { kind: 'images'; images: Uint8Array /* (n, h·w) */; labels: ArrayLike<number>; width: number; height: number; classes: number; pixelMean: number; pixelStd: number };
 
-export class UnsupportedConfigError extends Error {
-  override name = 'UnsupportedConfigError';
-  constructor(readonly features: string[]) {
-    super(`Not available in the engine yet: ${features.join('; ')}.`);
-  }
-}
+/** Probe set size: the first test examples, predicted often for function-space snapshots. */
+export const PROBE_SIZE = 256;
 
 export interface ConfigRun {
   setup: TrainerSetup;
@@ -32,6 +30,8 @@ export interface ConfigRun {
    * ticket run (lotteryTicket; the setup then starts dense and static), then train.
    */
   mask: { kind: 'init'; method: InitMaskMethod } | { kind: 'lottery'; options: LotteryOptions; reinitControl: boolean };
+  /** ToST GradInit-style layer scales, searched after the mask is chosen (applyGradInit). */
+  rescale: GradInitOptions | null;
 }
 
 /** The config's generated 2-D dataset (not for 'user', which is drawn, or image datasets). */
@@ -56,20 +56,17 @@ function points(g: { points: Float32Array; labels: Uint32Array; classes: number 
   return { kind: 'points', ...g };
 }
 
-/** What the engine cannot run yet in this config, by name (empty: it can run all of it). */
-export function unsupportedFeatures(config: ExperimentConfig): string[] {
-  const out: string[] = [];
-  if (config.ensemble.mode === 'edst' || config.ensemble.mode === 'prune-and-tune') out.push(`ensemble mode "${config.ensemble.mode}"`);
+/** The ToST switches as the trainer takes them (label smoothing goes to the loss). */
+export function tostSetup(config: ExperimentConfig): TostSetup {
   const t = config.tost;
-  if (t.smoothActivation.kind !== 'off') out.push('ToST smooth activations');
-  if (t.ghostSkip.enabled) out.push('ToST ghost skip connections');
-  if (t.layerRescaledInit.kind !== 'off') out.push('ToST layer-wise re-scaled initialisation');
-  return out;
+  const a = t.smoothActivation;
+  return {
+    ...(a.kind === 'off' ? {} : { smooth: a.kind === 'swish' ? { kind: 'swish', reluFrom: a.reluFrom } : { kind: 'pswish', betaStart: a.betaStart, betaEnd: a.betaEnd, reluFrom: a.reluFrom } }),
+    ...(t.ghostSkip.enabled ? { ghost: { initScale: t.ghostSkip.initScale, endFraction: t.ghostSkip.endFraction } } : {}),
+  };
 }
 
 export function trainerSetupFromConfig(config: ExperimentConfig, data: DatasetInput): ConfigRun {
-  const missing = unsupportedFeatures(config);
-  if (missing.length > 0) throw new UnsupportedConfigError(missing);
   const classes = classCount(config.data);
   if (data.classes !== classes) throw new Error(`the data has ${data.classes} classes, the config ${classes}`);
   const labels = Uint32Array.from(data.labels);
@@ -83,9 +80,12 @@ export function trainerSetupFromConfig(config: ExperimentConfig, data: DatasetIn
   const m = config.model;
   const mask = maskPlan(config, labels, split, target);
   const lottery = mask.kind === 'lottery';
+  const r = config.tost.layerRescaledInit;
+  const evalIdx = split.test.length > 0 ? split.test : split.val;
   return {
     split,
     mask,
+    rescale: r.kind === 'gradinit' ? { iters: r.iters, eta: r.eta, gamma: r.gamma, lr: r.lr, minScale: r.minScale, afterMask: r.afterMask } : null,
     setup: {
       layers: modelLayers(config, data, classes),
       members: config.ensemble.members,
@@ -94,7 +94,7 @@ export function trainerSetupFromConfig(config: ExperimentConfig, data: DatasetIn
       density: lottery ? 1 : 1 - target, // a lottery run starts dense and prunes round by round
       densityRule: densityRule(config),
       init: m.init,
-      sparseAwareInit: m.sparseAwareInit,
+      sparseAwareInit: m.sparseAwareInit || r.kind === 'closed-form',
       method: target === 0 ? 'dense' : config.dst.method,
       schedule: {
         deltaT: config.dst.deltaT,
@@ -110,9 +110,11 @@ export function trainerSetupFromConfig(config: ExperimentConfig, data: DatasetIn
       labelSmoothing: config.tost.labelSmoothing,
       data: mlpData(config, data, split),
       trainIdx: split.train,
-      evalIdx: split.test.length > 0 ? split.test : split.val,
+      evalIdx,
       valIdx: split.val,
+      probeIdx: evalIdx.subarray(0, PROBE_SIZE),
       stepsPerSubmit: tr.stepsPerSubmit,
+      tost: tostSetup(config),
     },
   };
 }

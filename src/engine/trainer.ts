@@ -58,6 +58,8 @@ export interface TrainerSetup {
   evalIdx: Uint32Array;
   /** The validation split, when there is one (evaluate('validation'); EDST picks members by it). */
   valIdx?: Uint32Array;
+  /** A small fixed probe set (e.g. 256 test examples) for frequent predictions (function-space snapshots). */
+  probeIdx?: Uint32Array;
   stepsPerSubmit: number;
   /** ToST smooth activations and ghost skips (label smoothing is `labelSmoothing`). */
   tost?: TostSetup;
@@ -79,6 +81,15 @@ export interface StepMetrics {
   trainingFlops: number;
   /** trainingFlops / the FLOPs of training the same number of dense members for as many steps. */
   flopsRatio: number;
+}
+
+/** Held-out example sets the trainer evaluates on the GPU. */
+export type EvalSplit = 'test' | 'validation' | 'probe';
+
+/** The dataset indices of a held-out split. */
+export function splitIndices(setup: TrainerSetup, split: EvalSplit): Uint32Array {
+  if (split === 'test') return setup.evalIdx;
+  return (split === 'validation' ? setup.valIdx : setup.probeIdx) ?? new Uint32Array();
 }
 
 export type TrainerState = 'idle' | 'running' | 'paused' | 'done' | 'diverged' | 'lost';
@@ -185,7 +196,7 @@ export class Trainer {
       batch: setup.batch,
       slots: setup.stepsPerSubmit,
       indexStride: spe * setup.batch,
-      evalSets: { test: setup.evalIdx, validation: setup.valIdx ?? new Uint32Array() },
+      evalSets: { test: setup.evalIdx, validation: setup.valIdx ?? new Uint32Array(), probe: setup.probeIdx ?? new Uint32Array() },
       data: setup.data,
       labelSmoothing: setup.labelSmoothing,
       optimizer: o.kind,
@@ -244,6 +255,11 @@ export class Trainer {
     this.net.ghostActive = this.ghostEnd > 0; // load() put the starting bypass back
     this.syncGhost();
     this.sink.state?.('idle');
+  }
+
+  /** Cumulative training FLOPs of all members so far (spec §1.9 accounting, ToST bypass included). */
+  trainingFlops(): number {
+    return this.flops.cumulative() * this.setup.members;
   }
 
   /** Density per weight layer and overall (active / all maskable weights; biases not counted). */
@@ -322,7 +338,7 @@ export class Trainer {
   }
 
   /** Mean loss and accuracy per member over a held-out split, computed on the GPU. */
-  async evaluate(split: 'test' | 'validation' = 'test'): Promise<{ loss: number[]; accuracy: number[] }> {
+  async evaluate(split: EvalSplit = 'test'): Promise<{ loss: number[]; accuracy: number[] }> {
     const dev = this.cache.device;
     const set = this.net.evalSet(split);
     this.net.writeForwardParams(this.forwardParams(this.t));
@@ -345,7 +361,7 @@ export class Trainer {
    * the split's order: what ensemble metrics, reliability diagrams and function-space snapshots
    * are computed from (src/ensemble).
    */
-  async predictLogits(split: 'test' | 'validation' = 'test'): Promise<Float32Array[]> {
+  async predictLogits(split: EvalSplit = 'test'): Promise<Float32Array[]> {
     const dev = this.cache.device;
     const set = this.net.evalSet(split);
     const M = this.setup.members;

@@ -3,7 +3,8 @@
 
 export type TypedData = Float32Array | Uint32Array | Int32Array;
 
-export const STORAGE_USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+/** Storage buffers we read back and write: a function, so importing this module needs no WebGPU (Node tests, the headless runner's CLI). */
+export const storageUsage = (): number => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 
 export function alignTo(n: number, alignment: number): number {
   return Math.ceil(n / alignment) * alignment;
@@ -15,11 +16,11 @@ export function createBuffer(device: GPUDevice, label: string, byteSize: number,
 
 /** A zero-filled storage buffer that can be copied to and from. */
 export function storageBuffer(device: GPUDevice, label: string, byteSize: number): GPUBuffer {
-  return createBuffer(device, label, byteSize, STORAGE_USAGE);
+  return createBuffer(device, label, byteSize, storageUsage());
 }
 
 /** A storage buffer holding `data` (written at creation, no staging copy). */
-export function uploadBuffer(device: GPUDevice, label: string, data: TypedData, usage: number = STORAGE_USAGE): GPUBuffer {
+export function uploadBuffer(device: GPUDevice, label: string, data: TypedData, usage: number = storageUsage()): GPUBuffer {
   const buffer = device.createBuffer({ label, size: Math.max(4, alignTo(data.byteLength, 4)), usage, mappedAtCreation: true });
   const Ctor = data.constructor as new (b: ArrayBuffer) => TypedData;
   new Ctor(buffer.getMappedRange()).set(data);

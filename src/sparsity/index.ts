@@ -50,3 +50,6 @@ export {
   synflowScores,
 } from './init-scores';
 export type { ScoreArray, Scope } from './init-scores';
+
+export { compactMask, layerGraphShape, layerSpectralGaps, ramanujanGap, topSingularValues, weightedSpectralGap } from './spectral';
+export type { CompactMatrix, RamanujanGap, SpectralOptions, TopSingularValues, WeightedSpectralGap } from './spectral';

@@ -153,3 +153,21 @@ describe('cross-field rules', () => {
     ]);
   });
 });
+
+describe('ToST with ensembles', () => {
+  it('EDST members are plain sparse networks: the ghosts must be gone by the end of exploration', () => {
+    const base = { version: 1, training: { epochs: 30, schedule: { kind: 'constant' } }, data: { dataset: 'spiral', validation: 0.2 }, ensemble: { mode: 'edst', explorationEpochs: 12 } };
+    const bad = parseConfig({ ...base, tost: { ghostSkip: { enabled: true, endFraction: 0.5 }, smoothActivation: { kind: 'swish', reluFrom: 0.6 } } });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.errors.map((e) => e.path).sort()).toEqual(['tost.ghostSkip.endFraction', 'tost.smoothActivation.reluFrom']);
+    expect(parseConfig({ ...base, tost: { ghostSkip: { enabled: true, endFraction: 0.4 } } }).ok).toBe(true);
+    const noVal = parseConfig({ ...base, data: { dataset: 'spiral', validation: 0 } });
+    expect(noVal.ok).toBe(false);
+    if (!noVal.ok) expect(noVal.errors[0]!.message).toMatch(/validation split/);
+  });
+  it('Prune-and-Tune refuses the annealed ghosts', () => {
+    const r = parseConfig({ version: 1, dst: { method: 'dense' }, ensemble: { mode: 'prune-and-tune' }, tost: { ghostSkip: { enabled: true } } });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors.map((e) => e.path)).toContain('tost.smoothActivation.kind');
+  });
+});

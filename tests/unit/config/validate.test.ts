@@ -36,7 +36,7 @@ describe('parseConfig reports every wrong field', () => {
       { path: 'dst.portCompatible', message: 'must be true or false' },
       { path: 'training.batchSize', message: 'must be a whole number between 1 and 4096' },
       { path: 'training.schedule.milestones', message: 'must increase strictly' },
-      { path: 'ensemble.exploreRate', message: 'must be a number between 0.01 and 0.99' },
+      { path: 'ensemble.exploreRate', message: 'must be a number between 0 and 0.99' },
       { path: 'tost.ghostSkip.enabled', message: 'must be true or false' },
       { path: 'tost.labelSmoothing', message: 'must be a number between 0 and 0.5' },
     ]);

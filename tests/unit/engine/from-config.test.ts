@@ -2,7 +2,7 @@
 // the config describes, and settings the engine cannot run yet are refused by name.
 import { describe, expect, it } from 'vitest';
 import { parseConfig, type ExperimentConfig } from '../../../src/config';
-import { UnsupportedConfigError, generatedData, trainerSetupFromConfig, unsupportedFeatures } from '../../../src/engine/from-config';
+import { generatedData, trainerSetupFromConfig } from '../../../src/engine/from-config';
 import { lenet5CaffeLayers, mlpLayers } from '../../../src/engine/layers';
 import { lrAt } from '../../../src/engine/lr-schedule';
 
@@ -58,19 +58,20 @@ describe('trainerSetupFromConfig', () => {
     expect(() => trainerSetupFromConfig(c, { ...images, width: 14, height: 14, images: new Uint8Array(200 * 196) })).toThrow(/needs 28x28 images/);
   });
 
-  it('refuses what the engine cannot run yet, naming every feature', () => {
+  it('maps the ToST switches: smooth activations, ghost skips, closed-form and GradInit rescaling', () => {
     const c = config({
       version: 1,
-      data: { dataset: 'mnist' },
-      model: { kind: 'lenet5-caffe' },
-      sparsity: { mask: { kind: 'snip' } },
-      tost: { ghostSkip: { enabled: true } },
+      tost: { smoothActivation: { kind: 'pswish', betaStart: 2, betaEnd: 40, reluFrom: 0.4 }, ghostSkip: { enabled: true, endFraction: 0.3 }, labelSmoothing: 0.1, layerRescaledInit: { kind: 'gradinit', iters: 20 } },
     });
-    expect(unsupportedFeatures(c)).toEqual([
-      'ToST ghost skip connections',
-    ]);
-    expect(() => trainerSetupFromConfig(c, generatedData(config({ version: 1 })))).toThrow(UnsupportedConfigError);
-    expect(unsupportedFeatures(config({ version: 1 }))).toEqual([]);
+    const run = trainerSetupFromConfig(c, generatedData(c));
+    expect(run.setup.tost).toEqual({ smooth: { kind: 'pswish', betaStart: 2, betaEnd: 40, reluFrom: 0.4 }, ghost: { initScale: 1e-4, endFraction: 0.3 } });
+    expect(run.setup.labelSmoothing).toBe(0.1);
+    expect(run.rescale).toEqual({ iters: 20, eta: 0.1, gamma: 1, lr: 0.01, minScale: 0.01, afterMask: true });
+    expect(run.setup.probeIdx).toEqual(run.setup.evalIdx.subarray(0, 256));
+    const closed = trainerSetupFromConfig(config({ version: 1, tost: { layerRescaledInit: { kind: 'closed-form' } } }), generatedData(c));
+    expect(closed.setup.sparseAwareInit).toBe(true);
+    expect(closed.rescale).toBeNull();
+    expect(trainerSetupFromConfig(config({ version: 1 }), generatedData(c)).setup.tost).toEqual({});
   });
 
   it('plans masks at initialisation with a class-balanced pruning batch, and lottery tickets from a dense start', () => {
