@@ -96,6 +96,52 @@ describe('convolutional networks', () => {
     trainer.destroy();
   });
 
+  it('ToST ghost skips in a CNN (1x1 bypass, centre-cropped beside the valid conv): loss and gradients of the CPU chain with the bypasses', async () => {
+    const batch = 3;
+    const M = 2;
+    const x = randomArray(batch * 90, 23);
+    const labels = Uint32Array.from([1, 3, 0]);
+    const trainer = await Trainer.create(PipelineCache.for(device().device), cnnSetup(SMALL_CNN, x, labels, 90, { labelSmoothing: 0, tost: { ghost: { initScale: 0.05, endFraction: 0.9 } } }));
+    const [row] = await trainer.train(1); // lr 0: the parameters stay; step 0 has alpha = 1
+    const [w, mask, grads] = await Promise.all([trainer.readWeights(), trainer.readMask(), trainer.readGrads()]);
+    const [c1, c2, fc] = trainer.layout.layers;
+    const seg = (a: Float32Array, s: { offset: number; perMember: number; members: number }): Float32Array => a.slice(s.offset, s.offset + s.perMember * s.members);
+    const add = (a: Float32Array, b: Float32Array): Float32Array => a.map((v, i) => v + b[i]!);
+    const ones = (n: number): Float32Array => new Float32Array(n).fill(1);
+    const xs = new Float32Array(M * batch * 90);
+    xs.set(x, 0);
+    xs.set(x, batch * 90);
+    const ys = Uint32Array.from([...labels, ...labels]);
+    const s1: ConvShape = { members: M, batch, cin: 1, inH: 10, inW: 9, cout: 3, kh: 3, kw: 3, padding: 'same' };
+    const s2: ConvShape = { members: M, batch, cin: 3, inH: 5, inW: 4, cout: 4, kh: 3, kw: 3, padding: 'valid' };
+    const g1: ConvShape = { ...s1, kh: 1, kw: 1, padding: 'valid' };
+    const g2: ConvShape = { ...s2, kh: 1, kw: 1, padding: 'valid', crop: 1 };
+    const sd = { members: M, batch, nIn: 24, nOut: 5 };
+    const G = (l: typeof c1) => seg(w, l!.ghost!.weight);
+    const z1 = add(convForward(s1, xs, seg(w, c1!.weight), seg(mask, c1!.weight), seg(w, c1!.bias)), convForward(g1, xs, G(c1), ones(M * 3), new Float32Array(M * 3)));
+    const a1 = activationForward('relu', z1, 1);
+    const p1 = maxPool2Forward(M, batch, 3, 10, 9, a1);
+    const z2 = add(convForward(s2, p1.y, seg(w, c2!.weight), seg(mask, c2!.weight), seg(w, c2!.bias)), convForward(g2, p1.y, G(c2), ones(M * 12), new Float32Array(M * 4)));
+    const a2 = activationForward('tanh', z2, 1);
+    const logits = add(denseForward(sd, a2, seg(w, fc!.weight), seg(mask, fc!.weight), seg(w, fc!.bias)), denseForward(sd, a2, G(fc), ones(M * 120), new Float32Array(M * 5)));
+    const loss = softmaxCrossEntropy(M, batch, 5, logits, ys, 0);
+    const g = loss.dlogits;
+    const gA2 = add(denseBackwardInput(sd, g, seg(w, fc!.weight), seg(mask, fc!.weight)), denseBackwardInput(sd, g, G(fc), ones(M * 120)));
+    const gZ2 = activationBackward('tanh', z2, gA2, 1);
+    const gP1 = add(convBackwardInput(s2, gZ2, seg(w, c2!.weight), seg(mask, c2!.weight)), convBackwardInput(g2, gZ2, G(c2), ones(M * 12)));
+    const gZ1 = activationBackward('relu', z1, maxPool2Backward(M, batch, 3, 10, 9, gP1, p1.argmax), 1);
+    const tol = { atol: 1e-5, rtol: 1e-3 };
+    expectClose(seg(grads, fc!.ghost!.weight), denseBackwardWeight(sd, g, a2, null), tol, 'dense ghost dG');
+    expectClose(seg(grads, c2!.ghost!.weight), convBackwardWeight(g2, gZ2, p1.y, null), tol, 'conv2 ghost dG (cropped)');
+    expectClose(seg(grads, c1!.ghost!.weight), convBackwardWeight(g1, gZ1, xs, null), tol, 'conv1 ghost dG');
+    expectClose(seg(grads, c1!.weight), convBackwardWeight(s1, gZ1, xs, seg(mask, c1!.weight)), tol, 'conv1 dW (through the bypasses)');
+    for (let m = 0; m < M; m++) {
+      const want = loss.loss.subarray(m * batch, (m + 1) * batch).reduce((a, v) => a + v, 0) / batch;
+      expect(row!.loss[m]).toBeCloseTo(want, 5);
+    }
+    trainer.destroy();
+  });
+
   it('LeNet-5-Caffe trains under RigL (ERK, 90% sparse) with exact counts in every layer', async () => {
     const n = 32;
     const x = randomArray(n * 784, 5).map((v) => (v + 1) / 2);
