@@ -3,39 +3,19 @@
 // init, on batches the search never saw.
 import { describe, expect, it } from 'vitest';
 import { fractionSplit, generate2D } from '../../../src/data';
-import { Trainer, mlpLayers, type TrainerSetup } from '../../../src/engine';
+import { Trainer, type TrainerSetup } from '../../../src/engine';
 import { applyGradInit, gradInitObjective } from '../../../src/engine/gradinit';
 import { PipelineCache } from '../../../src/gpu';
 import { mulberry32 } from '../../../src/util/rng';
 import { useDevice } from '../harness';
+import { pointsSetup } from '../points-setup';
 
 const device = useDevice();
 const data = generate2D('blobs', { n: 600, noise: 0.3, seed: 5, classes: 3 });
 const split = fractionSplit(data.labels, { train: 0.8 }, 3);
 
 function setup(over: Partial<TrainerSetup> = {}): TrainerSetup {
-  return {
-    layers: mlpLayers(2, [32, 32], 3, 'relu'),
-    members: 2,
-    batch: 32,
-    seed: 17,
-    density: 0.3,
-    densityRule: { kind: 'erk' },
-    init: 'he',
-    sparseAwareInit: false,
-    method: 'static',
-    schedule: { deltaT: 10, alpha: 0.3, decay: 'cosine', tEnd: 100, beginStep: 0 },
-    portCompatible: false,
-    optimizer: { kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 0 },
-    lr: { kind: 'constant', lr: 0.1 },
-    totalSteps: 100,
-    labelSmoothing: 0,
-    data: { kind: 'points', values: data.points, dim: 2, labels: data.labels, mean: 0, std: 1 },
-    trainIdx: split.train,
-    evalIdx: split.test,
-    stepsPerSubmit: 8,
-    ...over,
-  };
+  return pointsSetup(data, split, { members: 2, seed: 17, density: 0.3, method: 'static', optimizer: { kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 0 }, stepsPerSubmit: 8, ...over });
 }
 
 describe('GradInit-style layer scales (ToST LRsI)', () => {

@@ -8,34 +8,24 @@ import type { LayerActivation } from '../../../src/engine/layers';
 import { PipelineCache } from '../../../src/gpu';
 import { sigmoid } from '../../../src/reference/activation';
 import { useDevice } from '../harness';
+import { pointsSetup } from '../points-setup';
 
 const device = useDevice();
 const data = generate2D('spiral', { n: 240, noise: 0.05, seed: 2, arms: 3, turns: 1 });
 const split = fractionSplit(data.labels, { train: 0.75 }, 8);
 
 function setup(over: Partial<TrainerSetup> = {}): TrainerSetup {
-  return {
+  return pointsSetup(data, split, {
     layers: mlpLayers(2, [12, 10], 3, 'relu'),
     members: 2,
     batch: 16,
     seed: 21,
-    density: 0.5,
     densityRule: { kind: 'uniform', denseFirst: false, denseLast: false },
-    init: 'he',
-    sparseAwareInit: false,
-    method: 'rigl',
     schedule: { deltaT: 10, alpha: 0.3, decay: 'cosine', tEnd: 45, beginStep: 0 },
-    portCompatible: false,
-    optimizer: { kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 1e-4 },
-    lr: { kind: 'constant', lr: 0.1 },
     totalSteps: 60,
-    labelSmoothing: 0,
-    data: { kind: 'points', values: data.points, dim: 2, labels: data.labels, mean: 0, std: 1 },
-    trainIdx: split.train,
-    evalIdx: split.test,
     stepsPerSubmit: 8,
     ...over,
-  };
+  });
 }
 
 interface CpuNet {

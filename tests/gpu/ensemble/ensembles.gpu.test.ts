@@ -3,40 +3,18 @@
 // children are complementary clones of the parent, a dense ensemble's members are dense.
 import { describe, expect, it } from 'vitest';
 import { fractionSplit, generate2D, stepsPerEpoch } from '../../../src/data';
-import { mlpLayers, type TrainerSetup } from '../../../src/engine';
+import type { TrainerSetup } from '../../../src/engine';
 import { EnsembleRun, type EnsembleSetup } from '../../../src/ensemble';
 import { PipelineCache } from '../../../src/gpu';
 import { useDevice } from '../harness';
+import { pointsSetup } from '../points-setup';
 
 const device = useDevice();
 const data = generate2D('spiral', { n: 600, noise: 0.08, seed: 4, arms: 3, turns: 1 });
 const split = fractionSplit(data.labels, { train: 0.7, val: 0.15 }, 6);
 
 function base(over: Partial<TrainerSetup> = {}): TrainerSetup {
-  return {
-    layers: mlpLayers(2, [32, 32], 3, 'relu'),
-    members: 1,
-    batch: 32,
-    seed: 3,
-    density: 0.5,
-    densityRule: { kind: 'erk' },
-    init: 'he',
-    sparseAwareInit: false,
-    method: 'rigl',
-    schedule: { deltaT: 20, alpha: 0.3, decay: 'cosine', tEnd: 300, beginStep: 0 },
-    portCompatible: false,
-    optimizer: { kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 1e-4 },
-    lr: { kind: 'constant', lr: 0.1 },
-    totalSteps: 0, // set from epochs below
-    labelSmoothing: 0,
-    data: { kind: 'points', values: data.points, dim: 2, labels: data.labels, mean: 0, std: 1 },
-    trainIdx: split.train,
-    evalIdx: split.test,
-    valIdx: split.val,
-    probeIdx: split.test.subarray(0, 64),
-    stepsPerSubmit: 16,
-    ...over,
-  };
+  return pointsSetup(data, split, { probeIdx: split.test.subarray(0, 64), ...over });
 }
 
 const spe = stepsPerEpoch(split.train.length, 32);
