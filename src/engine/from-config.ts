@@ -22,6 +22,44 @@ export type DatasetInput =
 /** Probe set size: the first test examples, predicted often for function-space snapshots. */
 export const PROBE_SIZE = 256;
 
+/** Decision-boundary grid of 2-D runs: GRID_SIZE × GRID_SIZE points over the data's range. */
+export const GRID_SIZE = 48;
+
+/** Where the grid points of a 2-D run lie (data coordinates): row-major, y from top to bottom. */
+export interface GridSpec {
+  size: number;
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+
+/**
+ * The G·G grid points covering the points' range with a 10 % margin, row r (top, y1) to the
+ * bottom, column c left to right: point (r·G + c).
+ */
+export function gridPoints(points: Float32Array, size = GRID_SIZE): { grid: GridSpec; values: Float32Array } {
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (let i = 0; i < points.length; i += 2) {
+    x0 = Math.min(x0, points[i]!);
+    x1 = Math.max(x1, points[i]!);
+    y0 = Math.min(y0, points[i + 1]!);
+    y1 = Math.max(y1, points[i + 1]!);
+  }
+  if (!Number.isFinite(x0)) [x0, x1, y0, y1] = [-1, 1, -1, 1];
+  const mx = (x1 - x0) * 0.1 || 1;
+  const my = (y1 - y0) * 0.1 || 1;
+  const grid = { size, x0: x0 - mx, x1: x1 + mx, y0: y0 - my, y1: y1 + my };
+  const values = new Float32Array(size * size * 2);
+  for (let r = 0; r < size; r++) {
+    for (let c = 0; c < size; c++) {
+      values[(r * size + c) * 2] = grid.x0 + ((c + 0.5) / size) * (grid.x1 - grid.x0);
+      values[(r * size + c) * 2 + 1] = grid.y1 - ((r + 0.5) / size) * (grid.y1 - grid.y0);
+    }
+  }
+  return { grid, values };
+}
+
 export interface ConfigRun {
   setup: TrainerSetup;
   split: Split;
@@ -32,6 +70,8 @@ export interface ConfigRun {
   mask: { kind: 'init'; method: InitMaskMethod } | { kind: 'lottery'; options: LotteryOptions; reinitControl: boolean };
   /** ToST GradInit-style layer scales, searched after the mask is chosen (applyGradInit). */
   rescale: GradInitOptions | null;
+  /** 2-D data: the decision-boundary grid (its points follow the data's, setup.gridIdx). */
+  grid: GridSpec | null;
 }
 
 /** The config's generated 2-D dataset (not for 'user', which is drawn, or image datasets). */
@@ -82,9 +122,22 @@ export function trainerSetupFromConfig(config: ExperimentConfig, data: DatasetIn
   const lottery = mask.kind === 'lottery';
   const r = config.tost.layerRescaledInit;
   const evalIdx = split.test.length > 0 ? split.test : split.val;
+  const netData = mlpData(config, data, split);
+  const g = data.kind === 'points' ? gridPoints(data.points) : null;
+  if (g && data.kind === 'points') {
+    // The grid points ride along after the data (label 0, never trained on): one dataset buffer.
+    const values = new Float32Array(data.points.length + g.values.length);
+    values.set(data.points);
+    values.set(g.values, data.points.length);
+    const labels = new Uint32Array(netData.labels.length + g.grid.size ** 2);
+    labels.set(netData.labels);
+    netData.values = values;
+    netData.labels = labels;
+  }
   return {
     split,
     mask,
+    grid: g?.grid ?? null,
     rescale: r.kind === 'gradinit' ? { iters: r.iters, eta: r.eta, gamma: r.gamma, lr: r.lr, minScale: r.minScale, afterMask: r.afterMask } : null,
     setup: {
       layers: modelLayers(config, data, classes),
@@ -108,11 +161,12 @@ export function trainerSetupFromConfig(config: ExperimentConfig, data: DatasetIn
       lr: lrSchedule(config),
       totalSteps,
       labelSmoothing: config.tost.labelSmoothing,
-      data: mlpData(config, data, split),
+      data: netData,
       trainIdx: split.train,
       evalIdx,
       valIdx: split.val,
       probeIdx: evalIdx.subarray(0, PROBE_SIZE),
+      ...(g ? { gridIdx: Uint32Array.from({ length: g.grid.size ** 2 }, (_, i) => data.labels.length + i) } : {}),
       stepsPerSubmit: tr.stepsPerSubmit,
       tost: tostSetup(config),
     },

@@ -60,6 +60,8 @@ export interface TrainerSetup {
   valIdx?: Uint32Array;
   /** A small fixed probe set (e.g. 256 test examples) for frequent predictions (function-space snapshots). */
   probeIdx?: Uint32Array;
+  /** 2-D data: the points of a regular grid (appended to the data) for decision-boundary views. */
+  gridIdx?: Uint32Array;
   stepsPerSubmit: number;
   /** ToST smooth activations and ghost skips (label smoothing is `labelSmoothing`). */
   tost?: TostSetup;
@@ -84,12 +86,12 @@ export interface StepMetrics {
 }
 
 /** Held-out example sets the trainer evaluates on the GPU. */
-export type EvalSplit = 'test' | 'validation' | 'probe';
+export type EvalSplit = 'test' | 'validation' | 'probe' | 'grid';
 
 /** The dataset indices of a held-out split. */
 export function splitIndices(setup: TrainerSetup, split: EvalSplit): Uint32Array {
-  if (split === 'test') return setup.evalIdx;
-  return (split === 'validation' ? setup.valIdx : setup.probeIdx) ?? new Uint32Array();
+  const idx = { test: setup.evalIdx, validation: setup.valIdx, probe: setup.probeIdx, grid: setup.gridIdx }[split];
+  return idx ?? new Uint32Array();
 }
 
 export type TrainerState = 'idle' | 'running' | 'paused' | 'done' | 'diverged' | 'lost';
@@ -196,7 +198,7 @@ export class Trainer {
       batch: setup.batch,
       slots: setup.stepsPerSubmit,
       indexStride: spe * setup.batch,
-      evalSets: { test: setup.evalIdx, validation: setup.valIdx ?? new Uint32Array(), probe: setup.probeIdx ?? new Uint32Array() },
+      evalSets: { test: setup.evalIdx, validation: setup.valIdx ?? new Uint32Array(), probe: setup.probeIdx ?? new Uint32Array(), grid: setup.gridIdx ?? new Uint32Array() },
       data: setup.data,
       labelSmoothing: setup.labelSmoothing,
       optimizer: o.kind,
@@ -396,6 +398,14 @@ export class Trainer {
   /** The gradient buffer: the last step's dense gradients (biases included). */
   async readGrads(): Promise<Float32Array> {
     return this.readback.readF32(this.net.grads);
+  }
+
+  /**
+   * What the last mask update did, per weight layer (members, numel): 0 unchanged, 1 grown, 2
+   * pruned, 3 pruned and regrown (shaders/mask.wgsl). For the mask views.
+   */
+  async readEvents(): Promise<Uint32Array[]> {
+    return Promise.all(this.net.events.map((e) => this.readback.readU32(e)));
   }
 
   async readFired(): Promise<Float32Array> {

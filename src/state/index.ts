@@ -1,2 +1,8 @@
 export * from './gpu-status';
 export * from './store';
+export * from './history';
+export * from './session';
+export * from './views';
+// What the UI needs of the config layer (ui imports values from state and viz only).
+export { parseConfig, encodeConfig, decodeConfig, defaultConfig } from '../config';
+export type { ExperimentConfig } from '../config';

@@ -1,10 +1,86 @@
 // The app store: a zustand vanilla store (no React here), so the training loop and the headless
 // runner can use it without a DOM. React components subscribe through src/ui/use-app-state.ts.
+// Slices: gpu (what the device can do), config (the experiment, mirrored in the URL hash), run
+// (progress and metrics of the current run, published at most 10 times a second by the session),
+// views (mask and decision-boundary data for the visualisations). Actions that drive training are
+// forwarded to the session (session.ts) that main.tsx attaches.
 import { createStore } from 'zustand/vanilla';
+import { defaultConfig, type ExperimentConfig } from '../config';
 import type { AdapterView, GpuProblem, GpuStatus } from './gpu-status';
+import { emptyHistory, type History } from './history';
+
+export type RunStatus = 'waiting' | 'building' | 'ready' | 'running' | 'paused' | 'done' | 'diverged' | 'lost' | 'error';
+
+export interface RunView {
+  status: RunStatus;
+  /** Why the run stopped or failed, in plain words. */
+  message: string | null;
+  step: number;
+  totalSteps: number;
+  stepsPerEpoch: number;
+  stepsPerSecond: number | null;
+  history: History;
+  layerNames: string[];
+  /** Current density of each weight layer and overall (active / all maskable weights). */
+  densities: number[];
+  overallDensity: number;
+  /** The latest test-set evaluation (mean over the trained models). */
+  test: { accuracy: number; loss: number; step: number } | null;
+  /** Mask updates so far and what the last one did (summed over layers, first model). */
+  maskUpdates: number;
+  lastUpdate: { step: number; grown: number; pruned: number } | null;
+}
+
+/** Display codes of a mask cell (first model): see maskCode() in session.ts. */
+export const CELL = { never: 0, dropped: 1, active: 2, grown: 3, pruned: 4 } as const;
+
+export interface MaskLayerView {
+  name: string;
+  rows: number;
+  cols: number;
+  /** (rows, cols) CELL codes. */
+  cells: Uint8Array;
+  counts: Record<keyof typeof CELL, number>;
+  /** |w| of the active weights, for the histogram (first model), and the next prune threshold. */
+  magnitudes: Float32Array;
+  threshold: number | null;
+}
+
+export interface BoundaryView {
+  grid: { size: number; x0: number; x1: number; y0: number; y1: number };
+  classes: number;
+  /** (size·size) predicted class and its probability, row 0 at the top. */
+  predicted: Uint8Array;
+  confidence: Float32Array;
+  points: { x: Float32Array; y: Float32Array; label: Uint8Array; test: Uint8Array };
+}
+
+export interface Views {
+  masks: MaskLayerView[] | null;
+  boundary: BoundaryView | null;
+  /** Image data: test images with predicted labels, and the confusion matrix. */
+  predictions: { images: Uint8Array; width: number; height: number; labels: Uint8Array; predicted: Uint8Array; classNames: string[]; confusion: number[][] } | null;
+}
+
+/** What main.tsx attaches: the training session's controls. */
+export interface SessionControls {
+  rebuild(): Promise<void>;
+  play(): void;
+  pause(): void;
+  step(): Promise<void>;
+  setSparsity(target: number): void;
+}
 
 export interface AppState {
   gpu: GpuStatus;
+  config: ExperimentConfig;
+  /** Shown once when the URL hash could not be read (the defaults were loaded instead). */
+  notice: string | null;
+  run: RunView;
+  views: Views;
+  /** Steps trained between two screen updates. */
+  speed: number;
+  session: SessionControls | null;
 }
 
 export interface AppActions {
@@ -13,6 +89,30 @@ export interface AppActions {
   gpuReady(kernels: { count: number; millis: number }): void;
   /** A failure after the device existed (lost device, validation or compile error). */
   gpuFailed(problem: GpuProblem): void;
+  setConfig(config: ExperimentConfig): void;
+  setNotice(notice: string | null): void;
+  updateRun(patch: Partial<RunView>): void;
+  setViews(patch: Partial<Views>): void;
+  setSpeed(speed: number): void;
+  attachSession(session: SessionControls | null): void;
+}
+
+export function initialRun(): RunView {
+  return {
+    status: 'waiting',
+    message: null,
+    step: 0,
+    totalSteps: 0,
+    stepsPerEpoch: 1,
+    stepsPerSecond: null,
+    history: emptyHistory(),
+    layerNames: [],
+    densities: [],
+    overallDensity: 1,
+    test: null,
+    maskUpdates: 0,
+    lastUpdate: null,
+  };
 }
 
 export type AppStore = ReturnType<typeof createAppStore>;
@@ -20,6 +120,12 @@ export type AppStore = ReturnType<typeof createAppStore>;
 export function createAppStore() {
   return createStore<AppState & AppActions>()((set, get) => ({
     gpu: { phase: 'detecting' },
+    config: defaultConfig(),
+    notice: null,
+    run: initialRun(),
+    views: { masks: null, boundary: null, predictions: null },
+    speed: 4,
+    session: null,
     gpuUnsupported: (problem) => set({ gpu: { phase: 'unsupported', problem } }),
     gpuCompiling: (adapter, limits, features) => set({ gpu: { phase: 'compiling', adapter, limits, features } }),
     gpuReady: (kernels) => {
@@ -31,6 +137,12 @@ export function createAppStore() {
       if (g.phase === 'detecting' || g.phase === 'unsupported') set({ gpu: { phase: 'unsupported', problem } });
       else set({ gpu: { ...g, phase: 'failed', problem } });
     },
+    setConfig: (config) => set({ config }),
+    setNotice: (notice) => set({ notice }),
+    updateRun: (patch) => set({ run: { ...get().run, ...patch } }),
+    setViews: (patch) => set({ views: { ...get().views, ...patch } }),
+    setSpeed: (speed) => set({ speed: Math.max(1, Math.min(256, Math.round(speed))) }),
+    attachSession: (session) => set({ session }),
   }));
 }
 

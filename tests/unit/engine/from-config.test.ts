@@ -2,7 +2,7 @@
 // the config describes, and settings the engine cannot run yet are refused by name.
 import { describe, expect, it } from 'vitest';
 import { parseConfig, type ExperimentConfig } from '../../../src/config';
-import { generatedData, trainerSetupFromConfig } from '../../../src/engine/from-config';
+import { generatedData, gridPoints, trainerSetupFromConfig } from '../../../src/engine/from-config';
 import { lenet5CaffeLayers, mlpLayers } from '../../../src/engine/layers';
 import { lrAt } from '../../../src/engine/lr-schedule';
 
@@ -96,5 +96,20 @@ describe('trainerSetupFromConfig', () => {
     const c = config({ version: 1 });
     const other = generatedData(config({ version: 1, data: { dataset: 'moons' } }));
     expect(() => trainerSetupFromConfig(c, other)).toThrow(/2 classes, the config 3/);
+  });
+
+  it('2-D runs carry a decision-boundary grid after the data points, never trained or evaluated on', () => {
+    const c = config({ version: 1 });
+    const data = generatedData(c);
+    const run = trainerSetupFromConfig(c, data);
+    const n = data.labels.length;
+    expect(run.grid!.size).toBe(48);
+    expect(Array.from(run.setup.gridIdx!.subarray(0, 2))).toEqual([n, n + 1]);
+    expect(run.setup.data.values.length).toBe((n + 48 * 48) * 2);
+    expect(Math.max(...run.setup.trainIdx, ...run.setup.evalIdx, ...(run.setup.valIdx ?? []))).toBeLessThan(n);
+    const { grid, values } = gridPoints(Float32Array.of(0, 0, 10, 20), 2);
+    expect(grid).toEqual({ size: 2, x0: -1, x1: 11, y0: -2, y1: 22 });
+    // Row 0 is the top (largest y); cell centres.
+    expect(Array.from(values)).toEqual([2, 16, 8, 16, 2, 4, 8, 4]);
   });
 });

@@ -1,0 +1,235 @@
+// The training session of the playground: builds an EnsembleRun from the store's config, trains
+// it outside React (a chunk of `speed` steps, then yield to the browser), and publishes progress,
+// metrics and views to the store at most 10 times a second. A generation counter makes a stale
+// loop stop after a rebuild (TF Playground's Player pattern). No GPU import: the pipeline cache
+// comes in from main.tsx.
+import { stepsPerEpoch as configStepsPerEpoch, type ExperimentConfig } from '../config';
+import { generatedData, maskableLayers, type ConfigRun, type DatasetInput, type StepMetrics } from '../engine';
+import { EnsembleRun, ensembleSetupFromConfig, prepareEnsembleRun } from '../ensemble';
+import { activeCounts, allocateDensities, dropFraction } from '../sparsity';
+import { appendHistory, emptyHistory, type HistoryRow } from './history';
+import type { AppStore, RunView } from './store';
+import { boundaryView, confusionMatrix, maskViews } from './views';
+
+export interface SessionDeps {
+  cache: Parameters<typeof EnsembleRun.create>[0];
+  /** Loads MNIST or Fashion-MNIST (public/data, built by npm run data). */
+  loadImages(name: 'mnist' | 'fashion-mnist'): Promise<DatasetInput & { kind: 'images' }>;
+}
+
+const PUBLISH_MS = 100;
+const mean = (a: readonly number[]): number => a.reduce((x, y) => x + y, 0) / a.length;
+
+export class TrainingSession {
+  private run: EnsembleRun | null = null;
+  private plan: ConfigRun | null = null;
+  private data: DatasetInput | null = null;
+  private generation = 0;
+  private running = false;
+  private pending: HistoryRow[] = [];
+  private lastPublish = 0;
+  private rate = { steps: 0, since: 0 };
+  private test: RunView['test'] = null;
+  private itop: number | null = null;
+
+  constructor(
+    private readonly store: AppStore,
+    private readonly deps: SessionDeps,
+  ) {}
+
+  private get state() {
+    return this.store.getState();
+  }
+
+  /** Builds a fresh run from the store's config (training starts paused at step 0). */
+  async rebuild(): Promise<void> {
+    const generation = ++this.generation;
+    this.running = false;
+    this.run?.destroy();
+    this.run = null;
+    const config = this.state.config;
+    this.state.updateRun({ ...this.freshRun(), status: 'building', message: 'Preparing data and the network…' });
+    try {
+      const data = await this.loadData(config);
+      const { setup, run } = ensembleSetupFromConfig(config, data);
+      const ensemble = await EnsembleRun.create(this.deps.cache, setup);
+      if (generation !== this.generation) return ensemble.destroy();
+      await prepareEnsembleRun(ensemble, run, (message) => this.state.updateRun({ message }));
+      this.run = ensemble;
+      this.plan = run;
+      this.data = data;
+      this.test = null;
+      this.itop = null;
+      const t = ensemble.driver.live();
+      this.state.updateRun({ status: 'ready', message: null, totalSteps: ensemble.totalSteps, stepsPerEpoch: configStepsPerEpoch(config) ?? 1, layerNames: t.layout.layers.map((l, i) => `${l.spec.kind}${i + 1}`), ...this.densities() });
+      await this.refreshViews(true);
+    } catch (e) {
+      if (generation !== this.generation) return;
+      this.state.updateRun({ status: 'error', message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  private freshRun(): Partial<RunView> {
+    return { step: 0, history: emptyHistory(), test: null, maskUpdates: 0, lastUpdate: null, stepsPerSecond: null };
+  }
+
+  private async loadData(config: ExperimentConfig): Promise<DatasetInput> {
+    const d = config.data.dataset;
+    if (d === 'mnist' || d === 'fashion-mnist') return this.deps.loadImages(d);
+    if (d === 'user') throw new Error('Drawing your own points is not available yet: choose a generated dataset.');
+    return generatedData(config);
+  }
+
+  play(): void {
+    if (!this.run || this.running || this.run.step >= this.run.totalSteps) return;
+    const generation = this.generation;
+    this.running = true;
+    this.rate = { steps: 0, since: performance.now() };
+    this.state.updateRun({ status: 'running', message: null });
+    void this.loop(generation);
+  }
+
+  pause(): void {
+    if (!this.running) return;
+    this.running = false;
+  }
+
+  async step(): Promise<void> {
+    if (!this.run || this.running) return;
+    await this.trainChunk(1);
+    await this.publish(true);
+    if (this.state.run.status === 'ready') this.state.updateRun({ status: 'paused' });
+  }
+
+  /** The global sparsity slider: new per-layer targets, reached exactly at the next mask update. */
+  setSparsity(target: number): void {
+    const run = this.run;
+    if (!run || run.setup.mode === 'prune-and-tune' || run.setup.mode === 'edst') return;
+    const t = run.driver.live();
+    if (t.setup.method === 'dense' || t.setup.method === 'static') return;
+    const layers = maskableLayers(t.layout);
+    const { densities } = allocateDensities(layers, 1 - target, t.setup.densityRule);
+    t.setLayerTargets(activeCounts(layers, densities));
+  }
+
+  private async loop(generation: number): Promise<void> {
+    const run = this.run!;
+    while (this.running && generation === this.generation && run.step < run.totalSteps) {
+      try {
+        const rows = await this.trainChunk(this.state.speed);
+        if (rows.some((r) => r.loss.some((v) => !Number.isFinite(v)))) {
+          this.running = false;
+          const bad = rows.find((r) => r.loss.some((v) => !Number.isFinite(v)))!;
+          await this.publish(true);
+          this.state.updateRun({ status: 'diverged', message: `The loss became ${bad.loss.find((v) => !Number.isFinite(v))} at step ${bad.step + 1}: the weights blew up. Lower the learning rate, then reset.` });
+          return;
+        }
+        await this.publish(false);
+      } catch (e) {
+        this.running = false;
+        if (generation !== this.generation) return;
+        this.state.updateRun({ status: 'lost', message: `Training stopped at step ${run.step}: ${e instanceof Error ? e.message : String(e)}. Your settings are kept; reset to start again.` });
+        return;
+      }
+      await nextFrame();
+    }
+    if (generation !== this.generation) return;
+    this.running = false;
+    await this.publish(true);
+    this.state.updateRun({ status: run.step >= run.totalSteps ? 'done' : 'paused' });
+  }
+
+  private async trainChunk(count: number): Promise<StepMetrics[]> {
+    const run = this.run!;
+    const rows = await run.train(count);
+    this.rate.steps += rows.length;
+    const spe = this.state.run.stepsPerEpoch;
+    const { overallDensity } = this.densities();
+    const last = rows.at(-1);
+    const evalEvery = this.state.config.training.evalEvery;
+    if (last && (Math.floor(last.step / evalEvery) !== Math.floor((last.step - rows.length) / evalEvery) || run.step >= run.totalSteps)) {
+      const e = await run.driver.live().evaluate('test');
+      this.test = { accuracy: mean(e.accuracy), loss: mean(e.loss), step: run.step };
+      this.itop = mean(await run.driver.live().itopRates());
+    }
+    for (const r of rows) {
+      this.pending.push({ step: r.step, epoch: Math.floor(r.step / spe), loss: mean(r.loss), trainAccuracy: mean(r.accuracy), testAccuracy: this.test?.accuracy ?? null, testLoss: this.test?.loss ?? null, lr: r.lr, density: overallDensity, flopsRatio: r.flopsRatio, trainingFlops: r.trainingFlops, itop: this.itop });
+    }
+    const updates = rows.filter((r) => r.maskUpdate);
+    if (updates.length > 0) {
+      this.state.updateRun({ maskUpdates: this.state.run.maskUpdates + updates.length });
+      this.maskDirty = updates.at(-1)!.step;
+    }
+    return rows;
+  }
+
+  private maskDirty: number | null = null;
+
+  private densities(): { densities: number[]; overallDensity: number } {
+    const d = this.run!.driver.live().densities();
+    return { densities: d.layers, overallDensity: d.overall };
+  }
+
+  /** Pushes pending rows and (after a mask update or when forced) fresh views to the store. */
+  private async publish(force: boolean): Promise<void> {
+    const now = performance.now();
+    if (!force && now - this.lastPublish < PUBLISH_MS) return;
+    const run = this.run!;
+    const seconds = (now - this.rate.since) / 1000;
+    const history = appendHistory(this.state.run.history, this.pending);
+    this.pending = [];
+    this.lastPublish = now;
+    this.state.updateRun({ step: run.step, history, test: this.test, stepsPerSecond: seconds > 0.2 ? this.rate.steps / seconds : this.state.run.stepsPerSecond, ...this.densities() });
+    if (force || this.maskDirty !== null || now - this.lastViews > 1000) await this.refreshViews(force);
+  }
+
+  private lastViews = 0;
+
+  private async refreshViews(includeSlow: boolean): Promise<void> {
+    const run = this.run;
+    const plan = this.plan;
+    const data = this.data;
+    if (!run || !plan || !data) return;
+    this.lastViews = performance.now();
+    const t = run.driver.live();
+    const [mask, weights, fired, events] = await Promise.all([t.readMask(), t.readWeights(), t.readFired(), t.readEvents()]);
+    const s = t.setup;
+    const sparse = s.method === 'set' || s.method === 'rigl';
+    const masks = maskViews(t.layout, mask, weights, fired, events, sparse ? dropFraction(s.schedule, run.step) : null);
+    const counts = masks.reduce((a, m) => ({ grown: a.grown + m.counts.grown, pruned: a.pruned + m.counts.pruned }), { grown: 0, pruned: 0 });
+    if (this.maskDirty !== null) this.state.updateRun({ lastUpdate: { step: this.maskDirty, ...counts } });
+    this.maskDirty = null;
+    this.state.setViews({ masks });
+    if (plan.grid && data.kind === 'points') {
+      const logits = (await t.predictLogits('grid'))[0]!;
+      const test = new Set(Array.from(s.evalIdx));
+      const shown = Uint32Array.from([...s.trainIdx, ...s.evalIdx]);
+      this.state.setViews({ boundary: boundaryView(plan.grid, t.classes, logits, data.points, data.labels, test, shown) });
+    } else if (data.kind === 'images' && includeSlow) {
+      const logits = (await t.predictLogits('test'))[0]!;
+      const classes = t.classes;
+      const predicted = Uint8Array.from({ length: logits.length / classes }, (_, i) => {
+        let best = 0;
+        for (let c = 1; c < classes; c++) if (logits[i * classes + c]! > logits[i * classes + best]!) best = c;
+        return best;
+      });
+      const labels = Uint8Array.from(s.evalIdx, (i) => data.labels[i]!);
+      const shown = Math.min(48, s.evalIdx.length);
+      const px = data.width * data.height;
+      const images = new Uint8Array(shown * px);
+      for (let k = 0; k < shown; k++) images.set(data.images.subarray(s.evalIdx[k]! * px, (s.evalIdx[k]! + 1) * px), k * px);
+      this.state.setViews({ predictions: { images, width: data.width, height: data.height, labels: labels.subarray(0, shown), predicted: predicted.subarray(0, shown), classNames: Array.from({ length: classes }, (_, c) => String(c)), confusion: confusionMatrix(predicted, labels, classes) } });
+    }
+  }
+
+  destroy(): void {
+    this.generation++;
+    this.running = false;
+    this.run?.destroy();
+    this.run = null;
+  }
+}
+
+function nextFrame(): Promise<void> {
+  return new Promise((resolve) => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => resolve()) : setTimeout(resolve, 0)));
+}

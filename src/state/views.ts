@@ -1,0 +1,85 @@
+// Building the views' data from what the engine reads back: mask cells with their last-update
+// state, |w| histograms with the next prune threshold, the decision-boundary grid, and image
+// predictions with a confusion matrix. Plain arrays in, plain arrays out.
+import type { ParamLayout } from '../engine';
+import { CELL, type BoundaryView, type MaskLayerView } from './store';
+
+/** A mask cell's display code from its mask bit, the last update's event and the ITOP record. */
+export function maskCode(active: boolean, event: number, fired: boolean): number {
+  // Event 3 (pruned and regrown in the same update) keeps its value: to the eye, nothing changed.
+  if (event === 1) return CELL.grown;
+  if (event === 2) return CELL.pruned;
+  if (active) return CELL.active;
+  return fired ? CELL.dropped : CELL.never;
+}
+
+/**
+ * Member 0's layers as (rows = outputs, cols = inputs·taps) cells, with counts, |w| of active
+ * weights, and the |w| below which the next update would prune `pruneFraction` of them.
+ */
+export function maskViews(layout: ParamLayout, mask: Float32Array, weights: Float32Array, fired: Float32Array, events: readonly Uint32Array[], pruneFraction: number | null): MaskLayerView[] {
+  return layout.layers.map((l, li) => {
+    const n = l.numel;
+    const rows = l.outChannels;
+    const cols = n / rows;
+    const cells = new Uint8Array(n);
+    const counts = { never: 0, dropped: 0, active: 0, grown: 0, pruned: 0 };
+    const keys = Object.keys(CELL) as (keyof typeof CELL)[];
+    const mags: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const j = l.weight.offset + i;
+      const active = mask[j] !== 0;
+      const c = maskCode(active, events[li]![i]!, fired[j] !== 0);
+      cells[i] = c;
+      counts[keys[c]!]++;
+      if (active) mags.push(Math.abs(weights[j]!));
+    }
+    const magnitudes = Float32Array.from(mags);
+    let threshold: number | null = null;
+    if (pruneFraction !== null && magnitudes.length > 0) {
+      const sorted = Float32Array.from(magnitudes).sort();
+      const k = Math.floor(pruneFraction * sorted.length);
+      threshold = k > 0 ? sorted[k - 1]! : null;
+    }
+    return { name: `${l.spec.kind}${li + 1}`, rows, cols, cells, counts, magnitudes, threshold };
+  });
+}
+
+/** Predicted class and its probability per grid cell, from the grid's logits (G·G, classes). */
+export function boundaryCells(logits: Float32Array, classes: number): { predicted: Uint8Array; confidence: Float32Array } {
+  const n = logits.length / classes;
+  const predicted = new Uint8Array(n);
+  const confidence = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    let max = -Infinity;
+    for (let c = 0; c < classes; c++) if (logits[i * classes + c]! > max) [max, best] = [logits[i * classes + c]!, c];
+    let sum = 0;
+    for (let c = 0; c < classes; c++) sum += Math.exp(logits[i * classes + c]! - max);
+    predicted[i] = best;
+    confidence[i] = 1 / sum;
+  }
+  return { predicted, confidence };
+}
+
+export function boundaryView(grid: BoundaryView['grid'], classes: number, logits: Float32Array, points: Float32Array, labels: ArrayLike<number>, test: ReadonlySet<number>, shown: ArrayLike<number>): BoundaryView {
+  const idx = Array.from(shown);
+  return {
+    grid,
+    classes,
+    ...boundaryCells(logits, classes),
+    points: {
+      x: Float32Array.from(idx, (i) => points[i * 2]!),
+      y: Float32Array.from(idx, (i) => points[i * 2 + 1]!),
+      label: Uint8Array.from(idx, (i) => labels[i]!),
+      test: Uint8Array.from(idx, (i) => (test.has(i) ? 1 : 0)),
+    },
+  };
+}
+
+/** confusion[true][predicted] counts. */
+export function confusionMatrix(predicted: ArrayLike<number>, labels: ArrayLike<number>, classes: number): number[][] {
+  const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  for (let i = 0; i < predicted.length; i++) m[labels[i]!]![predicted[i]!]!++;
+  return m;
+}

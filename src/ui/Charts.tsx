@@ -1,0 +1,51 @@
+// Training curves (recharts): loss, train and test accuracy, learning rate, density and ITOP,
+// and cumulative training FLOPs against dense training. Rows come downsampled from the store
+// (state/history.ts), at most 10 updates a second; hover shows the values at a step.
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { useAppState } from './use-app-state';
+import type { HistoryRow } from '../state';
+
+interface Series {
+  key: keyof HistoryRow;
+  name: string;
+  color: string;
+}
+
+// Okabe-Ito colours: distinguishable with colour-blindness.
+const BLUE = '#0072B2';
+const ORANGE = '#E69F00';
+const GREEN = '#009E73';
+const PURPLE = '#CC79A7';
+
+function Chart({ title, rows, series, domain }: { title: string; rows: HistoryRow[]; series: Series[]; domain?: [number, number | 'auto'] }) {
+  return (
+    <figure className="chart" aria-label={title}>
+      <figcaption>{title}</figcaption>
+      <ResponsiveContainer width="100%" height={150}>
+        <LineChart data={rows} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" opacity={0.3} />
+          <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} tick={{ fontSize: 10 }} />
+          <YAxis domain={domain ?? ['auto', 'auto']} tick={{ fontSize: 10 }} width={40} />
+          <Tooltip formatter={(v) => (typeof v === 'number' ? v.toPrecision(4) : String(v))} labelFormatter={(s) => `step ${String(s)}`} />
+          <Legend wrapperStyle={{ fontSize: 11 }} />
+          {series.map((s) => (
+            <Line key={s.key} dataKey={s.key} name={s.name} stroke={s.color} dot={false} isAnimationActive={false} connectNulls strokeWidth={1.5} />
+          ))}
+        </LineChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}
+
+export function Charts() {
+  const rows = useAppState((s) => s.run.history.rows);
+  return (
+    <div className="charts" data-testid="charts">
+      <Chart title="Loss" rows={rows} series={[{ key: 'loss', name: 'train', color: BLUE }, { key: 'testLoss', name: 'test', color: ORANGE }]} />
+      <Chart title="Accuracy" rows={rows} domain={[0, 1]} series={[{ key: 'trainAccuracy', name: 'train', color: BLUE }, { key: 'testAccuracy', name: 'test', color: ORANGE }]} />
+      <Chart title="Learning rate" rows={rows} domain={[0, 'auto']} series={[{ key: 'lr', name: 'lr', color: GREEN }]} />
+      <Chart title="Density and ITOP" rows={rows} domain={[0, 1]} series={[{ key: 'density', name: 'density', color: PURPLE }, { key: 'itop', name: 'ever active (ITOP)', color: GREEN }]} />
+      <Chart title="Training FLOPs ÷ dense" rows={rows} series={[{ key: 'flopsRatio', name: 'ratio', color: ORANGE }]} />
+    </div>
+  );
+}

@@ -1,0 +1,108 @@
+// Mask evolution: one heatmap per weight layer (rows = output units, columns = inputs), each
+// cell coloured by its state after the last update: active, just grown, just pruned, once
+// active, never active. Beside it the layer's density and the |w| histogram of its active
+// weights with the threshold below which the next update prunes, so a learner can see which
+// weights are about to go. Drawn from the mask the session read back from the GPU.
+import { useEffect, useRef } from 'react';
+import { useAppState } from './use-app-state';
+import type { MaskLayerView } from '../state';
+
+/** CELL code → RGB (Okabe-Ito: blue active, bluish green grown, vermillion pruned; greys). */
+export const CELL_COLORS: readonly [number, number, number][] = [
+  [236, 236, 232], // never active
+  [178, 178, 172], // once active, now dropped
+  [0, 114, 178], // active
+  [0, 158, 115], // just grown
+  [213, 94, 0], // just pruned
+];
+
+function Heatmap({ layer }: { layer: MaskLayerView }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const canvas = ref.current;
+    const ctx = canvas?.getContext('2d');
+    if (!canvas || !ctx) return;
+    canvas.width = layer.cols;
+    canvas.height = layer.rows;
+    const img = ctx.createImageData(layer.cols, layer.rows);
+    for (let i = 0; i < layer.cells.length; i++) {
+      const [r, g, b] = CELL_COLORS[layer.cells[i]!]!;
+      img.data.set([r, g, b, 255], i * 4);
+    }
+    ctx.putImageData(img, 0, 0);
+  }, [layer]);
+  const { counts } = layer;
+  const total = layer.rows * layer.cols;
+  const active = counts.active + counts.grown;
+  return (
+    <figure className="mask-layer" data-testid={`mask-${layer.name}`}>
+      <figcaption>
+        <strong>{layer.name}</strong> {layer.rows}×{layer.cols} · density {((active / total) * 100).toFixed(1)} %
+      </figcaption>
+      <canvas ref={ref} className="mask-layer__canvas" role="img" aria-label={`${layer.name} mask: ${active} of ${total} connections active, ${counts.grown} just grown, ${counts.pruned} just pruned`} data-testid={`mask-canvas-${layer.name}`} />
+      <div className="mask-layer__bar" aria-hidden="true">
+        <div style={{ width: `${(active / total) * 100}%` }} />
+      </div>
+      <p className="mask-layer__counts" data-testid={`mask-counts-${layer.name}`}>
+        active {active} · grown {counts.grown} · pruned {counts.pruned}
+      </p>
+      <Histogram layer={layer} />
+    </figure>
+  );
+}
+
+function Histogram({ layer }: { layer: MaskLayerView }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const canvas = ref.current;
+    const ctx = canvas?.getContext('2d');
+    if (!canvas || !ctx || layer.magnitudes.length === 0) return;
+    const W = (canvas.width = 200);
+    const H = (canvas.height = 50);
+    const max = layer.magnitudes.reduce((a, v) => Math.max(a, v), 0) || 1;
+    const bins = new Array<number>(40).fill(0);
+    for (const v of layer.magnitudes) bins[Math.min(39, Math.floor((v / max) * 40))]!++;
+    const top = Math.max(...bins);
+    ctx.clearRect(0, 0, W, H);
+    bins.forEach((c, i) => {
+      const left = (i / 40) * max;
+      ctx.fillStyle = layer.threshold !== null && left < layer.threshold ? '#D55E00' : '#0072B2';
+      const h = (c / top) * (H - 2);
+      ctx.fillRect((i * W) / 40, H - h, W / 40 - 1, h);
+    });
+    if (layer.threshold !== null) {
+      ctx.fillStyle = '#000';
+      ctx.fillRect((layer.threshold / max) * W, 0, 1, H);
+    }
+  }, [layer]);
+  return (
+    <canvas ref={ref} className="mask-layer__hist" role="img" aria-label={`|w| of ${layer.name}'s active weights${layer.threshold !== null ? `; the next update prunes those below ${layer.threshold.toPrecision(2)}` : ''}`} />
+  );
+}
+
+export function MaskPanel() {
+  const masks = useAppState((s) => s.views.masks);
+  const last = useAppState((s) => s.run.lastUpdate);
+  const updates = useAppState((s) => s.run.maskUpdates);
+  if (!masks) return <p className="panel__placeholder">The masks appear once the network is built.</p>;
+  return (
+    <div className="masks">
+      <p className="masks__summary" data-testid="mask-summary">
+        {updates} mask update{updates === 1 ? '' : 's'}
+        {last ? ` · last at step ${last.step + 1}: ${last.grown} grown, ${last.pruned} pruned` : ''}
+      </p>
+      <ul className="masks__legend" aria-label="Legend">
+        {['never active', 'dropped earlier', 'active', 'just grown', 'just pruned'].map((name, i) => (
+          <li key={name}>
+            <span style={{ background: `rgb(${CELL_COLORS[i]!.join(',')})` }} aria-hidden="true" /> {name}
+          </li>
+        ))}
+      </ul>
+      <div className="masks__layers">
+        {masks.map((m) => (
+          <Heatmap key={m.name} layer={m} />
+        ))}
+      </div>
+    </div>
+  );
+}

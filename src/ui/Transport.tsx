@@ -1,0 +1,54 @@
+// Play, pause, step and reset, the speed, and where the run stands: step, epoch, steps per
+// second and time left. The buttons drive the session outside React; nothing here trains.
+import { useAppState } from './use-app-state';
+
+function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '–';
+  if (s < 60) return `${Math.ceil(s)} s`;
+  return `${Math.floor(s / 60)} min ${Math.ceil(s % 60)} s`;
+}
+
+export function Transport() {
+  const run = useAppState((s) => s.run);
+  const speed = useAppState((s) => s.speed);
+  const session = useAppState((s) => s.session);
+  const setSpeed = useAppState((s) => s.setSpeed);
+  const running = run.status === 'running';
+  const canTrain = session !== null && ['ready', 'paused', 'running'].includes(run.status);
+  const left = run.stepsPerSecond ? (run.totalSteps - run.step) / run.stepsPerSecond : NaN;
+  const last = run.history.rows.at(-1);
+  const pct = (v: number | null | undefined) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(1)} %`);
+  return (
+    <div className="transport" role="group" aria-label="Training controls">
+      <button type="button" className="transport__play" disabled={!canTrain} onClick={() => (running ? session?.pause() : session?.play())} aria-keyshortcuts="Space" data-testid="play">
+        {running ? 'Pause' : 'Play'}
+      </button>
+      <button type="button" disabled={!canTrain || running} onClick={() => void session?.step()} aria-keyshortcuts="ArrowRight" data-testid="step">
+        Step
+      </button>
+      <button type="button" disabled={session === null || run.status === 'building'} onClick={() => void session?.rebuild()} aria-keyshortcuts="R" data-testid="reset">
+        Reset
+      </button>
+      <label className="transport__speed">
+        Steps per frame
+        <input type="range" min={1} max={64} value={speed} onChange={(e) => setSpeed(Number(e.target.value))} />
+        <output>{speed}</output>
+      </label>
+      <div className="transport__status" role="status" aria-live="polite" data-testid="run-status">
+        <span data-testid="step-counter">
+          step {run.step} / {run.totalSteps} · epoch {Math.floor(run.step / Math.max(1, run.stepsPerEpoch))}
+        </span>
+        <span data-testid="accuracy">
+          train acc {pct(last?.trainAccuracy)} · test acc {pct(run.test?.accuracy)}
+        </span>
+        <span>{run.stepsPerSecond ? `${run.stepsPerSecond.toFixed(0)} steps/s · ${formatSeconds(left)} left` : ''}</span>
+        <span className={`transport__state transport__state--${run.status}`}>{run.status}</span>
+      </div>
+      {run.message ? (
+        <p className={`transport__message ${['diverged', 'lost', 'error'].includes(run.status) ? 'transport__message--bad' : ''}`} role={['diverged', 'lost', 'error'].includes(run.status) ? 'alert' : undefined} data-testid="run-message">
+          {run.message}
+        </p>
+      ) : null}
+    </div>
+  );
+}

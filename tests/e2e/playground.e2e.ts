@@ -1,0 +1,89 @@
+// A learner's path through the playground (issue 5): train the spiral with RigL and watch masks
+// change and accuracy rise, pause while training, move the sparsity slider, share the URL, and
+// open a broken link. Screenshots are kept as test artifacts.
+import { expect, test, type Page } from '@playwright/test';
+
+function collectConsoleErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  page.on('pageerror', (err) => errors.push(String(err)));
+  return errors;
+}
+
+async function ready(page: Page): Promise<void> {
+  await expect(page.getByTestId('run-status')).toContainText('ready', { timeout: 90_000 });
+}
+
+const stepOf = async (page: Page): Promise<number> => Number(/step (\d+)/.exec((await page.getByTestId('step-counter').textContent()) ?? '')?.[1] ?? NaN);
+const trainAccuracy = async (page: Page): Promise<number> => Number(/train acc ([\d.]+)/.exec((await page.getByTestId('accuracy').textContent()) ?? '')?.[1] ?? NaN);
+
+test('spiral with RigL: accuracy rises, the masks show grown and pruned connections, pause acts within a second', async ({ page }, info) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto('/');
+  await ready(page);
+  await expect(page.getByTestId('boundary')).toBeVisible();
+  await page.screenshot({ path: info.outputPath('ready.png'), fullPage: true });
+  await page.getByTestId('step').click();
+  await expect(page.getByTestId('step-counter')).toContainText('step 1 /');
+  const before = await trainAccuracy(page);
+  // Longest main-thread task while training (PerformanceObserver 'longtask').
+  await page.evaluate(() => {
+    (window as unknown as { longest: number }).longest = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) (window as unknown as { longest: number }).longest = Math.max((window as unknown as { longest: number }).longest, e.duration);
+    }).observe({ type: 'longtask', buffered: false });
+  });
+  await page.getByTestId('play').click();
+  await expect.poll(() => stepOf(page), { timeout: 90_000 }).toBeGreaterThan(400);
+  const t0 = Date.now();
+  await page.getByTestId('play').click(); // pause
+  await expect(page.getByTestId('run-status')).toContainText('paused', { timeout: 5_000 });
+  const pauseMs = Date.now() - t0;
+  const longest = await page.evaluate(() => (window as unknown as { longest: number }).longest);
+  console.log(`pause took effect in ${pauseMs} ms; longest main-thread task while training ${longest.toFixed(0)} ms`);
+  expect(pauseMs).toBeLessThan(1000);
+  const stepped = await stepOf(page);
+  await page.waitForTimeout(500);
+  expect(await stepOf(page)).toBe(stepped); // really paused
+  const after = await trainAccuracy(page);
+  expect(after).toBeGreaterThan(before + 10);
+  await expect(page.getByTestId('mask-summary')).toContainText(/[1-9]\d* mask updates? · last at step \d+: [1-9]\d* grown, [1-9]\d* pruned/);
+  await page.screenshot({ path: info.outputPath('trained.png'), fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('the sparsity slider changes the density target, and the next update reaches it', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto('/');
+  await ready(page);
+  const slider = page.getByTestId('sparsity-slider');
+  await expect(page.locator('label', { hasText: 'Sparsity: 50 %' })).toBeVisible();
+  await slider.fill('0.8');
+  await expect(page.locator('label', { hasText: 'Sparsity: 80 %' })).toBeVisible();
+  await expect(page.locator('label', { hasText: 'density now 50' })).toBeVisible(); // not before an update
+  await page.getByTestId('play').click();
+  await expect(page.locator('label', { hasText: /density now 2\d\.\d %/ })).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('play').click();
+  expect(errors).toEqual([]);
+});
+
+test('the URL holds the config: a copied link opens the same settings; a broken link shows the defaults and says why', async ({ page, context }) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto('/');
+  await ready(page);
+  await page.getByLabel('Seed').fill('77');
+  await page.getByLabel('Method').selectOption('set');
+  await expect(page).toHaveURL(/#v1\./);
+  const url = page.url();
+  const other = await context.newPage();
+  await other.goto(url);
+  await expect(other.getByLabel('Seed')).toHaveValue('77');
+  await expect(other.getByLabel('Method')).toHaveValue('set');
+  await other.close();
+  await page.goto('/#v1.garbage!!');
+  await expect(page.getByTestId('notice')).toContainText('could not be read');
+  await expect(page.getByLabel('Method')).toHaveValue('rigl');
+  expect(errors).toEqual([]);
+});
