@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import { Charts } from './Charts';
 import { Controls } from './Controls';
+import { ExportMenu } from './ExportMenu';
 import { GpuStatusBadge } from './GpuStatusBadge';
 import { MaskPanel } from './MaskPanel';
 import { PredictionView } from './PredictionView';
@@ -111,7 +112,10 @@ export function App() {
           </div>
         </section>
         <section className="panel panel--charts" aria-label="Charts">
-          <h2>Training</h2>
+          <div className="charts__head">
+            <h2>Training</h2>
+            <ExportMenu />
+          </div>
           <Charts />
         </section>
       </main>

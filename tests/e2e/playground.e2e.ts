@@ -87,3 +87,20 @@ test('the URL holds the config: a copied link opens the same settings; a broken 
   await expect(page.getByLabel('Method')).toHaveValue('rigl');
   expect(errors).toEqual([]);
 });
+
+test('export: the metrics CSV has one row per logged step', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto('/');
+  await ready(page);
+  await page.getByTestId('play').click();
+  await expect.poll(() => stepOf(page), { timeout: 60_000 }).toBeGreaterThan(60);
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('run-status')).toContainText('paused');
+  const steps = await stepOf(page);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+  const csv = (await (await download.createReadStream()).toArray()).join('').trim().split('\n');
+  expect(csv[0]).toMatch(/^step,epoch,loss,trainAccuracy,testLoss,testAccuracy/);
+  // Under the history's capacity every step is logged: steps 0 .. n-1, in order.
+  expect(csv.slice(1).map((l) => Number(l.split(',')[0]))).toEqual(Array.from({ length: steps }, (_, i) => i));
+  expect(errors).toEqual([]);
+});
