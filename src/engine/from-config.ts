@@ -16,7 +16,14 @@ import type { OptimizerSetup, TrainerSetup } from './trainer';
 
 /** Data the caller already has: generated or drawn points, or a loaded image dataset. */
 export type DatasetInput =
-  | { kind: 'points'; points: Float32Array /* (n, 2) */; labels: Uint32Array; classes: number }
+  | {
+      kind: 'points';
+      points: Float32Array /* (n, 2) */;
+      labels: Uint32Array;
+      classes: number;
+      /** The last `extraTrain` points were drawn by the learner: they all go to the training split. */
+      extraTrain?: number;
+    }
   | { kind: 'images'; images: Uint8Array /* (n, h·w) */; labels: ArrayLike<number>; width: number; height: number; classes: number; pixelMean: number; pixelStd: number };
 
 /** Probe set size: the first test examples, predicted often for function-space snapshots. */
@@ -110,7 +117,9 @@ export function trainerSetupFromConfig(config: ExperimentConfig, data: DatasetIn
   const classes = classCount(config.data);
   if (data.classes !== classes) throw new Error(`the data has ${data.classes} classes, the config ${classes}`);
   const labels = Uint32Array.from(data.labels);
-  const split = makeSplit(config, labels);
+  const extra = data.kind === 'points' ? (data.extraTrain ?? 0) : 0;
+  const base = makeSplit(config, labels.subarray(0, labels.length - extra));
+  const split = extra === 0 ? base : { ...base, train: Uint32Array.from([...base.train, ...Array.from({ length: extra }, (_, i) => labels.length - extra + i)]) };
   const tr = config.training;
   const batch = tr.batchSize;
   const perEpoch = Math.floor(split.train.length / batch);

@@ -76,8 +76,18 @@ export class TrainingSession {
   private async loadData(config: ExperimentConfig): Promise<DatasetInput> {
     const d = config.data.dataset;
     if (d === 'mnist' || d === 'fashion-mnist') return this.deps.loadImages(d);
-    if (d === 'user') throw new Error('Drawing your own points is not available yet: choose a generated dataset.');
-    return generatedData(config);
+    const drawn = this.state.drawn;
+    const points = Float32Array.from(drawn.flatMap((p) => [p.x, p.y]));
+    const labels = Uint32Array.from(drawn, (p) => p.label);
+    if (d === 'user') {
+      const need = Math.ceil(config.training.batchSize / (1 - config.data.validation - config.data.test));
+      if (drawn.length < need) throw new Error(`Click on the plane to draw at least ${need} points (${drawn.length} so far): with batch size ${config.training.batchSize}, fewer leave no full training batch.`);
+      return { kind: 'points', points, labels, classes: config.data.classes };
+    }
+    const g = generatedData(config);
+    if (g.kind !== 'points' || drawn.length === 0) return g;
+    // Drawn points join the generated ones, all in the training split.
+    return { ...g, points: Float32Array.from([...g.points, ...points]), labels: Uint32Array.from([...g.labels, ...labels]), extraTrain: drawn.length };
   }
 
   play(): void {

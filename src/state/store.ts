@@ -81,6 +81,16 @@ export interface AppState {
   /** Steps trained between two screen updates. */
   speed: number;
   session: SessionControls | null;
+  /** Points the learner drew on the 2-D plane (data coordinates), added to the training set. */
+  drawn: DrawnPoint[];
+  /** The class a click on the plane adds. */
+  drawClass: number;
+}
+
+export interface DrawnPoint {
+  x: number;
+  y: number;
+  label: number;
 }
 
 export interface AppActions {
@@ -95,6 +105,9 @@ export interface AppActions {
   setViews(patch: Partial<Views>): void;
   setSpeed(speed: number): void;
   attachSession(session: SessionControls | null): void;
+  addPoint(p: DrawnPoint): void;
+  clearDrawn(): void;
+  setDrawClass(c: number): void;
 }
 
 export function initialRun(): RunView {
@@ -126,6 +139,8 @@ export function createAppStore() {
     views: { masks: null, boundary: null, predictions: null },
     speed: 4,
     session: null,
+    drawn: [],
+    drawClass: 0,
     gpuUnsupported: (problem) => set({ gpu: { phase: 'unsupported', problem } }),
     gpuCompiling: (adapter, limits, features) => set({ gpu: { phase: 'compiling', adapter, limits, features } }),
     gpuReady: (kernels) => {
@@ -143,6 +158,9 @@ export function createAppStore() {
     setViews: (patch) => set({ views: { ...get().views, ...patch } }),
     setSpeed: (speed) => set({ speed: Math.max(1, Math.min(256, Math.round(speed))) }),
     attachSession: (session) => set({ session }),
+    addPoint: (p) => set({ drawn: [...get().drawn, p] }),
+    clearDrawn: () => set({ drawn: [] }),
+    setDrawClass: (drawClass) => set({ drawClass }),
   }));
 }
 

@@ -94,7 +94,7 @@ export function Controls() {
           label="Dataset"
           help="2-D datasets train in seconds and show a decision boundary; MNIST and Fashion-MNIST are real 28×28 images."
           value={d.dataset}
-          options={[['spiral', 'Spiral'], ['moons', 'Two moons'], ['circles', 'Circles'], ['xor', 'XOR'], ['blobs', 'Gaussian blobs'], ['mnist', 'MNIST digits'], ['fashion-mnist', 'Fashion-MNIST']]}
+          options={[['spiral', 'Spiral'], ['moons', 'Two moons'], ['circles', 'Circles'], ['xor', 'XOR'], ['blobs', 'Gaussian blobs'], ['user', 'Draw your own'], ['mnist', 'MNIST digits'], ['fashion-mnist', 'Fashion-MNIST']]}
           onChange={(v) => edit('data', { dataset: v }, v === 'mnist' || v === 'fashion-mnist' ? [['model', { kind: 'lenet-300-100' }], ['training.batchSize', 128], ['training.epochs', 3]] : [['model', { kind: 'mlp' }]])}
         />
         {points && 'noise' in d ? <NumberInput label="Noise" help="How far points stray from the clean shape: more noise, a harder boundary." value={d.noise} min={0} max={1} step={0.05} onChange={(v) => edit('data.noise', v)} /> : null}

@@ -4,6 +4,7 @@
 // confusion matrix.
 import { useEffect, useRef } from 'react';
 import { useAppState } from './use-app-state';
+import { appStore } from '../state';
 
 const CLASS_COLORS: readonly [number, number, number][] = [
   [230, 159, 0],
@@ -16,44 +17,100 @@ const CLASS_COLORS: readonly [number, number, number][] = [
   [120, 120, 120],
 ];
 
+const DEFAULT_GRID = { size: 1, x0: -1.2, x1: 1.2, y0: -1.2, y1: 1.2 };
+const S = 360;
+let rebuildTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Rebuild shortly after the last click, so a burst of drawn points costs one rebuild. */
+function rebuildSoon(): void {
+  clearTimeout(rebuildTimer);
+  rebuildTimer = setTimeout(() => void appStore.getState().session?.rebuild(), 400);
+}
+
 function Boundary() {
   const b = useAppState((s) => s.views.boundary);
+  const drawn = useAppState((s) => s.drawn);
+  const drawClass = useAppState((s) => s.drawClass);
+  const classes = useAppState((s) => (s.config.data.dataset === 'user' ? s.config.data.classes : s.views.boundary?.classes ?? 2));
   const ref = useRef<HTMLCanvasElement>(null);
+  const grid = b?.grid ?? DEFAULT_GRID;
   useEffect(() => {
     const canvas = ref.current;
     const ctx = canvas?.getContext('2d');
-    if (!canvas || !ctx || !b) return;
-    const S = 360;
+    if (!canvas || !ctx) return;
     canvas.width = canvas.height = S;
-    const G = b.grid.size;
-    const cell = S / G;
-    for (let i = 0; i < G * G; i++) {
-      const [r, g, bl] = CLASS_COLORS[b.predicted[i]! % CLASS_COLORS.length]!;
-      const a = 0.15 + 0.55 * Math.max(0, (b.confidence[i]! - 1 / b.classes) / (1 - 1 / b.classes));
-      ctx.fillStyle = `rgba(${r},${g},${bl},${a})`;
-      ctx.fillRect((i % G) * cell, Math.floor(i / G) * cell, cell + 0.5, cell + 0.5);
-    }
-    const px = (x: number) => ((x - b.grid.x0) / (b.grid.x1 - b.grid.x0)) * S;
-    const py = (y: number) => ((b.grid.y1 - y) / (b.grid.y1 - b.grid.y0)) * S;
-    for (let i = 0; i < b.points.x.length; i++) {
-      const [r, g, bl] = CLASS_COLORS[b.points.label[i]! % CLASS_COLORS.length]!;
-      ctx.beginPath();
-      ctx.arc(px(b.points.x[i]!), py(b.points.y[i]!), 3, 0, 2 * Math.PI);
-      if (b.points.test[i]) {
-        ctx.strokeStyle = `rgb(${r},${g},${bl})`;
-        ctx.lineWidth = 1.5;
-        ctx.stroke();
-      } else {
-        ctx.fillStyle = `rgb(${r},${g},${bl})`;
-        ctx.fill();
-        ctx.strokeStyle = 'rgba(0,0,0,0.5)';
-        ctx.lineWidth = 0.5;
-        ctx.stroke();
+    ctx.clearRect(0, 0, S, S);
+    const px = (x: number) => ((x - grid.x0) / (grid.x1 - grid.x0)) * S;
+    const py = (y: number) => ((grid.y1 - y) / (grid.y1 - grid.y0)) * S;
+    const rgb = (c: number) => CLASS_COLORS[c % CLASS_COLORS.length]!.join(',');
+    if (b) {
+      const G = b.grid.size;
+      const cell = S / G;
+      for (let i = 0; i < G * G; i++) {
+        const a = 0.15 + 0.55 * Math.max(0, (b.confidence[i]! - 1 / b.classes) / (1 - 1 / b.classes));
+        ctx.fillStyle = `rgba(${rgb(b.predicted[i]!)},${a})`;
+        ctx.fillRect((i % G) * cell, Math.floor(i / G) * cell, cell + 0.5, cell + 0.5);
+      }
+      for (let i = 0; i < b.points.x.length; i++) {
+        ctx.beginPath();
+        ctx.arc(px(b.points.x[i]!), py(b.points.y[i]!), 3, 0, 2 * Math.PI);
+        if (b.points.test[i]) {
+          ctx.strokeStyle = `rgb(${rgb(b.points.label[i]!)})`;
+          ctx.lineWidth = 1.5;
+          ctx.stroke();
+        } else {
+          ctx.fillStyle = `rgb(${rgb(b.points.label[i]!)})`;
+          ctx.fill();
+          ctx.strokeStyle = 'rgba(0,0,0,0.5)';
+          ctx.lineWidth = 0.5;
+          ctx.stroke();
+        }
       }
     }
-  }, [b]);
-  if (!b) return <p className="panel__placeholder">The decision boundary appears once the network is built.</p>;
-  return <canvas ref={ref} className="boundary" role="img" aria-label="Decision boundary: each region's colour is the predicted class; filled dots are training points, rings are test points" data-testid="boundary" />;
+    // Drawn points: squares with a dark outline, on top.
+    for (const p of drawn) {
+      ctx.fillStyle = `rgb(${rgb(p.label)})`;
+      ctx.fillRect(px(p.x) - 3.5, py(p.y) - 3.5, 7, 7);
+      ctx.strokeStyle = '#000';
+      ctx.lineWidth = 1;
+      ctx.strokeRect(px(p.x) - 3.5, py(p.y) - 3.5, 7, 7);
+    }
+  }, [b, drawn, grid]);
+  const onClick = (e: React.MouseEvent<HTMLCanvasElement>) => {
+    const r = e.currentTarget.getBoundingClientRect();
+    const x = grid.x0 + ((e.clientX - r.left) / r.width) * (grid.x1 - grid.x0);
+    const y = grid.y1 - ((e.clientY - r.top) / r.height) * (grid.y1 - grid.y0);
+    const s = appStore.getState();
+    s.addPoint({ x, y, label: s.drawClass });
+    rebuildSoon();
+  };
+  const train = b ? b.points.test.reduce((a, t) => a + (t ? 0 : 1), 0) : 0;
+  return (
+    <div className="boundary-view">
+      <canvas
+        ref={ref}
+        className="boundary"
+        role="img"
+        aria-label="Decision boundary: each region's colour is the predicted class; filled dots are training points, rings are test points, squares are points you drew. Click to add a point of the chosen class."
+        data-testid="boundary"
+        onClick={onClick}
+      />
+      <div className="boundary-view__draw" role="radiogroup" aria-label="Class of the points you draw">
+        <span>Click the plane to add:</span>
+        {Array.from({ length: classes }, (_, c) => (
+          <button key={c} type="button" role="radio" aria-checked={drawClass === c} className={`swatch ${drawClass === c ? 'swatch--on' : ''}`} style={{ background: `rgb(${CLASS_COLORS[c % CLASS_COLORS.length]!.join(',')})` }} onClick={() => appStore.getState().setDrawClass(c)}>
+            class {c + 1}
+          </button>
+        ))}
+        <button type="button" disabled={drawn.length === 0} onClick={() => (appStore.getState().clearDrawn(), rebuildSoon())}>
+          Clear drawn
+        </button>
+      </div>
+      <p className="boundary-view__count" data-testid="train-count">
+        {train} training points ({drawn.length} drawn)
+      </p>
+    </div>
+  );
 }
 
 function ImagePredictions() {

@@ -104,3 +104,17 @@ test('export: the metrics CSV has one row per logged step', async ({ page }) => 
   expect(csv.slice(1).map((l) => Number(l.split(',')[0]))).toEqual(Array.from({ length: steps }, (_, i) => i));
   expect(errors).toEqual([]);
 });
+
+test('clicking the 2-D plane adds a point to the training set', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto('/');
+  await ready(page);
+  const count = async () => Number(/(\d+) training points/.exec((await page.getByTestId('train-count').textContent()) ?? '')?.[1] ?? NaN);
+  const before = await count();
+  expect(before).toBeGreaterThan(100);
+  await page.getByRole('radio', { name: 'class 2' }).click();
+  await page.getByTestId('boundary').click({ position: { x: 40, y: 40 } });
+  await expect(page.getByTestId('train-count')).toContainText(`${before + 1} training points (1 drawn)`, { timeout: 60_000 });
+  await ready(page);
+  expect(errors).toEqual([]);
+});
