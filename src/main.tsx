@@ -38,6 +38,8 @@ async function startGpu(): Promise<void> {
   });
   gpu.onError(() => session.pause());
   appStore.getState().attachSession(session);
+  // For the end-to-end tests: the GPU's own mask buffers, to compare with the mask view's pixels.
+  (window as unknown as { stp: unknown }).stp = { gpuMasks: () => session.gpuMasks() };
   await session.rebuild();
 }
 

@@ -10,3 +10,4 @@ export * from './from-config';
 export * from './init-masks';
 export * from './tost';
 export * from './gradinit';
+export * from './memory';

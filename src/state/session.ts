@@ -4,7 +4,7 @@
 // loop stop after a rebuild (TF Playground's Player pattern). No GPU import: the pipeline cache
 // comes in from main.tsx.
 import { stepsPerEpoch as configStepsPerEpoch, type ExperimentConfig } from '../config';
-import { generatedData, maskableLayers, type ConfigRun, type DatasetInput, type StepMetrics } from '../engine';
+import { generatedData, maskableLayers, tooBigForAdapter, type ConfigRun, type DatasetInput, type StepMetrics } from '../engine';
 import { EnsembleRun, ensembleSetupFromConfig, prepareEnsembleRun } from '../ensemble';
 import { activeCounts, allocateDensities, dropFraction } from '../sparsity';
 import { appendHistory, emptyHistory, type HistoryRow } from './history';
@@ -52,6 +52,11 @@ export class TrainingSession {
     try {
       const data = await this.loadData(config);
       const { setup, run } = ensembleSetupFromConfig(config, data);
+      const gpu = this.state.gpu;
+      const limits = 'limits' in gpu ? gpu.limits : null;
+      const members = setup.mode === 'edst' ? 1 : setup.members;
+      const tooBig = limits ? tooBigForAdapter({ ...setup.base, members }, { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize ?? Infinity, maxBufferSize: limits.maxBufferSize ?? Infinity }) : null;
+      if (tooBig) throw new Error(tooBig);
       const ensemble = await EnsembleRun.create(this.deps.cache, setup);
       if (generation !== this.generation) return ensemble.destroy();
       await prepareEnsembleRun(ensemble, run, (message) => this.state.updateRun({ message }));
@@ -230,6 +235,20 @@ export class TrainingSession {
       for (let k = 0; k < shown; k++) images.set(data.images.subarray(s.evalIdx[k]! * px, (s.evalIdx[k]! + 1) * px), k * px);
       this.state.setViews({ predictions: { images, width: data.width, height: data.height, labels: labels.subarray(0, shown), predicted: predicted.subarray(0, shown), classNames: Array.from({ length: classes }, (_, c) => String(c)), confusion: confusionMatrix(predicted, labels, classes) } });
     }
+  }
+
+  /**
+   * The first model's masks, last-update events and ITOP record, read from the GPU now: lets the
+   * end-to-end tests check the mask view's pixels against the GPU's own buffers.
+   */
+  async gpuMasks(): Promise<{ name: string; rows: number; cols: number; mask: number[]; events: number[]; fired: number[] }[]> {
+    const t = this.run?.driver.live();
+    if (!t) return [];
+    const [mask, fired, events] = await Promise.all([t.readMask(), t.readFired(), t.readEvents()]);
+    return t.layout.layers.map((l, i) => {
+      const seg = (a: ArrayLike<number>, from: number) => Array.from({ length: l.numel }, (_, k) => a[from + k]!);
+      return { name: `${l.spec.kind}${i + 1}`, rows: l.outChannels, cols: l.numel / l.outChannels, mask: seg(mask, l.weight.offset), events: seg(events[i]!, 0), fired: seg(fired, l.weight.offset) };
+    });
   }
 
   destroy(): void {

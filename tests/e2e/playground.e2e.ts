@@ -118,3 +118,45 @@ test('clicking the 2-D plane adds a point to the training set', async ({ page })
   await ready(page);
   expect(errors).toEqual([]);
 });
+
+/** The mask view's colour per cell, as the canvas shows it (one pixel per connection). */
+async function canvasCells(page: Page, layer: string): Promise<number[][]> {
+  return page.getByTestId(`mask-canvas-${layer}`).evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    const out: number[][] = [];
+    for (let i = 0; i < d.length; i += 4) out.push([d[i]!, d[i + 1]!, d[i + 2]!]);
+    return out;
+  });
+}
+
+// Same colours as src/ui/MaskPanel.tsx CELL_COLORS, by meaning.
+const COLOURS = { never: [236, 236, 232], dropped: [178, 178, 172], active: [0, 114, 178], grown: [0, 158, 115], pruned: [213, 94, 0] };
+
+async function expectCanvasMatchesGpu(page: Page, layer: string): Promise<{ grown: number; pruned: number }> {
+  const gpu = (await page.evaluate(() => (window as unknown as { stp: { gpuMasks(): Promise<{ name: string; mask: number[]; events: number[]; fired: number[] }[]> } }).stp.gpuMasks())).find((l) => l.name === layer)!;
+  const want = gpu.mask.map((m, i) => {
+    const e = gpu.events[i]!;
+    if (e === 1) return COLOURS.grown;
+    if (e === 2) return COLOURS.pruned;
+    if (m !== 0) return COLOURS.active;
+    return gpu.fired[i] ? COLOURS.dropped : COLOURS.never;
+  });
+  await expect.poll(async () => JSON.stringify(await canvasCells(page, layer)), { timeout: 10_000 }).toBe(JSON.stringify(want));
+  return { grown: gpu.events.filter((e) => e === 1).length, pruned: gpu.events.filter((e) => e === 2).length };
+}
+
+test('the mask canvas shows exactly the GPU mask: active, grown and pruned cells in place, before and after an update', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto('/');
+  await ready(page);
+  const before = await expectCanvasMatchesGpu(page, 'dense2');
+  expect(before).toEqual({ grown: 0, pruned: 0 });
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('mask-summary')).toContainText(/[1-9]\d* mask update/, { timeout: 60_000 });
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('run-status')).toContainText('paused');
+  const after = await expectCanvasMatchesGpu(page, 'dense2');
+  expect(after.grown).toBeGreaterThan(0);
+  expect(after.pruned).toBeGreaterThan(0);
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,45 @@
+// How much GPU memory a trainer setup asks for, before anything is allocated, so a model too big
+// for the adapter gets a clear explanation instead of a failed allocation. Counts the buffers
+// Network creates (network.ts): six flat parameter-sized buffers (weights, gradients, mask, two
+// optimizer states, ITOP), activations and their gradients per layer, the dataset, and the
+// mask-update scratch.
+import { inFeatures, outFeatures, weightShape, isWeightLayer } from './layers';
+import type { TrainerSetup } from './trainer';
+import { layoutParams } from './param-layout';
+
+export interface MemoryEstimate {
+  /** Bytes of the largest single buffer, and what it holds. */
+  largest: { bytes: number; what: string };
+  total: number;
+}
+
+export function memoryEstimate(setup: TrainerSetup): MemoryEstimate {
+  const M = setup.members;
+  const B = setup.batch;
+  const layout = layoutParams(setup.layers, M, { ghost: setup.tost?.ghost !== undefined });
+  const buffers: { bytes: number; what: string }[] = [];
+  const add = (floats: number, what: string, count = 1) => {
+    for (let i = 0; i < count; i++) buffers.push({ bytes: floats * 4, what });
+  };
+  add(layout.totalFloats, 'the parameters of all members', 6);
+  add(M * B * inFeatures(setup.layers[0]!), 'one batch of inputs');
+  setup.layers.forEach((l, i) => {
+    const act = l.kind !== 'maxpool2' && l.activation !== 'none';
+    add(M * B * outFeatures(l), `layer ${i + 1}'s activations for one batch`, act ? 4 : 2);
+    if (isWeightLayer(l)) add(M * weightShape(l).numel, `layer ${i + 1}'s mask-update scratch`, 2);
+  });
+  const values = setup.data.values;
+  add(values instanceof Uint8Array ? Math.ceil(values.length / 4) : values.length, 'the dataset');
+  const largest = buffers.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  return { largest, total: buffers.reduce((a, b) => a + b.bytes, 0) };
+}
+
+const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 2 : 0)} MiB`;
+
+/** A sentence for a person when the setup does not fit the limits; null when it fits. */
+export function tooBigForAdapter(setup: TrainerSetup, limits: { maxStorageBufferBindingSize: number; maxBufferSize: number }): string | null {
+  const e = memoryEstimate(setup);
+  const cap = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  if (e.largest.bytes <= cap) return null;
+  return `This model needs a ${mib(e.largest.bytes)} buffer for ${e.largest.what}, but this GPU allows at most ${mib(cap)} in one buffer. Use narrower or fewer layers, a smaller batch, or fewer ensemble members.`;
+}
