@@ -17,6 +17,13 @@ const CLASS_COLORS: readonly [number, number, number][] = [
   [120, 120, 120],
 ];
 
+/** A class's colour with black or white text, whichever reads better on it. */
+function swatchStyle(c: number): { background: string; color: string } {
+  const [r, g, b] = CLASS_COLORS[c % CLASS_COLORS.length]!;
+  const lum = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+  return { background: `rgb(${r},${g},${b})`, color: lum > 0.45 ? '#000' : '#fff' };
+}
+
 const DEFAULT_GRID = { size: 1, x0: -1.2, x1: 1.2, y0: -1.2, y1: 1.2 };
 const S = 360;
 let rebuildTimer: ReturnType<typeof setTimeout> | undefined;
@@ -98,7 +105,7 @@ function Boundary() {
       <div className="boundary-view__draw" role="radiogroup" aria-label="Class of the points you draw">
         <span>Click the plane to add:</span>
         {Array.from({ length: classes }, (_, c) => (
-          <button key={c} type="button" role="radio" aria-checked={drawClass === c} className={`swatch ${drawClass === c ? 'swatch--on' : ''}`} style={{ background: `rgb(${CLASS_COLORS[c % CLASS_COLORS.length]!.join(',')})` }} onClick={() => appStore.getState().setDrawClass(c)}>
+          <button key={c} type="button" role="radio" aria-checked={drawClass === c} className={`swatch ${drawClass === c ? 'swatch--on' : ''}`} style={swatchStyle(c)} onClick={() => appStore.getState().setDrawClass(c)}>
             class {c + 1}
           </button>
         ))}

@@ -1,6 +1,7 @@
 // A learner's path through the playground (issue 5): train the spiral with RigL and watch masks
 // change and accuracy rise, pause while training, move the sparsity slider, share the URL, and
 // open a broken link. Screenshots are kept as test artifacts.
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 
 function collectConsoleErrors(page: Page): string[] {
@@ -158,5 +159,17 @@ test('the mask canvas shows exactly the GPU mask: active, grown and pruned cells
   const after = await expectCanvasMatchesGpu(page, 'dense2');
   expect(after.grown).toBeGreaterThan(0);
   expect(after.pruned).toBeGreaterThan(0);
+  expect(errors).toEqual([]);
+});
+
+test('accessibility: an axe-core audit of the playground finds no serious or critical violations', async ({ page }, info) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto('/');
+  await ready(page);
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  await info.attach('axe-violations.json', { body: JSON.stringify(results.violations, null, 1), contentType: 'application/json' });
+  console.log(`axe: ${results.violations.length} violations (${serious.length} serious or critical), ${results.passes.length} rules passed`);
+  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length}× e.g. ${v.nodes[0]?.target.join(' ')})`)).toEqual([]);
   expect(errors).toEqual([]);
 });
