@@ -8,6 +8,7 @@ import { generatedData, maskableLayers, tooBigForAdapter, type ConfigRun, type D
 import { EnsembleRun, ensembleSetupFromConfig, prepareEnsembleRun } from '../ensemble';
 import { activeCounts, allocateDensities, dropFraction } from '../sparsity';
 import { appendHistory, emptyHistory, type HistoryRow } from './history';
+import { RUN_FORMAT, RUN_VERSION, type SavedRun } from './saved-run';
 import type { AppStore, RunView } from './store';
 import { boundaryView, confusionMatrix, maskViews } from './views';
 
@@ -45,6 +46,7 @@ export class TrainingSession {
   async rebuild(): Promise<void> {
     const generation = ++this.generation;
     this.running = false;
+    this.historyFromFile = false;
     this.run?.destroy();
     this.run = null;
     const config = this.state.config;
@@ -95,8 +97,40 @@ export class TrainingSession {
     return { ...g, points: Float32Array.from([...g.points, ...points]), labels: Uint32Array.from([...g.labels, ...labels]), extraTrain: drawn.length };
   }
 
+  /** The run as it stands: settings, metrics, and the network's state where it can be resumed. */
+  async snapshotRun(name: string): Promise<SavedRun> {
+    const run = this.run;
+    const saved: SavedRun = { format: RUN_FORMAT, version: RUN_VERSION, name, savedAt: new Date().toISOString(), config: this.state.config, step: run?.step ?? 0, history: this.state.run.history.rows };
+    // Only one-trainer runs can be resumed exactly (EDST and Prune-and-Tune keep more state).
+    if (run && (run.setup.mode === 'none' || run.setup.mode === 'dst' || run.setup.mode === 'dense')) saved.checkpoint = await run.driver.live().checkpoint();
+    return saved;
+  }
+
+  /** Opens a saved run: its settings, its metrics, and its network when it was saved with one. */
+  async openRun(saved: SavedRun): Promise<void> {
+    this.state.setConfig(saved.config);
+    await this.rebuild();
+    const run = this.run;
+    if (!run) return;
+    const history = appendHistory(emptyHistory(), saved.history);
+    if (saved.checkpoint) {
+      run.driver.live().restore(saved.checkpoint);
+      this.historyFromFile = false;
+      this.state.updateRun({ step: run.step, history, status: run.step >= run.totalSteps ? 'done' : 'paused', message: `Opened "${saved.name}" at step ${saved.step}.`, ...this.densities() });
+      await this.refreshViews(true);
+    } else {
+      // A run file: the metrics are shown; training starts again from step 0 (and replaces them).
+      this.historyFromFile = true;
+      this.state.updateRun({ history, message: `Opened "${saved.name}": its settings and metrics. The file holds no weights, so Play trains again from step 0.` });
+    }
+  }
+
+  /** The history on screen came from a run file: the first new step replaces it. */
+  private historyFromFile = false;
+
   play(): void {
     if (!this.run || this.running || this.run.step >= this.run.totalSteps) return;
+    this.clearFileHistory();
     const generation = this.generation;
     this.running = true;
     this.rate = { steps: 0, since: performance.now() };
@@ -109,8 +143,15 @@ export class TrainingSession {
     this.running = false;
   }
 
+  private clearFileHistory(): void {
+    if (!this.historyFromFile) return;
+    this.historyFromFile = false;
+    this.state.updateRun({ history: emptyHistory(), message: null });
+  }
+
   async step(): Promise<void> {
     if (!this.run || this.running) return;
+    this.clearFileHistory();
     await this.trainChunk(1);
     await this.publish(true);
     if (this.state.run.status === 'ready') this.state.updateRun({ status: 'paused' });

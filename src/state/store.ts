@@ -8,6 +8,7 @@ import { createStore } from 'zustand/vanilla';
 import { defaultConfig, type ExperimentConfig } from '../config';
 import type { AdapterView, GpuProblem, GpuStatus } from './gpu-status';
 import { emptyHistory, type History } from './history';
+import type { SavedRun } from './saved-run';
 
 export type RunStatus = 'waiting' | 'building' | 'ready' | 'running' | 'paused' | 'done' | 'diverged' | 'lost' | 'error';
 
@@ -69,6 +70,8 @@ export interface SessionControls {
   pause(): void;
   step(): Promise<void>;
   setSparsity(target: number): void;
+  snapshotRun(name: string): Promise<SavedRun>;
+  openRun(run: SavedRun): Promise<void>;
 }
 
 export interface AppState {

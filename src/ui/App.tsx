@@ -7,6 +7,7 @@ import { ExportMenu } from './ExportMenu';
 import { GpuStatusBadge } from './GpuStatusBadge';
 import { MaskPanel } from './MaskPanel';
 import { PredictionView } from './PredictionView';
+import { RunsPanel } from './RunsPanel';
 import { Transport } from './Transport';
 import { UnsupportedPage } from './UnsupportedPage';
 import { useAppState } from './use-app-state';
@@ -117,6 +118,7 @@ export function App() {
             <ExportMenu />
           </div>
           <Charts />
+          <RunsPanel />
         </section>
       </main>
     </div>

@@ -74,13 +74,13 @@ test('the URL holds the config: a copied link opens the same settings; a broken 
   const errors = collectConsoleErrors(page);
   await page.goto('/');
   await ready(page);
-  await page.getByLabel('Seed').fill('77');
+  await page.getByLabel('Seed', { exact: true }).fill('77');
   await page.getByLabel('Method').selectOption('set');
   await expect(page).toHaveURL(/#v1\./);
   const url = page.url();
   const other = await context.newPage();
   await other.goto(url);
-  await expect(other.getByLabel('Seed')).toHaveValue('77');
+  await expect(other.getByLabel('Seed', { exact: true })).toHaveValue('77');
   await expect(other.getByLabel('Method')).toHaveValue('set');
   await other.close();
   await page.goto('/#v1.garbage!!');
@@ -171,5 +171,42 @@ test('accessibility: an axe-core audit of the playground finds no serious or cri
   await info.attach('axe-violations.json', { body: JSON.stringify(results.violations, null, 1), contentType: 'application/json' });
   console.log(`axe: ${results.violations.length} violations (${serious.length} serious or critical), ${results.passes.length} rules passed`);
   expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length}× e.g. ${v.nodes[0]?.target.join(' ')})`)).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+test('a run saved in the browser reopens after a reload with the same metrics; a bad run file is refused and changes nothing', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto('/');
+  await ready(page);
+  await page.getByLabel('Seed', { exact: true }).fill('5');
+  await ready(page);
+  await page.getByTestId('play').click();
+  await expect.poll(() => stepOf(page), { timeout: 60_000 }).toBeGreaterThan(40);
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('run-status')).toContainText('paused');
+  const csv = async (): Promise<string> => {
+    const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    return (await (await d.createReadStream()).toArray()).join('');
+  };
+  const before = await csv();
+  const steps = await stepOf(page);
+  await page.getByTestId('run-name').fill('seed five');
+  await page.getByTestId('save-run').click();
+  await expect(page.getByRole('button', { name: 'Open seed five' })).toBeVisible();
+  await page.goto('/');
+  await ready(page);
+  await page.getByRole('button', { name: 'Open seed five' }).first().click();
+  await expect(page.getByTestId('run-message')).toContainText('Opened "seed five"');
+  expect(await stepOf(page)).toBe(steps);
+  await expect(page.getByLabel('Seed', { exact: true })).toHaveValue('5');
+  expect(await csv()).toBe(before);
+  // It continues from there.
+  await page.getByTestId('step').click();
+  await expect(page.getByTestId('step-counter')).toContainText(`step ${steps + 1} /`);
+  // A damaged file: refused, with reasons; the settings stay.
+  await page.getByTestId('import-run').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ format: 'nope', step: -1 })) });
+  await expect(page.getByTestId('run-problem')).toContainText('bad.json was not opened');
+  await expect(page.getByTestId('run-problem')).toContainText('format');
+  await expect(page.getByLabel('Seed', { exact: true })).toHaveValue('5');
   expect(errors).toEqual([]);
 });

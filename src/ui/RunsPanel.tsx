@@ -1,0 +1,89 @@
+// Saving and reopening runs: saved in this browser (IndexedDB, with the network so training
+// continues), or as a run file (settings and metrics) to share. An imported file is checked
+// against the run schema first; a bad one is refused with the reasons and changes nothing.
+import { useCallback, useEffect, useState } from 'react';
+import { downloadText } from './download';
+import { useAppState } from './use-app-state';
+import { deleteSavedRun, listSavedRuns, loadRunFromDb, parseSavedRun, runFileText, saveRunToDb, type SavedRunSummary } from '../state';
+
+export function RunsPanel() {
+  const session = useAppState((s) => s.session);
+  const [name, setName] = useState('my run');
+  const [runs, setRuns] = useState<SavedRunSummary[]>([]);
+  const [problem, setProblem] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+  const refresh = useCallback(() => void listSavedRuns().then(setRuns, (e: unknown) => setProblem([`Saved runs are unavailable: ${String(e)}`])), []);
+  useEffect(refresh, [refresh]);
+  const act = async (fn: () => Promise<void>) => {
+    setBusy(true);
+    setProblem([]);
+    try {
+      await fn();
+    } catch (e) {
+      setProblem([e instanceof Error ? e.message : String(e)]);
+    } finally {
+      setBusy(false);
+      refresh();
+    }
+  };
+  const importFile = (file: File) =>
+    act(async () => {
+      let json: unknown;
+      try {
+        json = JSON.parse(await file.text());
+      } catch {
+        setProblem([`${file.name} is not JSON: it cannot be a run file.`]);
+        return;
+      }
+      const r = parseSavedRun(json);
+      if (!r.ok) {
+        setProblem([`${file.name} was not opened:`, ...r.errors]);
+        return;
+      }
+      await session?.openRun(r.run);
+    });
+  return (
+    <section className="runs" aria-label="Saved runs">
+      <h3>Runs</h3>
+      <div className="runs__save">
+        <label>
+          Name <input value={name} onChange={(e) => setName(e.target.value)} data-testid="run-name" />
+        </label>
+        <button type="button" disabled={!session || busy || name.trim() === ''} data-testid="save-run" onClick={() => void act(async () => void (await saveRunToDb(await session!.snapshotRun(name.trim()))))}>
+          Save in this browser
+        </button>
+        <button type="button" disabled={!session || busy} onClick={() => void act(async () => downloadText(`${name.trim() || 'run'}.json`, runFileText(await session!.snapshotRun(name.trim() || 'run')), 'application/json'))}>
+          Download run file
+        </button>
+        <label className="runs__import">
+          Open run file
+          <input type="file" accept=".json,application/json" data-testid="import-run" onChange={(e) => e.target.files?.[0] && void importFile(e.target.files[0])} />
+        </label>
+      </div>
+      {problem.length > 0 ? (
+        <div className="runs__problem" role="alert" data-testid="run-problem">
+          {problem.map((p) => (
+            <p key={p}>{p}</p>
+          ))}
+        </div>
+      ) : null}
+      {runs.length > 0 ? (
+        <ul className="runs__list">
+          {runs.map((r) => (
+            <li key={r.id}>
+              <span>
+                {r.name} · step {r.step} · {new Date(r.savedAt).toLocaleString()} {r.resumable ? '' : '(metrics only)'}
+              </span>
+              <button type="button" disabled={busy} onClick={() => void act(async () => session?.openRun(await loadRunFromDb(r.id)))} aria-label={`Open ${r.name}`}>
+                Open
+              </button>
+              <button type="button" disabled={busy} onClick={() => void act(() => deleteSavedRun(r.id))} aria-label={`Delete ${r.name}`}>
+                Delete
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}
