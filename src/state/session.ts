@@ -201,13 +201,9 @@ export class TrainingSession {
     this.rate.steps += rows.length;
     const spe = this.state.run.stepsPerEpoch;
     const { overallDensity } = this.densities();
-    const last = rows.at(-1);
     const evalEvery = this.state.config.training.evalEvery;
-    if (last && (Math.floor(last.step / evalEvery) !== Math.floor((last.step - rows.length) / evalEvery) || run.step >= run.totalSteps)) {
-      const e = await run.driver.live().evaluate('test');
-      this.test = { accuracy: mean(e.accuracy), loss: mean(e.loss), step: run.step };
-      this.itop = mean(await run.driver.live().itopRates());
-    }
+    // Evaluate when the step count crosses a multiple of evalEvery, and at the end.
+    if (rows.length > 0 && (Math.floor(run.step / evalEvery) > Math.floor((run.step - rows.length) / evalEvery) || run.step >= run.totalSteps)) await this.evaluate();
     for (const r of rows) {
       this.pending.push({ step: r.step, epoch: Math.floor(r.step / spe), loss: mean(r.loss), trainAccuracy: mean(r.accuracy), testAccuracy: this.test?.accuracy ?? null, testLoss: this.test?.loss ?? null, lr: r.lr, density: overallDensity, flopsRatio: r.flopsRatio, trainingFlops: r.trainingFlops, itop: this.itop });
     }
@@ -221,6 +217,14 @@ export class TrainingSession {
 
   private maskDirty: number | null = null;
 
+  /** Test-set loss and accuracy (mean over the trained models) and the ITOP rate, now. */
+  private async evaluate(): Promise<void> {
+    const run = this.run!;
+    const e = await run.driver.live().evaluate('test');
+    this.test = { accuracy: mean(e.accuracy), loss: mean(e.loss), step: run.step };
+    this.itop = mean(await run.driver.live().itopRates());
+  }
+
   private densities(): { densities: number[]; overallDensity: number } {
     const d = this.run!.driver.live().densities();
     return { densities: d.layers, overallDensity: d.overall };
@@ -231,6 +235,12 @@ export class TrainingSession {
     const now = performance.now();
     if (!force && now - this.lastPublish < PUBLISH_MS) return;
     const run = this.run!;
+    // A forced publish (pause, step, end) shows the test metrics of this very step.
+    if (force && run.step > 0 && this.test?.step !== run.step) {
+      await this.evaluate();
+      const last = this.pending.at(-1);
+      if (last) Object.assign(last, { testAccuracy: this.test!.accuracy, testLoss: this.test!.loss, itop: this.itop });
+    }
     const seconds = (now - this.rate.since) / 1000;
     const history = appendHistory(this.state.run.history, this.pending);
     this.pending = [];
@@ -270,11 +280,14 @@ export class TrainingSession {
         return best;
       });
       const labels = Uint8Array.from(s.evalIdx, (i) => data.labels[i]!);
+      // 48 test images spread over the split (it is ordered by class), always the same ones.
       const shown = Math.min(48, s.evalIdx.length);
+      const pick = Array.from({ length: shown }, (_, k) => Math.floor((k * s.evalIdx.length) / shown));
       const px = data.width * data.height;
       const images = new Uint8Array(shown * px);
-      for (let k = 0; k < shown; k++) images.set(data.images.subarray(s.evalIdx[k]! * px, (s.evalIdx[k]! + 1) * px), k * px);
-      this.state.setViews({ predictions: { images, width: data.width, height: data.height, labels: labels.subarray(0, shown), predicted: predicted.subarray(0, shown), classNames: Array.from({ length: classes }, (_, c) => String(c)), confusion: confusionMatrix(predicted, labels, classes) } });
+      pick.forEach((j, k) => images.set(data.images.subarray(s.evalIdx[j]! * px, (s.evalIdx[j]! + 1) * px), k * px));
+      const confusion = confusionMatrix(predicted, labels, classes);
+      this.state.setViews({ predictions: { images, width: data.width, height: data.height, labels: Uint8Array.from(pick, (j) => labels[j]!), predicted: Uint8Array.from(pick, (j) => predicted[j]!), classNames: Array.from({ length: classes }, (_, c) => String(c)), confusion } });
     }
   }
 

@@ -47,7 +47,39 @@ function Heatmap({ layer }: { layer: MaskLayerView }) {
         active {active} · grown {counts.grown} · pruned {counts.pruned}
       </p>
       <Histogram layer={layer} />
+      {layer.cols === 784 ? <ReceptiveFields layer={layer} /> : null}
     </figure>
+  );
+}
+
+/** MNIST's first layer: each hidden unit's 784 connections as its 28×28 mask (the first 100 units). */
+function ReceptiveFields({ layer }: { layer: MaskLayerView }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const units = Math.min(100, layer.rows);
+  useEffect(() => {
+    const canvas = ref.current;
+    const ctx = canvas?.getContext('2d');
+    if (!canvas || !ctx) return;
+    const per = 10;
+    canvas.width = per * 29;
+    canvas.height = Math.ceil(units / per) * 29;
+    const img = ctx.createImageData(canvas.width, canvas.height);
+    img.data.fill(255);
+    for (let u = 0; u < units; u++) {
+      const ox = (u % per) * 29;
+      const oy = Math.floor(u / per) * 29;
+      for (let p = 0; p < 784; p++) {
+        const [r, g, b] = CELL_COLORS[layer.cells[u * 784 + p]!]!;
+        img.data.set([r, g, b, 255], ((oy + Math.floor(p / 28)) * canvas.width + ox + (p % 28)) * 4);
+      }
+    }
+    ctx.putImageData(img, 0, 0);
+  }, [layer, units]);
+  return (
+    <div className="receptive">
+      <p className="mask-layer__counts">Each hidden unit's 28×28 input mask (first {units} units): where it looks at the image.</p>
+      <canvas ref={ref} className="receptive__canvas" role="img" aria-label={`The 28×28 input masks of the first ${units} hidden units of ${layer.name}`} data-testid="receptive-fields" />
+    </div>
   );
 }
 

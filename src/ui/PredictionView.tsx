@@ -143,13 +143,21 @@ function ImagePredictions() {
       }
     }
     ctx.putImageData(img, 0, 0);
+    // The predicted label in each tile's corner (vermillion when wrong).
+    ctx.font = 'bold 8px sans-serif';
+    for (let k = 0; k < n; k++) {
+      ctx.fillStyle = p.predicted[k] !== p.labels[k] ? '#D55E00' : '#0072B2';
+      ctx.fillText(p.classNames[p.predicted[k]!] ?? '?', (k % cols) * p.width + 1, Math.floor(k / cols) * p.height + 8);
+    }
   }, [p]);
   if (!p) return <p className="panel__placeholder">Predictions on test images appear once the network is built.</p>;
   const wrong = p.labels.reduce((a, l, i) => a + (p.predicted[i] !== l ? 1 : 0), 0);
   return (
     <div className="image-preds">
       <canvas ref={ref} className="image-preds__grid" role="img" aria-label={`${p.labels.length} test images; ${wrong} predicted wrongly (tinted red)`} />
-      <p>Predicted: {Array.from(p.predicted).map((c, i) => (c === p.labels[i] ? String(c) : `✗${c}`)).join(' ')}</p>
+      <p>
+        Predicted label in each corner; {wrong} of {p.labels.length} wrong (tinted). Confusion matrix of the whole test set (rows: true class):
+      </p>
       <table className="confusion" aria-label="Confusion matrix: rows are true classes, columns predicted">
         <tbody>
           {p.confusion.map((row, t) => (

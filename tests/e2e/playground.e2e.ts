@@ -210,3 +210,26 @@ test('a run saved in the browser reopens after a reload with the same metrics; a
   await expect(page.getByLabel('Seed', { exact: true })).toHaveValue('5');
   expect(errors).toEqual([]);
 });
+
+test('MNIST: LeNet-300-100 trains a few steps; test images with predicted labels and the confusion matrix appear', async ({ page }, info) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto('/');
+  await ready(page);
+  await page.getByLabel('Dataset').selectOption('mnist');
+  await expect(page.getByLabel('Network')).toHaveValue('lenet-300-100');
+  await ready(page);
+  await expect(page.getByRole('table', { name: /Confusion matrix/ })).toBeVisible();
+  await page.getByTestId('step').click();
+  await expect(page.getByTestId('step-counter')).toContainText('step 1 /');
+  await page.getByTestId('play').click();
+  await expect.poll(() => stepOf(page), { timeout: 90_000 }).toBeGreaterThan(30);
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('run-status')).toContainText('paused');
+  expect(await trainAccuracy(page)).toBeGreaterThan(30);
+  await expect(page.getByTestId('mask-dense1')).toContainText('300×784');
+  await expect(page.getByTestId('receptive-fields')).toBeVisible();
+  // The test accuracy shown is this step's, not a stale one.
+  expect(Number(/test acc ([\d.]+)/.exec((await page.getByTestId('accuracy').textContent()) ?? '')?.[1])).toBeGreaterThan(30);
+  await page.screenshot({ path: info.outputPath('mnist.png'), fullPage: true });
+  expect(errors).toEqual([]);
+});
