@@ -236,13 +236,12 @@ export class TrainingSession {
     if (!force && now - this.lastPublish < PUBLISH_MS) return;
     const run = this.run!;
     // A forced publish (pause, step, end) shows the test metrics of this very step.
-    if (force && run.step > 0 && this.test?.step !== run.step) {
-      await this.evaluate();
-      const last = this.pending.at(-1);
-      if (last) Object.assign(last, { testAccuracy: this.test!.accuracy, testLoss: this.test!.loss, itop: this.itop });
-    }
+    const evaluated = force && run.step > 0 && this.test?.step !== run.step;
+    if (evaluated) await this.evaluate();
     const seconds = (now - this.rate.since) / 1000;
     const history = appendHistory(this.state.run.history, this.pending);
+    const last = history.rows.at(-1);
+    if (evaluated && last && last.step === run.step - 1) history.rows[history.rows.length - 1] = { ...last, testAccuracy: this.test!.accuracy, testLoss: this.test!.loss, itop: this.itop };
     this.pending = [];
     this.lastPublish = now;
     this.state.updateRun({ step: run.step, history, test: this.test, stepsPerSecond: seconds > 0.2 ? this.rate.steps / seconds : this.state.run.stepsPerSecond, ...this.densities() });
