@@ -191,8 +191,9 @@ export class TrainingSession {
     }
     if (generation !== this.generation) return;
     this.running = false;
+    // Say so at once (the step is final); the evaluation and views follow.
+    this.state.updateRun({ status: run.step >= run.totalSteps ? 'done' : 'paused', step: run.step });
     await this.publish(true);
-    this.state.updateRun({ status: run.step >= run.totalSteps ? 'done' : 'paused' });
   }
 
   private async trainChunk(count: number): Promise<StepMetrics[]> {

@@ -44,6 +44,8 @@ export interface MaskLayerView {
   counts: Record<keyof typeof CELL, number>;
   /** |w| of the active weights, for the histogram (first model), and the next prune threshold. */
   magnitudes: Float32Array;
+  /** The first model's weights of this layer, (rows, cols) (0 where masked). */
+  weights: Float32Array;
   threshold: number | null;
 }
 

@@ -41,7 +41,8 @@ export function maskViews(layout: ParamLayout, mask: Float32Array, weights: Floa
       const k = Math.floor(pruneFraction * sorted.length);
       threshold = k > 0 ? sorted[k - 1]! : null;
     }
-    return { name: `${l.spec.kind}${li + 1}`, rows, cols, cells, counts, magnitudes, threshold };
+    const w = weights.slice(l.weight.offset, l.weight.offset + n);
+    return { name: `${l.spec.kind}${li + 1}`, rows, cols, cells, counts, magnitudes, threshold, weights: w };
   });
 }
 

@@ -3,6 +3,7 @@
 // (ringed). Images: a grid of test images with their predicted labels, mistakes marked, and the
 // confusion matrix.
 import { useEffect, useRef } from 'react';
+import { NetworkGraph } from './NetworkGraph';
 import { useAppState } from './use-app-state';
 import { appStore } from '../state';
 
@@ -178,5 +179,12 @@ function ImagePredictions() {
 
 export function PredictionView() {
   const images = useAppState((s) => s.config.data.dataset === 'mnist' || s.config.data.dataset === 'fashion-mnist');
-  return images ? <ImagePredictions /> : <Boundary />;
+  return images ? (
+    <ImagePredictions />
+  ) : (
+    <>
+      <Boundary />
+      <NetworkGraph />
+    </>
+  );
 }

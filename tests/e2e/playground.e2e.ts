@@ -51,6 +51,8 @@ test('spiral with RigL: accuracy rises, the masks show grown and pruned connecti
   const after = await trainAccuracy(page);
   expect(after).toBeGreaterThan(before + 10);
   await expect(page.getByTestId('mask-summary')).toContainText(/[1-9]\d* mask updates? · last at step \d+: [1-9]\d* grown, [1-9]\d* pruned/);
+  // The network graph shows the last update's grown and pruned edges too.
+  await expect(page.getByTestId('network-graph')).toHaveAttribute('aria-label', /the last update grew [1-9]\d* and pruned [1-9]\d*/);
   await page.screenshot({ path: info.outputPath('trained.png'), fullPage: true });
   expect(errors).toEqual([]);
 });
