@@ -19,6 +19,7 @@ export interface SessionDeps {
 }
 
 const PUBLISH_MS = 100;
+const MAX_TIMELINE = 64;
 const mean = (a: readonly number[]): number => a.reduce((x, y) => x + y, 0) / a.length;
 
 export class TrainingSession {
@@ -263,9 +264,18 @@ export class TrainingSession {
     const sparse = s.method === 'set' || s.method === 'rigl';
     const masks = maskViews(t.layout, mask, weights, fired, events, sparse ? dropFraction(s.schedule, run.step) : null);
     const counts = masks.reduce((a, m) => ({ grown: a.grown + m.counts.grown, pruned: a.pruned + m.counts.pruned }), { grown: 0, pruned: 0 });
-    if (this.maskDirty !== null) this.state.updateRun({ lastUpdate: { step: this.maskDirty, ...counts } });
+    const timeline = this.state.views.maskTimeline;
+    const after = this.maskDirty;
+    if (after !== null) this.state.updateRun({ lastUpdate: { step: after, ...counts } });
     this.maskDirty = null;
-    this.state.setViews({ masks });
+    // A timeline entry per update (and one at the start), at most MAX_TIMELINE, thinning the oldest half.
+    let next = timeline;
+    if (after !== null || timeline.length === 0 || run.step === 0) {
+      const entry = { step: after === null ? run.step : after + 1, masks };
+      next = run.step === 0 ? [entry] : [...timeline, entry];
+      if (next.length > MAX_TIMELINE) next = [...next.slice(0, MAX_TIMELINE / 2).filter((_, i) => i % 2 === 0), ...next.slice(MAX_TIMELINE / 2)];
+    }
+    this.state.setViews({ masks, maskTimeline: next });
     if (plan.grid && data.kind === 'points') {
       const logits = (await t.predictLogits('grid'))[0]!;
       const test = new Set(Array.from(s.evalIdx));

@@ -60,6 +60,8 @@ export interface BoundaryView {
 
 export interface Views {
   masks: MaskLayerView[] | null;
+  /** The masks right after each update so far (and at the start), oldest first, for the timeline. */
+  maskTimeline: { step: number; masks: MaskLayerView[] }[];
   boundary: BoundaryView | null;
   /** Image data: test images with predicted labels, and the confusion matrix. */
   predictions: { images: Uint8Array; width: number; height: number; labels: Uint8Array; predicted: Uint8Array; classNames: string[]; confusion: number[][] } | null;
@@ -141,7 +143,7 @@ export function createAppStore() {
     config: defaultConfig(),
     notice: null,
     run: initialRun(),
-    views: { masks: null, boundary: null, predictions: null },
+    views: { masks: null, maskTimeline: [], boundary: null, predictions: null },
     speed: 4,
     session: null,
     drawn: [],

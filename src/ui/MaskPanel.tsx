@@ -3,7 +3,7 @@
 // active, never active. Beside it the layer's density and the |w| histogram of its active
 // weights with the threshold below which the next update prunes, so a learner can see which
 // weights are about to go. Drawn from the mask the session read back from the GPU.
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useAppState } from './use-app-state';
 import type { MaskLayerView } from '../state';
 
@@ -113,16 +113,37 @@ function Histogram({ layer }: { layer: MaskLayerView }) {
 }
 
 export function MaskPanel() {
-  const masks = useAppState((s) => s.views.masks);
+  const live = useAppState((s) => s.views.masks);
+  const timeline = useAppState((s) => s.views.maskTimeline);
   const last = useAppState((s) => s.run.lastUpdate);
   const updates = useAppState((s) => s.run.maskUpdates);
-  if (!masks) return <p className="panel__placeholder">The masks appear once the network is built.</p>;
+  // null follows the live masks; a number shows that timeline entry.
+  const [pick, setPick] = useState<number | null>(null);
+  if (!live) return <p className="panel__placeholder">The masks appear once the network is built.</p>;
+  const index = pick !== null && pick < timeline.length ? pick : null;
+  const masks = index === null ? live : timeline[index]!.masks;
   return (
     <div className="masks">
       <p className="masks__summary" data-testid="mask-summary">
         {updates} mask update{updates === 1 ? '' : 's'}
         {last ? ` · last at step ${last.step + 1}: ${last.grown} grown, ${last.pruned} pruned` : ''}
       </p>
+      {timeline.length > 1 ? (
+        <label className="masks__timeline">
+          Timeline: {index === null ? 'live' : `after step ${timeline[index]!.step}${index === 0 ? ' (start)' : ''}`}
+          <input
+            type="range"
+            min={0}
+            max={timeline.length - 1}
+            value={index ?? timeline.length - 1}
+            data-testid="mask-timeline"
+            onChange={(e) => {
+              const v = Number(e.target.value);
+              setPick(v === timeline.length - 1 ? null : v);
+            }}
+          />
+        </label>
+      ) : null}
       <ul className="masks__legend" aria-label="Legend">
         {['never active', 'dropped earlier', 'active', 'just grown', 'just pruned'].map((name, i) => (
           <li key={name}>

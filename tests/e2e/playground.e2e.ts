@@ -161,6 +161,14 @@ test('the mask canvas shows exactly the GPU mask: active, grown and pruned cells
   const after = await expectCanvasMatchesGpu(page, 'dense2');
   expect(after.grown).toBeGreaterThan(0);
   expect(after.pruned).toBeGreaterThan(0);
+  // The timeline scrubs back to the masks at the start, and forward to live again.
+  await page.getByTestId('mask-timeline').fill('0');
+  await expect(page.locator('.masks__timeline')).toContainText('(start)');
+  await expect(page.getByTestId('mask-counts-dense2')).toContainText('grown 0 · pruned 0');
+  const max = await page.getByTestId('mask-timeline').getAttribute('max');
+  await page.getByTestId('mask-timeline').fill(max!);
+  await expect(page.locator('.masks__timeline')).toContainText('live');
+  await expect(page.getByTestId('mask-counts-dense2')).toContainText(`grown ${after.grown} · pruned ${after.pruned}`);
   expect(errors).toEqual([]);
 });
 
