@@ -169,6 +169,17 @@ export class TrainingSession {
     t.setLayerTargets(activeCounts(layers, densities));
   }
 
+  /**
+   * One layer's density, live (not part of the config, so not in the link: Reset returns to the
+   * density rule). Reached exactly at the next mask update.
+   */
+  setLayerDensity(layer: number, density: number): void {
+    const t = this.run?.driver.live();
+    if (!t || t.setup.method === 'dense' || t.setup.method === 'static') return;
+    t.setLayerTargets(t.layout.layers.map((_, i) => (i === layer ? t.targetForDensity(i, density) : t.activeCounts[i]!)));
+    this.state.updateRun({ message: `Layer ${layer + 1} will move to ${(density * 100).toFixed(1)} % density at the next mask update (until you reset).` });
+  }
+
   private async loop(generation: number): Promise<void> {
     const run = this.run!;
     while (this.running && generation === this.generation && run.step < run.totalSteps) {

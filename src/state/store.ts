@@ -74,6 +74,7 @@ export interface SessionControls {
   pause(): void;
   step(): Promise<void>;
   setSparsity(target: number): void;
+  setLayerDensity(layer: number, density: number): void;
   snapshotRun(name: string): Promise<SavedRun>;
   openRun(run: SavedRun): Promise<void>;
 }

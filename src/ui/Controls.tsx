@@ -98,6 +98,7 @@ export function Controls() {
           onChange={(v) => edit('data', { dataset: v }, v === 'mnist' || v === 'fashion-mnist' ? [['model', { kind: 'lenet-300-100' }], ['training.batchSize', 128], ['training.epochs', 3]] : [['model', { kind: 'mlp' }]])}
         />
         {points && 'noise' in d ? <NumberInput label="Noise" help="How far points stray from the clean shape: more noise, a harder boundary." value={d.noise} min={0} max={1} step={0.05} onChange={(v) => edit('data.noise', v)} /> : null}
+        {'test' in d ? <NumberInput label="Test fraction" help="Share of the points held out to measure generalisation (rings on the plane); they are never trained on." value={d.test} min={0} max={0.5} step={0.05} onChange={(v) => edit('data.test', v)} /> : null}
       </fieldset>
       <fieldset>
         <legend>Model</legend>

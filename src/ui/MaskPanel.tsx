@@ -5,6 +5,7 @@
 // weights are about to go. Drawn from the mask the session read back from the GPU.
 import { useEffect, useRef, useState } from 'react';
 import { useAppState } from './use-app-state';
+import { appStore } from '../state';
 import type { MaskLayerView } from '../state';
 
 /** CELL code → RGB (Okabe-Ito: blue active, bluish green grown, vermillion pruned; greys). */
@@ -16,7 +17,7 @@ export const CELL_COLORS: readonly [number, number, number][] = [
   [213, 94, 0], // just pruned
 ];
 
-function Heatmap({ layer }: { layer: MaskLayerView }) {
+function Heatmap({ layer, index, editable }: { layer: MaskLayerView; index: number; editable: boolean }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const canvas = ref.current;
@@ -38,6 +39,7 @@ function Heatmap({ layer }: { layer: MaskLayerView }) {
     <figure className="mask-layer" data-testid={`mask-${layer.name}`}>
       <figcaption>
         <strong>{layer.name}</strong> {layer.rows}×{layer.cols} · density {((active / total) * 100).toFixed(1)} %
+        {editable ? <LayerTarget index={index} name={layer.name} current={(active / total) * 100} /> : null}
       </figcaption>
       <canvas ref={ref} className="mask-layer__canvas" role="img" aria-label={`${layer.name} mask: ${active} of ${total} connections active, ${counts.grown} just grown, ${counts.pruned} just pruned`} data-testid={`mask-canvas-${layer.name}`} />
       <div className="mask-layer__bar" aria-hidden="true">
@@ -49,6 +51,31 @@ function Heatmap({ layer }: { layer: MaskLayerView }) {
       <Histogram layer={layer} />
       {layer.cols === 784 ? <ReceptiveFields layer={layer} /> : null}
     </figure>
+  );
+}
+
+/** A layer's density target, typed in percent and applied (live) when the field loses focus. */
+function LayerTarget({ index, name, current }: { index: number; name: string; current: number }) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const apply = () => {
+    if (draft !== null && draft.trim() !== '' && Number.isFinite(Number(draft))) appStore.getState().session?.setLayerDensity(index, Math.max(0, Math.min(1, Number(draft) / 100)));
+    setDraft(null);
+  };
+  return (
+    <label className="mask-layer__target">
+      {' '}target %
+      <input
+        type="number"
+        min={0}
+        max={100}
+        step={1}
+        value={draft ?? current.toFixed(0)}
+        data-testid={`layer-target-${name}`}
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={apply}
+        onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()}
+      />
+    </label>
   );
 }
 
@@ -119,6 +146,7 @@ export function MaskPanel() {
   const updates = useAppState((s) => s.run.maskUpdates);
   // null follows the live masks; a number shows that timeline entry.
   const [pick, setPick] = useState<number | null>(null);
+  const dynamic = useAppState((s) => ['set', 'rigl', 'snfs'].includes(s.config.dst.method));
   if (!live) return <p className="panel__placeholder">The masks appear once the network is built.</p>;
   const index = pick !== null && pick < timeline.length ? pick : null;
   const masks = index === null ? live : timeline[index]!.masks;
@@ -152,8 +180,8 @@ export function MaskPanel() {
         ))}
       </ul>
       <div className="masks__layers">
-        {masks.map((m) => (
-          <Heatmap key={m.name} layer={m} />
+        {masks.map((m, i) => (
+          <Heatmap key={m.name} layer={m} index={i} editable={dynamic && index === null} />
         ))}
       </div>
     </div>

@@ -69,6 +69,16 @@ test('the sparsity slider changes the density target, and the next update reache
   await page.getByTestId('play').click();
   await expect(page.locator('label', { hasText: /density now 2\d\.\d %/ })).toBeVisible({ timeout: 60_000 });
   await page.getByTestId('play').click();
+  await expect(page.getByTestId('run-status')).toContainText('paused');
+  // The GPU's own count (the mask view is read back) follows too; then one layer is set by hand.
+  const gpu = await page.evaluate(() => (window as unknown as { stp: { gpuMasks(): Promise<{ name: string; mask: number[] }[]> } }).stp.gpuMasks());
+  const total = gpu.reduce((a, l) => a + l.mask.length, 0);
+  expect(gpu.reduce((a, l) => a + l.mask.filter((v) => v !== 0).length, 0) / total).toBeLessThan(0.3);
+  await page.getByTestId('layer-target-dense2').fill('20');
+  await page.getByTestId('layer-target-dense2').press('Tab');
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('mask-dense2')).toContainText('density 20.0 %', { timeout: 60_000 });
+  await page.getByTestId('play').click();
   expect(errors).toEqual([]);
 });
 
