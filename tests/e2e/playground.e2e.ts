@@ -3,15 +3,8 @@
 // open a broken link. Screenshots are kept as test artifacts.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { collectConsoleErrors } from './console';
 
-function collectConsoleErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text());
-  });
-  page.on('pageerror', (err) => errors.push(String(err)));
-  return errors;
-}
 
 async function ready(page: Page): Promise<void> {
   await expect(page.getByTestId('run-status')).toContainText('ready', { timeout: 90_000 });

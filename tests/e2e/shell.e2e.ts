@@ -1,15 +1,8 @@
 // A person opening the playground: with WebGPU they see which adapter is training and that the
 // kernels compiled; without it they get a page that explains what to do, never a blank screen.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { collectConsoleErrors } from './console';
 
-function collectConsoleErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text());
-  });
-  page.on('pageerror', (err) => errors.push(String(err)));
-  return errors;
-}
 
 test('loads with no console errors and shows the WebGPU adapter in use', async ({ page }, info) => {
   const errors = collectConsoleErrors(page);
