@@ -128,7 +128,13 @@ test('clicking the 2-D plane adds a point to the training set', async ({ page })
 /** The mask view's colour per cell, as the canvas shows it (one pixel per connection). */
 async function canvasCells(page: Page, layer: string): Promise<number[][]> {
   return page.getByTestId(`mask-canvas-${layer}`).evaluate((c: HTMLCanvasElement) => {
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    // Copy what the canvas shows onto a fresh 2-D canvas and read its pixels.
+    const copy = document.createElement('canvas');
+    copy.width = c.width;
+    copy.height = c.height;
+    const ctx = copy.getContext('2d')!;
+    ctx.drawImage(c, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
     const out: number[][] = [];
     for (let i = 0; i < d.length; i += 4) out.push([d[i]!, d[i + 1]!, d[i + 2]!]);
     return out;
@@ -241,8 +247,8 @@ test('MNIST: LeNet-300-100 trains a few steps; test images with predicted labels
   expect(await trainAccuracy(page)).toBeGreaterThan(30);
   await expect(page.getByTestId('mask-dense1')).toContainText('300×784');
   await expect(page.getByTestId('receptive-fields')).toBeVisible();
-  // The test accuracy shown is this step's, not a stale one.
-  expect(Number(/test acc ([\d.]+)/.exec((await page.getByTestId('accuracy').textContent()) ?? '')?.[1])).toBeGreaterThan(30);
+  // The test accuracy shown becomes this step's (evaluated right after the pause), not a stale one.
+  await expect.poll(async () => Number(/test acc ([\d.]+)/.exec((await page.getByTestId('accuracy').textContent()) ?? '')?.[1]), { timeout: 30_000 }).toBeGreaterThan(30);
   await page.screenshot({ path: info.outputPath('mnist.png'), fullPage: true });
   expect(errors).toEqual([]);
 });
