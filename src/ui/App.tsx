@@ -8,6 +8,7 @@ import { GpuStatusBadge } from './GpuStatusBadge';
 import { MaskPanel } from './MaskPanel';
 import { PredictionView } from './PredictionView';
 import { RunsPanel } from './RunsPanel';
+import { ThemeToggle } from './ThemeToggle';
 import { Transport } from './Transport';
 import { UnsupportedPage } from './UnsupportedPage';
 import { useAppState } from './use-app-state';
@@ -71,6 +72,7 @@ export function App() {
       <header className="app__header">
         <h1 className="app__title">Sparse Training Playground</h1>
         <p className="app__tagline">Train sparse networks on your GPU and watch their masks evolve.</p>
+        <ThemeToggle />
         <button type="button" className="app__help-button" onClick={() => setHelp((h) => !h)} aria-keyshortcuts="?">
           Shortcuts
         </button>

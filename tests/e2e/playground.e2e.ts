@@ -185,11 +185,17 @@ test('accessibility: an axe-core audit of the playground finds no serious or cri
   const errors = collectConsoleErrors(page);
   await page.goto('/');
   await ready(page);
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  await info.attach('axe-violations.json', { body: JSON.stringify(results.violations, null, 1), contentType: 'application/json' });
-  console.log(`axe: ${results.violations.length} violations (${serious.length} serious or critical), ${results.passes.length} rules passed`);
-  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length}× e.g. ${v.nodes[0]?.target.join(' ')})`)).toEqual([]);
+  // Both themes: light, then dark (the theme button cycles system -> light -> dark).
+  for (const theme of ['light', 'dark']) {
+    await page.getByTestId('theme').click();
+    await expect(page.getByTestId('theme')).toContainText(theme);
+    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    await info.attach(`axe-violations-${theme}.json`, { body: JSON.stringify(results.violations, null, 1), contentType: 'application/json' });
+    console.log(`axe (${theme}): ${results.violations.length} violations (${serious.length} serious or critical), ${results.passes.length} rules passed`);
+    expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length}× e.g. ${v.nodes[0]?.target.join(' ')})`)).toEqual([]);
+    await page.screenshot({ path: info.outputPath(`${theme}.png`), fullPage: true });
+  }
   expect(errors).toEqual([]);
 });
 
