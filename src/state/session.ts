@@ -69,8 +69,11 @@ export class TrainingSession {
       this.test = null;
       this.itop = null;
       const t = ensemble.driver.live();
-      this.state.updateRun({ status: 'ready', message: null, totalSteps: ensemble.totalSteps, stepsPerEpoch: configStepsPerEpoch(config) ?? 1, layerNames: t.layout.layers.map((l, i) => `${l.spec.kind}${i + 1}`), ...this.densities() });
+      this.state.updateRun({ totalSteps: ensemble.totalSteps, stepsPerEpoch: configStepsPerEpoch(config) ?? 1, layerNames: t.layout.layers.map((l, i) => `${l.spec.kind}${i + 1}`), ...this.densities() });
       await this.refreshViews(true);
+      if (generation !== this.generation) return;
+      // Ready once the views show the new network.
+      this.state.updateRun({ status: 'ready', message: null });
     } catch (e) {
       if (generation !== this.generation) return;
       this.state.updateRun({ status: 'error', message: e instanceof Error ? e.message : String(e) });
