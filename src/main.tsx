@@ -38,8 +38,10 @@ async function startGpu(): Promise<void> {
   });
   gpu.onError(() => session.pause());
   appStore.getState().attachSession(session);
-  // For the end-to-end tests: the GPU's own mask buffers, to compare with the mask view's pixels.
-  (window as unknown as { stp: unknown }).stp = { gpuMasks: () => session.gpuMasks() };
+  // For the end-to-end tests: the GPU's own mask buffers (to compare with the mask view's
+  // pixels), and a device loss as a driver reset would cause one (GPUDevice.destroy directly, not
+  // our destroy(), so it reaches the app as a lost device).
+  (window as unknown as { stp: unknown }).stp = { gpuMasks: () => session.gpuMasks(), simulateDeviceLoss: () => gpu.device.destroy() };
   await session.rebuild();
 }
 

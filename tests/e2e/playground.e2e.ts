@@ -258,3 +258,22 @@ test('MNIST: LeNet-300-100 trains a few steps; test images with predicted labels
   await page.screenshot({ path: info.outputPath('mnist.png'), fullPage: true });
   expect(errors).toEqual([]);
 });
+
+test('a lost device stops training with a message, and Restart brings the same settings back', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto('/');
+  await ready(page);
+  await page.getByLabel('Seed', { exact: true }).fill('31');
+  await ready(page);
+  await page.getByTestId('play').click();
+  await expect.poll(() => stepOf(page), { timeout: 60_000 }).toBeGreaterThan(20);
+  await page.evaluate(() => (window as unknown as { stp: { simulateDeviceLoss(): void } }).stp.simulateDeviceLoss());
+  const alert = page.getByRole('alert').filter({ hasText: 'The GPU device was lost' });
+  await expect(alert).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('run-status')).not.toContainText('running', { timeout: 30_000 });
+  await page.getByRole('button', { name: 'Restart (keeps your settings)' }).click();
+  await ready(page);
+  await expect(page.getByLabel('Seed', { exact: true })).toHaveValue('31');
+  // The loss is reported on the page; nothing reaches the console as an uncaught error.
+  expect(errors).toEqual([]);
+});
