@@ -1,0 +1,46 @@
+// The headless runner (`npm run experiment`): runs an example config end to end in headless
+// Chromium and writes the results JSON (docs/EXPERIMENTS.md fields) and the history CSV; a config
+// with a wrong field is refused, the field named, and nothing runs.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+
+function runner(args: string[]) {
+  return spawnSync('node', ['scripts/experiment.mjs', ...args], { encoding: 'utf8', timeout: 110_000 });
+}
+
+test('npm run experiment: a short RigL run on the spiral writes results.json and history.csv', () => {
+  const out = mkdtempSync(join(tmpdir(), 'stp-exp-'));
+  const r = runner(['experiments/spiral-rigl.json', '--out', out, '--set', 'training.epochs=4', '--set', 'dst.deltaT=10', '--set', 'training.evalEvery=13']);
+  expect(r.status, r.stderr).toBe(0);
+  expect(r.stderr).toMatch(/\[#+\] 52\/52 100% .* ETA/);
+  const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+  expect(res.config.training.epochs).toBe(4);
+  expect(Object.keys(res.adapter).sort()).toEqual(['architecture', 'description', 'vendor']);
+  expect(res.seconds).toBeGreaterThan(0);
+  expect(res.history.map((h: { step: number }) => h.step)).toEqual([13, 26, 39, 52]);
+  expect(Object.keys(res.history[0]).sort()).toEqual(['epoch', 'loss', 'members', 'step', 'testAccuracy', 'trainAccuracy']);
+  expect(Object.keys(res.history[0].members[0]).sort()).toEqual(['itop', 'loss', 'testAccuracy', 'trainAccuracy']);
+  const f = res.final;
+  expect(f.ensemble.accuracy).toBeGreaterThan(0.3);
+  expect(f.members).toHaveLength(1);
+  expect(f.members[0].layers.map((l: { name: string }) => l.name)).toEqual(['dense1', 'dense2', 'dense3']);
+  expect(f.disagreement).toBeNull(); // one model
+  expect(f.trainFlops / f.denseTrainFlops).toBeGreaterThan(0.4);
+  expect(f.trainFlops / f.denseTrainFlops).toBeLessThan(0.7);
+  const csv = readFileSync(join(out, 'history.csv'), 'utf8').trim().split('\n');
+  expect(csv[0]).toBe('step,epoch,loss,trainAccuracy,testAccuracy,member1_loss,member1_trainAccuracy,member1_testAccuracy,member1_itop');
+  expect(csv).toHaveLength(5);
+});
+
+test('npm run experiment: a wrong field is refused, named, and nothing runs', () => {
+  const out = mkdtempSync(join(tmpdir(), 'stp-exp-'));
+  const r = runner(['experiments/spiral-rigl.json', '--out', out, '--set', 'sparsity.target=2', '--set', 'training.batchSize=0']);
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain('the config was refused, nothing ran');
+  expect(r.stderr).toContain('sparsity.target');
+  expect(r.stderr).toContain('training.batchSize');
+  expect(() => readFileSync(join(out, 'results.json'))).toThrow();
+});
