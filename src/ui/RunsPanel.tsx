@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { downloadText } from './download';
 import { useAppState } from './use-app-state';
-import { deleteSavedRun, listSavedRuns, loadRunFromDb, parseSavedRun, runFileText, saveRunToDb, type SavedRunSummary } from '../state';
+import { appStore, deleteSavedRun, listSavedRuns, loadRunFromDb, parseConfig, parseSavedRun, runFileText, saveRunToDb, type SavedRunSummary } from '../state';
 
 export function RunsPanel() {
   const session = useAppState((s) => s.session);
@@ -35,6 +35,17 @@ export function RunsPanel() {
         setProblem([`${file.name} is not JSON: it cannot be a run file.`]);
         return;
       }
+      // A bare experiment config (the runner's format, or "config JSON" from Export) opens too.
+      if (json !== null && typeof json === 'object' && !('format' in json)) {
+        const c = parseConfig(json);
+        if (!c.ok) {
+          setProblem([`${file.name} was not opened:`, ...c.errors.map((e) => `${e.path || '(config)'}: ${e.message}`)]);
+          return;
+        }
+        appStore.getState().setConfig(c.config);
+        await session?.rebuild();
+        return;
+      }
       const r = parseSavedRun(json);
       if (!r.ok) {
         setProblem([`${file.name} was not opened:`, ...r.errors]);
@@ -56,7 +67,7 @@ export function RunsPanel() {
           Download run file
         </button>
         <label className="runs__import">
-          Open run file
+          Open run or config file
           <input type="file" accept=".json,application/json" data-testid="import-run" onChange={(e) => e.target.files?.[0] && void importFile(e.target.files[0])} />
         </label>
       </div>

@@ -1,6 +1,7 @@
 // A learner's path through the playground (issue 5): train the spiral with RigL and watch masks
 // change and accuracy rise, pause while training, move the sparsity slider, share the URL, and
 // open a broken link. Screenshots are kept as test artifacts.
+import { readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { collectConsoleErrors } from './console';
@@ -233,6 +234,11 @@ test('a run saved in the browser reopens after a reload with the same metrics; a
   await expect(page.getByTestId('run-problem')).toContainText('bad.json was not opened');
   await expect(page.getByTestId('run-problem')).toContainText('format');
   await expect(page.getByLabel('Seed', { exact: true })).toHaveValue('5');
+  // A bare config file (the headless runner's format) opens too.
+  await page.getByTestId('import-run').setInputFiles({ name: 'config.json', mimeType: 'application/json', buffer: readFileSync('experiments/spiral-set.json') });
+  await expect(page.getByLabel('Method')).toHaveValue('set');
+  await expect(page.getByLabel('Seed', { exact: true })).toHaveValue('1');
+  await ready(page);
   expect(errors).toEqual([]);
 });
 
