@@ -32,6 +32,14 @@ export class TrainingSession {
   private lastPublish = 0;
   private rate = { steps: 0, since: 0 };
   private test: RunView['test'] = null;
+  /** GPU work of the current run still in flight (training chunks, readbacks for the views). */
+  private inflight: Promise<unknown> = Promise.resolve();
+
+  /** Records `p` as in flight: a rebuild waits for it before destroying the run's buffers. */
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.inflight = Promise.all([this.inflight, p.catch(() => undefined)]);
+    return p;
+  }
   private itop: number | null = null;
 
   constructor(
@@ -48,6 +56,9 @@ export class TrainingSession {
     const generation = ++this.generation;
     this.running = false;
     this.historyFromFile = false;
+    // Let readbacks already queued on the old run finish before its buffers go.
+    await this.inflight;
+    if (generation !== this.generation) return;
     this.run?.destroy();
     this.run = null;
     const config = this.state.config;
@@ -63,6 +74,7 @@ export class TrainingSession {
       const ensemble = await EnsembleRun.create(this.deps.cache, setup);
       if (generation !== this.generation) return ensemble.destroy();
       await prepareEnsembleRun(ensemble, run, (message) => this.state.updateRun({ message }));
+      if (generation !== this.generation) return ensemble.destroy();
       this.run = ensemble;
       this.plan = run;
       this.data = data;
@@ -70,7 +82,7 @@ export class TrainingSession {
       this.itop = null;
       const t = ensemble.driver.live();
       this.state.updateRun({ totalSteps: ensemble.totalSteps, stepsPerEpoch: configStepsPerEpoch(config) ?? 1, layerNames: t.layout.layers.map((l, i) => `${l.spec.kind}${i + 1}`), ...this.densities() });
-      await this.refreshViews(true);
+      await this.track(this.refreshViews(true));
       if (generation !== this.generation) return;
       // Ready once the views show the new network.
       this.state.updateRun({ status: 'ready', message: null });
@@ -121,7 +133,7 @@ export class TrainingSession {
       run.driver.live().restore(saved.checkpoint);
       this.historyFromFile = false;
       this.state.updateRun({ step: run.step, history, status: run.step >= run.totalSteps ? 'done' : 'paused', message: `Opened "${saved.name}" at step ${saved.step}.`, ...this.densities() });
-      await this.refreshViews(true);
+      await this.track(this.refreshViews(true));
     } else {
       // A run file: the metrics are shown; training starts again from step 0 (and replaces them).
       this.historyFromFile = true;
@@ -155,9 +167,11 @@ export class TrainingSession {
 
   async step(): Promise<void> {
     if (!this.run || this.running) return;
+    const generation = this.generation;
     this.clearFileHistory();
-    await this.trainChunk(1);
-    await this.publish(true);
+    await this.track(this.trainChunk(1));
+    if (generation !== this.generation) return;
+    await this.track(this.publish(true));
     if (this.state.run.status === 'ready') this.state.updateRun({ status: 'paused' });
   }
 
@@ -187,15 +201,16 @@ export class TrainingSession {
     const run = this.run!;
     while (this.running && generation === this.generation && run.step < run.totalSteps) {
       try {
-        const rows = await this.trainChunk(this.state.speed);
+        const rows = await this.track(this.trainChunk(this.state.speed));
+        if (generation !== this.generation) return;
         if (rows.some((r) => r.loss.some((v) => !Number.isFinite(v)))) {
           this.running = false;
           const bad = rows.find((r) => r.loss.some((v) => !Number.isFinite(v)))!;
-          await this.publish(true);
+          await this.track(this.publish(true));
           this.state.updateRun({ status: 'diverged', message: `The loss became ${bad.loss.find((v) => !Number.isFinite(v))} at step ${bad.step + 1}: the weights blew up. Lower the learning rate, then reset.` });
           return;
         }
-        await this.publish(false);
+        await this.track(this.publish(false));
       } catch (e) {
         this.running = false;
         if (generation !== this.generation) return;
@@ -208,7 +223,7 @@ export class TrainingSession {
     this.running = false;
     // Say so at once (the step is final); the evaluation and views follow.
     this.state.updateRun({ status: run.step >= run.totalSteps ? 'done' : 'paused', step: run.step });
-    await this.publish(true);
+    await this.track(this.publish(true));
   }
 
   private async trainChunk(count: number): Promise<StepMetrics[]> {
