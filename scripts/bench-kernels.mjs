@@ -2,10 +2,11 @@
 // npm run bench:kernels [-- --quick] [--iters N] [--reps R] [--target-ms T] [--out FILE]
 // Serves bench/kernels.html with Vite, runs it in headless Chromium (WebGPU), forwards the page's
 // console, prints a table of our kernels vs tfjs-backend-webgpu and writes bench/kernels.json.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { chromiumArgs, chromiumPath } from './chromium.mjs';
 import { createServer } from 'vite';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,20 +43,6 @@ function parseArgs(argv) {
   return o;
 }
 
-// Chromium lookup and flags: keep in sync with tests/browser-launch.ts (a .ts file this script
-// cannot import without a TypeScript loader).
-function chromiumPath() {
-  if (process.env.CHROME_PATH) return process.env.CHROME_PATH;
-  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
-  throw new Error('Chromium not found: set CHROME_PATH to a Chrome or Chromium binary, or install /usr/bin/chromium.');
-}
-function chromiumArgs() {
-  const adapter = process.env.STP_WEBGPU_ADAPTER ?? 'swiftshader';
-  const args = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
-  args.push('--no-first-run', '--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan');
-  if (adapter !== 'default') args.push(`--use-webgpu-adapter=${adapter}`);
-  return args;
-}
 
 const ms = (v) => (v === null || v === undefined ? '-' : v < 1 ? v.toFixed(3) : v < 100 ? v.toFixed(2) : v.toFixed(0));
 const gf = (v) => (v === null || v === undefined ? '-' : v < 10 ? v.toFixed(3) : v.toFixed(1));

@@ -5,10 +5,11 @@
 // bar with ETA, and writes DIR/results.json (docs/EXPERIMENTS.md) and DIR/history.csv.
 // A config with wrong fields is refused, each field named, before any training. Ctrl-C stops and
 // writes what was done so far (results.json with "interrupted": true).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { chromiumArgs, chromiumPath } from './chromium.mjs';
 import { createServer } from 'vite';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -57,20 +58,6 @@ export function applySet(config, assignment) {
   return config;
 }
 
-// Chromium lookup and flags: keep in sync with tests/browser-launch.ts (a .ts file this script
-// cannot import without a TypeScript loader).
-function chromiumPath() {
-  if (process.env.CHROME_PATH) return process.env.CHROME_PATH;
-  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
-  throw new Error('Chromium not found: set CHROME_PATH to a Chrome or Chromium binary, or install /usr/bin/chromium.');
-}
-function chromiumArgs() {
-  const adapter = process.env.STP_WEBGPU_ADAPTER ?? 'swiftshader';
-  const args = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
-  args.push('--no-first-run', '--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan');
-  if (adapter !== 'default') args.push(`--use-webgpu-adapter=${adapter}`);
-  return args;
-}
 
 const CSV_COLUMNS = ['step', 'epoch', 'loss', 'trainAccuracy', 'testAccuracy'];
 function historyCsv(history) {

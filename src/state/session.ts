@@ -10,7 +10,7 @@ import { activeCounts, allocateDensities, dropFraction } from '../sparsity';
 import { appendHistory, emptyHistory, type HistoryRow } from './history';
 import { RUN_FORMAT, RUN_VERSION, type SavedRun } from './saved-run';
 import type { AppStore, RunView } from './store';
-import { boundaryView, confusionMatrix, maskViews } from './views';
+import { boundaryCells, boundaryView, confusionMatrix, maskViews } from './views';
 
 export interface SessionDeps {
   cache: Parameters<typeof EnsembleRun.create>[0];
@@ -313,11 +313,7 @@ export class TrainingSession {
     } else if (data.kind === 'images' && includeSlow) {
       const logits = (await t.predictLogits('test'))[0]!;
       const classes = t.classes;
-      const predicted = Uint8Array.from({ length: logits.length / classes }, (_, i) => {
-        let best = 0;
-        for (let c = 1; c < classes; c++) if (logits[i * classes + c]! > logits[i * classes + best]!) best = c;
-        return best;
-      });
+      const { predicted } = boundaryCells(logits, classes); // argmax per test image
       const labels = Uint8Array.from(s.evalIdx, (i) => data.labels[i]!);
       // 48 test images spread over the split (it is ordered by class), always the same ones.
       const shown = Math.min(48, s.evalIdx.length);
