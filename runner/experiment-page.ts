@@ -2,11 +2,19 @@
 // the same engine as the playground, in this headless Chromium's WebGPU, and reports progress
 // (window.__progress, exposed by the script) and the result (window.__experimentResult) in the
 // format of docs/EXPERIMENTS.md. A config with wrong fields is refused before anything runs.
-import { parseConfig, type ExperimentConfig } from '../src/config';
-import { loadImageDataset } from '../src/data';
-import { generatedData, type DatasetInput } from '../src/engine';
+//
+// Checkpoints: when the script sets window.__checkpointWanted ('periodic' every few minutes,
+// 'stop' on Ctrl-C), the page saves the run's whole state after the current chunk of steps: the
+// drivers' checkpoints as one binary blob POSTed to /__stp/checkpoint (src/util/binary-json.ts),
+// then the JSON part, the history and the steps since the last history row through
+// window.__checkpoint. A resumed page (window.__experimentResume) fetches the blob back from the
+// same URL, restores it, and continues the same curve.
+import { parseConfig } from '../src/config';
+import { loadData } from './load-data';
 import { EnsembleRun, ensembleReport, ensembleSetupFromConfig, prepareEnsembleRun, softmaxRows } from '../src/ensemble';
 import { PipelineCache, acquireGpu } from '../src/gpu';
+import { packBinaryJson, unpackBinaryJson } from '../src/util/binary-json';
+import type { DriverState } from '../src/ensemble';
 
 interface MemberPoint {
   loss: number;
@@ -24,9 +32,26 @@ interface HistoryPoint {
   members: MemberPoint[];
 }
 
+/** What a checkpoint holds besides the drivers' binary state. */
+interface ResumeState {
+  step: number;
+  /** Seconds the run had taken before this checkpoint. */
+  seconds: number;
+  history: HistoryPoint[];
+  /** Per-step losses and accuracies since the last history row (rows × models). */
+  pendingLoss: number[][];
+  pendingAccuracy: number[][];
+  /** DriverState as packBinaryJson's JSON text. */
+  stateJson: string;
+}
+
 declare global {
   interface Window {
     __experimentInput?: unknown;
+    __experimentResume?: ResumeState;
+    __checkpointWanted?: 'periodic' | 'stop';
+    __experimentStopped?: boolean;
+    __checkpoint?: (state: ResumeState) => Promise<void>;
     __experimentResult?: unknown;
     __experimentError?: { message: string; configErrors?: string[] };
     __progress?: (p: { step: number; total: number; phase: string; point?: HistoryPoint; message?: string }) => void;
@@ -34,16 +59,6 @@ declare global {
 }
 
 const mean = (a: readonly number[]): number => a.reduce((x, y) => x + y, 0) / Math.max(1, a.length);
-
-async function loadData(config: ExperimentConfig): Promise<DatasetInput> {
-  const d = config.data.dataset;
-  if (d === 'mnist' || d === 'fashion-mnist') {
-    const img = await loadImageDataset(d);
-    return { kind: 'images', images: img.images, labels: img.labels, width: img.width, height: img.height, classes: img.classes, pixelMean: img.pixelMean, pixelStd: img.pixelStd };
-  }
-  if (d === 'user') throw new Error('the "user" dataset is drawn in the playground: the runner needs a generated or image dataset');
-  return generatedData(config);
-}
 
 async function run(): Promise<void> {
   const t0 = performance.now();
@@ -60,20 +75,35 @@ async function run(): Promise<void> {
   const data = await loadData(config);
   const { setup, run: plan } = ensembleSetupFromConfig(config, data);
   const ensemble = await EnsembleRun.create(cache, setup);
-  await prepareEnsembleRun(ensemble, plan, (message) => progress({ step: 0, total: ensemble.totalSteps, phase: 'preparing', message }));
+  const resume = window.__experimentResume;
+  if (resume) {
+    const bin = new Uint8Array(await (await fetch('/__stp/checkpoint')).arrayBuffer());
+    await ensemble.driver.loadState(unpackBinaryJson<DriverState>(resume.stateJson, bin));
+    if (ensemble.step !== resume.step) throw new Error(`the checkpoint restored step ${ensemble.step}, expected ${resume.step}`);
+  } else {
+    await prepareEnsembleRun(ensemble, plan, (message) => progress({ step: 0, total: ensemble.totalSteps, phase: 'preparing', message }));
+  }
   const live = () => ensemble.driver.live();
   const testLabels = Uint32Array.from(setup.base.evalIdx, (i) => setup.base.data.labels[i]!);
   const classes = live().classes;
-  const history: HistoryPoint[] = [];
+  const history: HistoryPoint[] = resume?.history ?? [];
   const evalEvery = config.training.evalEvery;
-  let batchLoss: number[][] = [];
-  let batchAcc: number[][] = [];
+  let batchLoss: number[][] = resume?.pendingLoss ?? [];
+  let batchAcc: number[][] = resume?.pendingAccuracy ?? [];
+  const secondsBefore = resume?.seconds ?? 0;
+  const seconds = () => secondsBefore + (performance.now() - t0) / 1000;
+  // Chunks of at most this many steps between checks for a wanted checkpoint (Ctrl-C latency).
+  const chunk = Math.max(config.training.stepsPerSubmit, 16);
   while (ensemble.step < ensemble.totalSteps) {
     const next = Math.min(ensemble.totalSteps, (Math.floor(ensemble.step / evalEvery) + 1) * evalEvery);
-    const rows = await ensemble.train(next - ensemble.step);
+    const rows = await ensemble.train(Math.min(chunk, next - ensemble.step));
     if (rows.some((r) => r.loss.some((v) => !Number.isFinite(v)))) throw new Error(`the loss became non-finite at step ${ensemble.step}: lower the learning rate`);
     batchLoss.push(...rows.map((r) => r.loss));
     batchAcc.push(...rows.map((r) => r.accuracy));
+    if (ensemble.step < next) {
+      if (window.__checkpointWanted && (await saveCheckpoint())) return;
+      continue;
+    }
     // Held-out evaluation: each live model on the test set, and the ensemble (mean of softmax).
     const t = live();
     const [e, itop, preds] = await Promise.all([t.evaluate('test'), t.itopRates(), ensemble.driver.predictEnsemble('test')]);
@@ -84,13 +114,14 @@ async function run(): Promise<void> {
     batchLoss = [];
     batchAcc = [];
     progress({ step: ensemble.step, total: ensemble.totalSteps, phase: ensemble.phaseAt(Math.max(0, ensemble.step - 1)).name, point });
+    if (window.__checkpointWanted && ensemble.step < ensemble.totalSteps && (await saveCheckpoint())) return;
   }
   const r = await ensemble.result();
   const a = gpu.gpu.adapter;
   window.__experimentResult = {
     config,
     adapter: { vendor: a.vendor, architecture: a.architecture, description: a.description },
-    seconds: (performance.now() - t0) / 1000,
+    seconds: seconds(),
     history,
     final: {
       ensemble: { accuracy: r.report.ensemble.accuracy, nll: r.report.ensemble.nll, ece: r.report.ensemble.ece },
@@ -104,6 +135,20 @@ async function run(): Promise<void> {
     },
   };
   ensemble.destroy();
+
+  /** Saves the run's state through the script; returns true when the script asked to stop. */
+  async function saveCheckpoint(): Promise<boolean> {
+    const wanted = window.__checkpointWanted;
+    window.__checkpointWanted = undefined;
+    const { json, bin } = packBinaryJson(await ensemble.driver.saveState());
+    const posted = await fetch('/__stp/checkpoint', { method: 'POST', body: bin });
+    if (!posted.ok) throw new Error(`saving the checkpoint failed: ${posted.status} ${await posted.text()}`);
+    await window.__checkpoint?.({ step: ensemble.step, seconds: seconds(), history, pendingLoss: batchLoss, pendingAccuracy: batchAcc, stateJson: json });
+    if (wanted !== 'stop') return false;
+    ensemble.destroy();
+    window.__experimentStopped = true;
+    return true;
+  }
 }
 
 run().catch((e: unknown) => {

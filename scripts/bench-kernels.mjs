@@ -4,12 +4,7 @@
 // console, prints a table of our kernels vs tfjs-backend-webgpu and writes bench/kernels.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { chromiumArgs, chromiumPath } from './chromium.mjs';
-import { createServer } from 'vite';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+import { ROOT, hostPage, waitForWindow } from './page-host.mjs';
 const TIMEOUT_MS = 15 * 60 * 1000;
 const RATIO_DEFINITION = 'speed ratio ours/tfjs = tfjs_ms / ours_ms (> 1: ours is faster)';
 
@@ -78,59 +73,27 @@ function printTable(result) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const t0 = performance.now();
-  let server = null;
-  let browser = null;
+  let host = null;
   try {
-    // configFile: false keeps the bench independent of the app/vitest config; ?raw WGSL imports
-    // need nothing extra. Dependencies are pre-bundled up front so the page never reloads mid-run.
-    server = await createServer({
-      configFile: false,
-      root: ROOT,
-      logLevel: 'warn',
-      clearScreen: false,
-      cacheDir: resolve(ROOT, 'node_modules/.vite-bench'),
-      server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
-      optimizeDeps: {
-        entries: ['bench/kernels.html'],
-        include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu'],
-      },
+    host = await hostPage({
+      entry: 'bench/kernels.html',
+      include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu'],
+      cacheName: '.vite-bench',
+      onConsole: (m) => (m.type() === 'error' ? console.error : console.log)(m.text()),
     });
-    await server.listen();
-    const base = server.resolvedUrls?.local[0];
-    if (!base) throw new Error('Vite did not report a local URL');
-
-    const executablePath = chromiumPath();
-    browser = await chromium.launch({ executablePath, args: chromiumArgs(), headless: true });
-    const page = await browser.newPage();
-    let pageError = null;
-    page.on('console', (m) => {
-      const text = m.text();
-      if (text.startsWith('[vite]')) return;
-      (m.type() === 'error' ? console.error : console.log)(text);
-    });
-    page.on('pageerror', (e) => {
-      pageError ??= e.message;
-      console.error(`[page error] ${e.message}`);
-    });
-    page.on('crash', () => {
-      pageError ??= 'the page crashed';
-    });
+    const { page, browser, executablePath } = host;
 
     const q = new URLSearchParams();
     if (opts.quick) q.set('quick', '1');
     if (opts.iters) q.set('iters', String(opts.iters));
     if (opts.reps) q.set('reps', String(opts.reps));
     if (opts.targetMs) q.set('target_ms', String(opts.targetMs));
-    const url = new URL(`bench/kernels.html?${q}`, base).href;
+    const url = host.url(`bench/kernels.html?${q}`);
     console.log(`[bench-kernels] ${browser.version()} (${executablePath}), ${url}`);
     await page.goto(url);
-    await page.waitForFunction(() => window.__benchResult !== undefined || window.__benchError !== undefined, null, {
-      timeout: TIMEOUT_MS,
-      polling: 500,
-    });
-    const { result, error } = await page.evaluate(() => ({ result: window.__benchResult, error: window.__benchError }));
+    const { __benchResult: result, __benchError: error } = await waitForWindow(page, ['__benchResult', '__benchError'], TIMEOUT_MS);
     if (error !== undefined) throw new Error(`the benchmark page failed:\n${error}`);
-    if (pageError) throw new Error(`uncaught error in the benchmark page: ${pageError}`);
+    if (host.pageError()) throw new Error(`uncaught error in the benchmark page: ${host.pageError()}`);
 
     result.meta.browserVersion = browser.version();
     result.meta.chromiumPath = executablePath;
@@ -141,8 +104,7 @@ async function main() {
     writeFileSync(opts.out, `${JSON.stringify(result, null, 2)}\n`);
     console.log(`\nwrote ${relative(process.cwd(), opts.out) || opts.out}; total ${result.meta.wallClockSeconds.toFixed(1)} s`);
   } finally {
-    await browser?.close().catch(() => {});
-    await server?.close().catch(() => {});
+    await host?.close();
   }
 }
 

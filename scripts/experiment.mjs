@@ -1,35 +1,47 @@
 #!/usr/bin/env node
-// npm run experiment -- <config.json> [--out DIR] [--set path.to.field=value]...
+// npm run experiment -- <config.json> [--out DIR] [--set path.to.field=value]... [--checkpoint-every MIN]
+// npm run experiment -- --resume DIR
 // Runs one experiment config (docs/CONFIG.md) with the playground's engine in headless Chromium
 // (the machine's GPU with STP_WEBGPU_ADAPTER=default, SwiftShader otherwise), shows a progress
 // bar with ETA, and writes DIR/results.json (docs/EXPERIMENTS.md) and DIR/history.csv.
-// A config with wrong fields is refused, each field named, before any training. Ctrl-C stops and
-// writes what was done so far (results.json with "interrupted": true).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { chromiumArgs, chromiumPath } from './chromium.mjs';
-import { createServer } from 'vite';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE = `usage: npm run experiment -- <config.json> [--out DIR] [--set path.to.field=value]...
-  --out DIR   where results.json and history.csv go (default results/<config name>)
-  --set P=V   override one config field (V is JSON if it parses, else a string), repeatable
+// A config with wrong fields is refused, each field named, before any training. Every few minutes
+// the run's whole state goes to DIR/checkpoint.json + checkpoint.bin; --resume DIR continues from
+// there with the same curve. Ctrl-C saves a checkpoint after the current chunk of steps and writes
+// what was done so far (results.json with "interrupted": true); a second Ctrl-C quits at once.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, relative, resolve } from 'node:path';
+import { hostPage, waitForWindow } from './page-host.mjs';
+const USAGE = `usage: npm run experiment -- <config.json> [--out DIR] [--set path.to.field=value]... [--checkpoint-every MIN]
+       npm run experiment -- --resume DIR
+  --out DIR               where results.json, history.csv and checkpoints go (default results/<config name>)
+  --set P=V               override one config field (V is JSON if it parses, else a string), repeatable
+  --checkpoint-every MIN  minutes between checkpoints (default 5; 0: only on Ctrl-C)
+  --resume DIR            continue the interrupted run in DIR from its last checkpoint
 env: CHROME_PATH (browser binary), STP_WEBGPU_ADAPTER=default (the real GPU instead of SwiftShader)`;
 
+const CHECKPOINT_FORMAT = 'sparse-training-playground/experiment-checkpoint';
+
 function parseArgs(argv) {
-  const o = { config: null, out: null, sets: [] };
+  const o = { config: null, out: null, sets: [], resume: null, checkpointMinutes: 5 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--out') o.out = resolve(process.cwd(), argv[++i] ?? '');
     else if (a === '--set') o.sets.push(argv[++i] ?? '');
-    else if (a === '--help' || a === '-h') {
+    else if (a === '--resume') o.resume = resolve(process.cwd(), argv[++i] ?? '');
+    else if (a === '--checkpoint-every') {
+      o.checkpointMinutes = Number(argv[++i]);
+      if (!(o.checkpointMinutes >= 0)) throw new Error(`--checkpoint-every needs minutes (a number >= 0)\n${USAGE}`);
+    } else if (a === '--help' || a === '-h') {
       console.log(USAGE);
       process.exit(0);
     } else if (a.startsWith('--')) throw new Error(`unknown option "${a}"\n${USAGE}`);
     else if (o.config === null) o.config = resolve(process.cwd(), a);
     else throw new Error(`one config at a time (got "${a}" too)\n${USAGE}`);
+  }
+  if (o.resume !== null) {
+    if (o.config !== null || o.sets.length > 0 || o.out !== null) throw new Error(`--resume DIR takes the config, the --set values and the output directory from DIR's checkpoint: give nothing else\n${USAGE}`);
+    o.out = o.resume;
+    return o;
   }
   if (o.config === null) throw new Error(USAGE);
   o.out ??= resolve(process.cwd(), 'results', basename(o.config).replace(/\.json$/, ''));
@@ -76,84 +88,140 @@ function bar(step, total, seconds, extra) {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${step}/${total} ${(done * 100).toFixed(0)}% · ${fmt(seconds)} elapsed · ETA ${fmt(eta)}${extra ? ` · ${extra}` : ''}`;
 }
 
+/** Writes `file` whole or not at all (a crash mid-write leaves the previous version). */
+function writeAtomic(file, data) {
+  writeFileSync(`${file}.tmp`, data);
+  renameSync(`${file}.tmp`, file);
+}
+
 function writeResults(out, result) {
   mkdirSync(out, { recursive: true });
-  writeFileSync(resolve(out, 'results.json'), `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(resolve(out, 'history.csv'), historyCsv(result.history));
+  writeAtomic(resolve(out, 'results.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeAtomic(resolve(out, 'history.csv'), historyCsv(result.history));
+}
+
+const checkpointFiles = (dir) => ({ json: resolve(dir, 'checkpoint.json'), bin: resolve(dir, 'checkpoint.bin') });
+
+/** DIR's checkpoint: { config, state } with the binary blob, checked for completeness. */
+function readCheckpoint(dir) {
+  const f = checkpointFiles(dir);
+  if (!existsSync(f.json)) {
+    const done = existsSync(resolve(dir, 'results.json')) && JSON.parse(readFileSync(resolve(dir, 'results.json'), 'utf8')).final;
+    throw new Error(done ? `${dir}: the run finished (results.json has its final results); there is nothing to resume` : `${dir} has no checkpoint.json: the run stopped before its first checkpoint`);
+  }
+  const c = JSON.parse(readFileSync(f.json, 'utf8'));
+  if (c.format !== CHECKPOINT_FORMAT || c.version !== 1) throw new Error(`${f.json} is not a version 1 experiment checkpoint`);
+  const bin = readFileSync(f.bin);
+  if (bin.byteLength !== c.binBytes) throw new Error(`${f.bin} has ${bin.byteLength} bytes, the checkpoint expects ${c.binBytes}: it is incomplete`);
+  return { config: c.config, state: c.state, bin };
 }
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   let input;
-  try {
-    input = JSON.parse(readFileSync(opts.config, 'utf8'));
-  } catch (e) {
-    throw new Error(`cannot read ${opts.config}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  let resume = null;
+  if (opts.resume !== null) {
+    resume = readCheckpoint(opts.resume);
+    input = resume.config;
+    process.stderr.write(`[experiment] resuming ${opts.resume} at step ${resume.state.step}\n`);
+  } else {
+    try {
+      input = JSON.parse(readFileSync(opts.config, 'utf8'));
+    } catch (e) {
+      throw new Error(`cannot read ${opts.config}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+    for (const s of opts.sets) applySet(input, s);
   }
-  for (const s of opts.sets) applySet(input, s);
+  const name = opts.config ? basename(opts.config) : basename(opts.out);
   const t0 = performance.now();
-  const history = [];
-  let server = null;
-  let browser = null;
-  let interrupted = false;
+  const secondsBefore = resume?.state.seconds ?? 0;
+  const history = resume ? [...resume.state.history] : [];
+  let host = null;
+  let page = null;
   let lastLine = '';
-  const stop = async () => {
-    if (interrupted) return;
-    interrupted = true;
-    process.stderr.write('\n[experiment] interrupted: writing what was done so far\n');
-    writeResults(opts.out, { config: input, interrupted: true, seconds: (performance.now() - t0) / 1000, history, final: null });
-    console.log(`wrote ${relative(process.cwd(), opts.out) || opts.out} (partial)`);
-    await browser?.close().catch(() => {});
-    await server?.close().catch(() => {});
+  let postedBin = null;
+  let stopping = 0;
+  const partial = () => ({ config: input, interrupted: true, seconds: secondsBefore + (performance.now() - t0) / 1000, history, final: null });
+  const quit = async (how) => {
+    writeResults(opts.out, partial());
+    const ckpt = existsSync(checkpointFiles(opts.out).json) ? `; continue with: npm run experiment -- --resume ${relative(process.cwd(), opts.out) || opts.out}` : '';
+    console.log(`wrote ${relative(process.cwd(), opts.out) || opts.out} (partial, ${how})${ckpt}`);
+    await host?.close();
     process.exit(130);
   };
-  process.on('SIGINT', () => void stop());
+  process.on('SIGINT', () => {
+    stopping++;
+    if (stopping === 1 && page) {
+      process.stderr.write('\n[experiment] stopping after the current chunk of steps and saving a checkpoint (Ctrl-C again to quit at once)\n');
+      page.evaluate(() => (window.__checkpointWanted = 'stop')).catch(() => void quit('stopped'));
+    } else void quit('stopped at once, no new checkpoint');
+  });
+  let timer = null;
   try {
-    server = await createServer({
-      configFile: false,
-      root: ROOT,
-      logLevel: 'warn',
-      clearScreen: false,
-      cacheDir: resolve(ROOT, 'node_modules/.vite-runner'),
-      server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
-      optimizeDeps: { entries: ['runner/experiment.html'], include: ['zod'] },
+    host = await hostPage({
+      entry: 'runner/experiment.html',
+      include: ['zod'],
+      cacheName: '.vite-runner',
+      onConsole: (m) => m.type() === 'error' && console.error(`[page] ${m.text()}`),
     });
-    await server.listen();
-    const base = server.resolvedUrls?.local[0];
-    if (!base) throw new Error('Vite did not report a local URL');
-    browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs(), headless: true });
-    const page = await browser.newPage();
-    let pageError = null;
-    page.on('pageerror', (e) => (pageError ??= e.message));
-    page.on('crash', () => (pageError ??= 'the page crashed'));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('[vite]')) console.error(`[page] ${m.text()}`);
+    page = host.page;
+    // The checkpoint's binary blob: the page POSTs it before each checkpoint, and GETs it to resume.
+    await page.route('**/__stp/checkpoint', async (route) => {
+      const req = route.request();
+      if (req.method() === 'POST') {
+        postedBin = req.postDataBuffer();
+        await route.fulfill({ status: postedBin ? 200 : 400, body: postedBin ? 'ok' : 'empty body' });
+      } else if (resume) await route.fulfill({ status: 200, contentType: 'application/octet-stream', body: resume.bin });
+      else await route.fulfill({ status: 404, body: 'no checkpoint to resume' });
+    });
+    await page.exposeFunction('__checkpoint', (state) => {
+      if (!postedBin) throw new Error('the checkpoint blob did not arrive');
+      const f = checkpointFiles(opts.out);
+      mkdirSync(opts.out, { recursive: true });
+      // The blob first, then the JSON that names its size: a crash in between leaves a checkpoint
+      // whose sizes disagree, which --resume refuses, rather than a silently mixed one.
+      writeAtomic(f.bin, postedBin);
+      writeAtomic(f.json, JSON.stringify({ format: CHECKPOINT_FORMAT, version: 1, savedAt: new Date().toISOString(), config: input, binBytes: postedBin.byteLength, state }));
+      postedBin = null;
+      history.splice(0, history.length, ...state.history);
+      writeResults(opts.out, partial());
+      process.stderr.write(`${process.stderr.isTTY ? '\r' : ''}[experiment] checkpoint at step ${state.step}${process.stderr.isTTY ? '\x1b[K\n' : '\n'}`);
     });
     await page.exposeFunction('__progress', (p) => {
       if (p.point) history.push(p.point);
       const extra = p.message ?? (p.point ? `${p.phase} · loss ${p.point.loss.toFixed(3)} · test acc ${(p.point.testAccuracy * 100).toFixed(1)}%` : p.phase);
-      lastLine = bar(p.step, p.total, (performance.now() - t0) / 1000, extra);
+      lastLine = bar(p.step, p.total, secondsBefore + (performance.now() - t0) / 1000, extra);
       process.stderr.write(process.stderr.isTTY ? `\r${lastLine}\x1b[K` : `${lastLine}\n`);
     });
-    await page.addInitScript((config) => {
-      window.__experimentInput = config;
-    }, input);
-    await page.goto(new URL('runner/experiment.html', base).href);
-    await page.waitForFunction(() => window.__experimentResult !== undefined || window.__experimentError !== undefined, null, { timeout: 0, polling: 500 });
-    const { result, error } = await page.evaluate(() => ({ result: window.__experimentResult, error: window.__experimentError }));
+    await page.addInitScript(
+      ({ config, state }) => {
+        window.__experimentInput = config;
+        if (state) window.__experimentResume = state;
+      },
+      { config: input, state: resume?.state ?? null },
+    );
+    if (opts.checkpointMinutes > 0) {
+      timer = setInterval(() => {
+        page.evaluate(() => (window.__checkpointWanted ??= 'periodic')).catch(() => {});
+      }, opts.checkpointMinutes * 60_000);
+    }
+    await page.goto(host.url('runner/experiment.html'));
+    const { __experimentResult: result, __experimentError: error, __experimentStopped: stopped } = await waitForWindow(page, ['__experimentResult', '__experimentError', '__experimentStopped']);
     if (process.stderr.isTTY && lastLine) process.stderr.write('\n');
     if (error) {
-      if (error.configErrors) throw new Error(`${opts.config}: the config was refused, nothing ran:\n  ${error.configErrors.join('\n  ')}`);
+      if (error.configErrors) throw new Error(`${opts.config ?? opts.resume}: the config was refused, nothing ran:\n  ${error.configErrors.join('\n  ')}`);
       throw new Error(error.message);
     }
-    if (pageError) throw new Error(`uncaught error in the runner page: ${pageError}`);
+    if (host.pageError()) throw new Error(`uncaught error in the runner page: ${host.pageError()}`);
+    if (stopped) return await quit('checkpoint saved');
     writeResults(opts.out, result);
+    for (const f of Object.values(checkpointFiles(opts.out))) rmSync(f, { force: true }); // finished: nothing to resume
     const f = result.final;
-    console.log(`${basename(opts.config)}: ensemble accuracy ${(f.ensemble.accuracy * 100).toFixed(2)}%, NLL ${f.ensemble.nll.toFixed(3)}, ECE ${f.ensemble.ece.toFixed(3)}, training FLOPs ${(f.trainFlops / f.denseTrainFlops).toFixed(2)}x dense, ${result.seconds.toFixed(1)} s on ${result.adapter.description || result.adapter.vendor}`);
+    console.log(`${name}: ensemble accuracy ${(f.ensemble.accuracy * 100).toFixed(2)}%, NLL ${f.ensemble.nll.toFixed(3)}, ECE ${f.ensemble.ece.toFixed(3)}, training FLOPs ${(f.trainFlops / f.denseTrainFlops).toFixed(2)}x dense, ${result.seconds.toFixed(1)} s on ${result.adapter.description || result.adapter.vendor}`);
     console.log(`wrote ${relative(process.cwd(), opts.out) || opts.out}/results.json and history.csv`);
   } finally {
-    await browser?.close().catch(() => {});
-    await server?.close().catch(() => {});
+    if (timer) clearInterval(timer);
+    await host?.close();
   }
 }
 

@@ -2,7 +2,7 @@
 // advances, and what its members are. One Trainer with M members covers the independent modes
 // (none, dst, dense): the member dimension of the kernels trains them at once. EDST and
 // Prune-and-Tune have their own drivers (edst-driver.ts, prune-and-tune-driver.ts).
-import { maskableLayers, type EvalSplit, type ParamLayout, type StepMetrics, type Trainer } from '../engine';
+import { maskableLayers, type Checkpoint, type EvalSplit, type ParamLayout, type StepMetrics, type Trainer } from '../engine';
 import { sparseForwardFlops } from '../sparsity';
 import { memberActiveCounts, memberItop, memberLayerMasks, memberLayers } from './members';
 
@@ -36,6 +36,16 @@ export interface MemberInfo {
   forwardFlops: number;
 }
 
+/** A driver's whole state: a driver of the same setup that loads it continues the same curve. */
+export interface DriverState {
+  mode: EnsembleMode;
+  /** The trainers' checkpoints: the one trainer (none, dst, dense, EDST), or Prune-and-Tune's parent and, once made, its children. */
+  trainers: Checkpoint[];
+  /** EDST: the validation results offered so far, in plan order, and the members chosen. */
+  validations?: { step: number; accuracy: number }[];
+  saved?: { member: number; step: number; accuracy: number; checkpoint: Checkpoint }[];
+}
+
 export interface Driver {
   readonly mode: EnsembleMode;
   readonly totalSteps: number;
@@ -53,7 +63,17 @@ export interface Driver {
   members(): Promise<MemberInfo[]>;
   /** Cumulative training FLOPs of everything trained so far. */
   trainingFlops(): number;
+  /** Everything needed to continue exactly (checkpoints read back from the GPU). */
+  saveState(): Promise<DriverState>;
+  /** Restores a state saved by a driver of the same setup. */
+  loadState(state: DriverState): Promise<void>;
   destroy(): void;
+}
+
+/** Throws unless `state` was saved by a driver of this mode with `trainers` checkpoints (or a count in that range). */
+export function checkDriverState(state: DriverState, mode: EnsembleMode, trainers: [number, number]): void {
+  if (state.mode !== mode) throw new Error(`the saved state is of a ${state.mode} run, this run is ${mode}`);
+  if (state.trainers.length < trainers[0] || state.trainers.length > trainers[1]) throw new Error(`the saved ${mode} state has ${state.trainers.length} trainer checkpoints`);
 }
 
 /** Member m of a trainer's flat buffers, as a MemberInfo. */
@@ -116,6 +136,15 @@ export class IndependentDriver implements Driver {
 
   trainingFlops(): number {
     return this.trainer.trainingFlops();
+  }
+
+  async saveState(): Promise<DriverState> {
+    return { mode: this.mode, trainers: [await this.trainer.checkpoint()] };
+  }
+
+  async loadState(state: DriverState): Promise<void> {
+    checkDriverState(state, this.mode, [1, 1]);
+    this.trainer.restore(state.trainers[0]!);
   }
 
   destroy(): void {

@@ -10,7 +10,7 @@
 import type { PipelineCache } from '../gpu';
 import { Trainer, type Checkpoint, type EvalSplit, type StepMetrics, type TrainerSetup } from '../engine';
 import { edstPlan, MemberPicker, type EdstPlan } from './edst-plan';
-import { memberInfo, type Driver, type EnsemblePhase, type MemberInfo, type ModelPredictions } from './driver';
+import { checkDriverState, memberInfo, type Driver, type DriverState, type EnsemblePhase, type MemberInfo, type ModelPredictions } from './driver';
 
 export interface EdstRunOptions {
   epochs: number;
@@ -50,8 +50,10 @@ export function edstTrainerSetup(base: TrainerSetup, o: EdstRunOptions, stepsPer
 export class EdstDriver implements Driver {
   readonly mode = 'edst';
   readonly phases: readonly EnsemblePhase[];
-  private readonly picker: MemberPicker;
+  private picker: MemberPicker;
   private readonly saved = new Map<number, SavedMember>();
+  /** Every validation result offered to the picker, in plan order (replayed by loadState). */
+  private validations: { step: number; accuracy: number }[] = [];
 
   private constructor(
     private readonly trainer: Trainer,
@@ -101,6 +103,7 @@ export class EdstDriver implements Driver {
   private async validate(step: number): Promise<void> {
     const { accuracy } = await this.trainer.evaluate('validation');
     const member = this.plan.validationSteps.find((v) => v.step === step)!.member;
+    this.validations.push({ step, accuracy: accuracy[0]! });
     if (!this.picker.offer(step, accuracy[0]!)) return;
     this.saved.set(member, { member, step, accuracy: accuracy[0]!, checkpoint: await this.trainer.checkpoint() });
     this.onMember?.({ member, step, accuracy: accuracy[0]! });
@@ -134,6 +137,21 @@ export class EdstDriver implements Driver {
 
   trainingFlops(): number {
     return this.trainer.trainingFlops();
+  }
+
+  async saveState(): Promise<DriverState> {
+    return { mode: this.mode, trainers: [await this.trainer.checkpoint()], validations: [...this.validations], saved: [...this.saved.values()] };
+  }
+
+  async loadState(state: DriverState): Promise<void> {
+    checkDriverState(state, this.mode, [1, 1]);
+    const picker = new MemberPicker(this.plan);
+    for (const v of state.validations ?? []) picker.offer(v.step, v.accuracy); // throws if the plan differs
+    this.trainer.restore(state.trainers[0]!);
+    this.picker = picker;
+    this.validations = [...(state.validations ?? [])];
+    this.saved.clear();
+    for (const m of state.saved ?? []) this.saved.set(m.member, { ...m });
   }
 
   destroy(): void {

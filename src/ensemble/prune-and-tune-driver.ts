@@ -9,7 +9,7 @@ import type { PipelineCache } from '../gpu';
 import { Trainer, flatIndex, type EvalSplit, type StepMetrics, type TrainerSetup } from '../engine';
 import { childMasks, pruneAndTunePlan, type ChildMaskKind, type PruneAndTunePlan } from './prune-and-tune-plan';
 import { copyMember } from './members';
-import { trainerMembers, type Driver, type EnsemblePhase, type MemberInfo, type ModelPredictions } from './driver';
+import { checkDriverState, trainerMembers, type Driver, type DriverState, type EnsemblePhase, type MemberInfo, type ModelPredictions } from './driver';
 
 export interface PruneAndTuneOptions {
   epochs: number;
@@ -123,6 +123,25 @@ export class PruneAndTuneDriver implements Driver {
 
   trainingFlops(): number {
     return this.parent.trainingFlops() + (this.children?.trainingFlops() ?? 0);
+  }
+
+  async saveState(): Promise<DriverState> {
+    const trainers = [await this.parent.checkpoint()];
+    if (this.children) trainers.push(await this.children.checkpoint());
+    return { mode: this.mode, trainers };
+  }
+
+  async loadState(state: DriverState): Promise<void> {
+    checkDriverState(state, this.mode, [1, 2]);
+    this.parent.restore(state.trainers[0]!);
+    const children = state.trainers[1];
+    if (children === undefined) {
+      this.children?.destroy();
+      this.children = null;
+      return;
+    }
+    this.children ??= await this.makeChildren();
+    this.children.restore(children);
   }
 
   destroy(): void {

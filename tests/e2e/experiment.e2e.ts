@@ -1,8 +1,9 @@
 // The headless runner (`npm run experiment`): runs an example config end to end in headless
 // Chromium and writes the results JSON (docs/EXPERIMENTS.md fields) and the history CSV; a config
-// with a wrong field is refused, the field named, and nothing runs.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+// with a wrong field is refused, the field named, and nothing runs; a run stopped by Ctrl-C and
+// resumed from its checkpoint ends with the history of an uninterrupted run.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -43,4 +44,53 @@ test('npm run experiment: a wrong field is refused, named, and nothing runs', ()
   expect(r.stderr).toContain('sparsity.target');
   expect(r.stderr).toContain('training.batchSize');
   expect(() => readFileSync(join(out, 'results.json'))).toThrow();
+});
+
+const readResults = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+
+test('npm run experiment: Ctrl-C saves a checkpoint, --resume continues the same curve', async () => {
+  test.setTimeout(200_000);
+  const args = ['experiments/spiral-rigl.json', '--set', 'training.epochs=30', '--set', 'dst.deltaT=10', '--set', 'training.evalEvery=13'];
+  const full = mkdtempSync(join(tmpdir(), 'stp-exp-'));
+  const straight = runner([...args, '--out', full]);
+  expect(straight.status, straight.stderr).toBe(0);
+  expect(existsSync(join(full, 'checkpoint.json'))).toBe(false); // a finished run leaves no checkpoint
+
+  const out = mkdtempSync(join(tmpdir(), 'stp-exp-'));
+  const child = spawn('node', ['scripts/experiment.mjs', ...args, '--out', out, '--checkpoint-every', '0.02']);
+  let stderr = '';
+  let signalled = false;
+  child.stderr.on('data', (b: Buffer) => {
+    stderr += b.toString();
+    // Ctrl-C once a few history rows are in (the bar shows step/total).
+    const steps = [...stderr.matchAll(/\] (\d+)\/390 /g)].map((m) => Number(m[1]));
+    if (!signalled && steps.some((s) => s >= 52)) {
+      signalled = true;
+      child.kill('SIGINT');
+    }
+  });
+  const code = await new Promise<number | null>((done) => child.on('exit', done));
+  expect(code, stderr).toBe(130);
+  expect(stderr).toContain('saving a checkpoint');
+  const partial = readResults(out);
+  expect(partial.interrupted).toBe(true);
+  expect(partial.final).toBeNull();
+  const ckpt = JSON.parse(readFileSync(join(out, 'checkpoint.json'), 'utf8'));
+  expect(ckpt.state.step).toBeGreaterThanOrEqual(52);
+  expect(ckpt.state.step).toBeLessThan(390);
+  expect(readFileSync(join(out, 'checkpoint.bin')).byteLength).toBe(ckpt.binBytes);
+
+  const resumed = runner(['--resume', out]);
+  expect(resumed.status, resumed.stderr).toBe(0);
+  expect(resumed.stderr).toContain(`resuming ${out} at step ${ckpt.state.step}`);
+  const a = readResults(full);
+  const b = readResults(out);
+  expect(b.history).toEqual(a.history);
+  expect(b.final).toEqual(a.final);
+  expect(b.config).toEqual(a.config);
+  expect(existsSync(join(out, 'checkpoint.json'))).toBe(false);
+  // Resuming a finished run says so.
+  const again = runner(['--resume', out]);
+  expect(again.status).toBe(1);
+  expect(again.stderr).toContain('the run finished');
 });

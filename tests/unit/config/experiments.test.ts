@@ -1,6 +1,8 @@
 // The example experiments in experiments/ (one per method and ensemble mode): each is a valid
-// config, and for generated data the ensemble adapter builds its run without error.
-import { readFileSync, readdirSync } from 'node:fs';
+// config, and for generated data the ensemble adapter builds its run without error. The
+// reproduction configs follow docs/REPRODUCTION.md's protocol, and its table generator works.
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config';
@@ -25,5 +27,58 @@ describe('experiments/', () => {
     const { setup } = ensembleSetupFromConfig(r.config, generatedData(r.config));
     expect(setup.mode).toBe(r.config.ensemble.mode);
     expect(setup.base.totalSteps).toBeGreaterThan(0);
+  });
+});
+
+const REPRO = join(DIR, 'reproduction');
+const repro = readdirSync(REPRO).filter((f) => f.endsWith('.json'));
+
+describe('experiments/reproduction/ (docs/REPRODUCTION.md)', () => {
+  it.each(repro)('%s is valid and follows the report\'s protocol', (f) => {
+    const r = parseConfig(JSON.parse(readFileSync(join(REPRO, f), 'utf8')));
+    if (!r.ok) throw new Error(`${f}: ${r.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+    const c = r.config;
+    if (f.startsWith('fashion-')) {
+      expect(c.data).toMatchObject({ dataset: 'fashion-mnist', trainLimit: 10000, validationSize: 5000, testSize: 10000 });
+      expect(c.model).toMatchObject({ kind: 'mlp', hidden: [100, 100] });
+      // EDST runs 1.8x the 20 dense epochs (450/250 on CIFAR); everything else 20.
+      expect(c.training.epochs).toBe(c.ensemble.mode === 'edst' ? 36 : 20);
+      if (c.ensemble.mode === 'edst') expect(c.ensemble).toMatchObject({ members: 3, explorationEpochs: 12, exploreRate: 0.8 });
+    } else {
+      expect(c.data).toMatchObject({ dataset: 'mnist', validationSize: 0, testSize: 2000 });
+      expect(c.model.kind).toBe('lenet-300-100');
+      expect(c.training.epochs).toBe(10);
+    }
+  });
+
+  it('the report generator fills every table from results, and says what has not run', async () => {
+    const { writeReport } = await import('../../../scripts/reproduction-report.mjs');
+    const tmp = mkdtempSync(join(tmpdir(), 'stp-repro-'));
+    const report = join(tmp, 'REPRODUCTION.md');
+    copyFileSync(resolve(__dirname, '../../../docs/REPRODUCTION.md'), report);
+    const member = (accuracy: number) => ({ accuracy, nll: 0.4, ece: 0.02, itop: 0.3, layers: [] });
+    const result = (members: number[], ensemble: number, trainFlops: number) => ({
+      adapter: { vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader' },
+      seconds: 60,
+      final: { ensemble: { accuracy: ensemble, nll: 0.3, ece: 0.01 }, members: members.map(member), disagreement: 0.1, kl: 0.2, maskDistance: 0.5, trainFlops, denseTrainFlops: 100 },
+    });
+    const put = (name: string, r: unknown) => {
+      mkdirSync(join(tmp, 'results', name), { recursive: true });
+      writeFileSync(join(tmp, 'results', name, 'results.json'), JSON.stringify(r));
+    };
+    put('fashion-dense-ensemble', result([0.8, 0.82, 0.84], 0.85, 300));
+    put('mnist-set-90', result([0.97], 0.97, 40));
+    const out = writeReport(join(tmp, 'results'), { report, summary: join(tmp, 'summary.json') });
+    expect(out).toMatchObject({ done: 2, total: repro.length });
+    const text = readFileSync(report, 'utf8');
+    expect(text).toContain('| 0 | single dense (the dense ensemble\'s 3 members: 3 seeds) | 1 | 82.00 ± 2.00 | 0.400 ± 0.000 | 0.020 ± 0.000 | — | — | 1.00 |');
+    expect(text).toContain('| 0 | dense ensemble | 3 | 85.00 | 0.300 | 0.010 | 0.100 | 0.200 | 3.00 |');
+    expect(text).toContain('| 80 % | DST ensemble | 3 | not run yet |');
+    expect(text).toContain('| SET | 97.00 (ref 98.39) | not run yet (ref 98.14)');
+    expect(text).toContain('1 runs, 1.0 min of training and evaluation in total, on SwiftShader.');
+    expect(Object.keys(JSON.parse(readFileSync(join(tmp, 'summary.json'), 'utf8')))).toEqual(['fashion-dense-ensemble', 'mnist-set-90']);
+    // Regenerating keeps one copy of each table.
+    writeReport(join(tmp, 'results'), { report, summary: join(tmp, 'summary.json') });
+    expect(readFileSync(report, 'utf8')).toBe(text);
   });
 });

@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// npm run bench [-- --quick] [--reps R] [--target-ms T] [--out FILE]
+// Training throughput of LeNet-300-100 on MNIST at batch 128 (bench/training-page.ts) in headless
+// Chromium: ours dense, RigL at 80-98 % sparsity, RigL 90 % with 2 and 4 members, the cost of one
+// mask update, and the same dense network in tfjs on its webgpu backend (the page refuses a
+// fallback backend). Prints a markdown table and writes bench/results.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { ROOT, hostPage, waitForWindow } from './page-host.mjs';
+
+const USAGE = `usage: npm run bench -- [--quick] [--reps R] [--target-ms T] [--out FILE]
+  --quick        dense, RigL 90% and its update only: a smoke run
+  --reps R       timed chunks per case; the median is reported (default 3)
+  --target-ms T  wanted length of one timed chunk in ms (default 2000)
+  --out FILE     JSON output (default bench/results.json)
+env: CHROME_PATH (browser binary), STP_WEBGPU_ADAPTER=default (real GPU instead of SwiftShader)`;
+
+function parseArgs(argv) {
+  const o = { quick: false, reps: null, targetMs: null, out: resolve(ROOT, 'bench/results.json') };
+  const int = (flag, v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer, got "${v}"`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') o.quick = true;
+    else if (a === '--reps') o.reps = int(a, argv[++i]);
+    else if (a === '--target-ms') o.targetMs = int(a, argv[++i]);
+    else if (a === '--out') o.out = resolve(process.cwd(), argv[++i] ?? '');
+    else if (a === '--help' || a === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else throw new Error(`unknown argument "${a}"\n${USAGE}`);
+  }
+  return o;
+}
+
+const f1 = (v) => (v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0));
+
+/** The markdown table of a bench/results.json (docs/BENCHMARKS.md holds one). */
+export function markdown(r) {
+  const lines = [];
+  lines.push(`Adapter: ${r.meta.adapter.label}${r.meta.software ? ' — **software (SwiftShader): not GPU numbers**' : ''}; ${r.meta.browserVersion ?? ''}; tfjs ${r.meta.tfjs.version} (${r.meta.tfjs.backend}); ${r.meta.date.slice(0, 10)}.`);
+  lines.push('');
+  lines.push('| run | M | ms / step | examples / s | useful GFLOP/s | vs tfjs dense |');
+  lines.push('|---|---:|---:|---:|---:|---:|');
+  for (const o of r.ours.filter((x) => !x.updateEveryStep)) {
+    lines.push(`| ours, ${o.label} | ${o.members} | ${f1(o.msPerStep)} | ${f1(o.examplesPerSecond)} | ${o.gflops.toFixed(3)} | ${(r.tfjs.msPerStep / (o.msPerStep / o.members)).toFixed(2)}× |`);
+  }
+  lines.push(`| tfjs ${r.meta.tfjs.version} webgpu, dense | 1 | ${f1(r.tfjs.msPerStep)} | ${f1(r.tfjs.examplesPerSecond)} | — | 1.00× |`);
+  lines.push('');
+  lines.push('"vs tfjs dense" = tfjs ms per step ÷ our ms per step per member (above 1: ours trains more examples per second).');
+  lines.push('');
+  lines.push('| mask update | ms | in training steps |');
+  lines.push('|---|---:|---:|');
+  for (const u of r.updates) lines.push(`| ${{ rigl: 'RigL', set: 'SET' }[u.method] ?? u.method} at ${u.sparsity * 100}% | ${f1(u.msPerUpdate)} | ${u.steps.toFixed(2)} |`);
+  return lines.join('\n');
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const t0 = performance.now();
+  let host = null;
+  try {
+    host = await hostPage({
+      entry: 'bench/training.html',
+      include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', 'zod'],
+      cacheName: '.vite-bench',
+      onConsole: (m) => (m.type() === 'error' ? console.error : console.log)(m.text()),
+    });
+    const q = new URLSearchParams();
+    if (opts.quick) q.set('quick', '1');
+    if (opts.reps) q.set('reps', String(opts.reps));
+    if (opts.targetMs) q.set('target_ms', String(opts.targetMs));
+    console.log(`[bench] ${host.browser.version()} (${host.executablePath})`);
+    await host.page.goto(host.url(`bench/training.html?${q}`));
+    const { __trainingBench: result, __trainingBenchError: error } = await waitForWindow(host.page, ['__trainingBench', '__trainingBenchError'], 60 * 60 * 1000);
+    if (error !== undefined) throw new Error(`the benchmark page failed:\n${error}`);
+    if (host.pageError()) throw new Error(`uncaught error in the benchmark page: ${host.pageError()}`);
+    result.meta.browserVersion = host.browser.version();
+    result.meta.webgpuAdapterFlag = process.env.STP_WEBGPU_ADAPTER ?? 'swiftshader';
+    result.meta.wallClockSeconds = (performance.now() - t0) / 1000;
+    console.log(`\n${markdown(result)}\n`);
+    mkdirSync(dirname(opts.out), { recursive: true });
+    writeFileSync(opts.out, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`wrote ${relative(process.cwd(), opts.out) || opts.out}; total ${result.meta.wallClockSeconds.toFixed(1)} s`);
+  } finally {
+    await host?.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(`bench FAILED: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);
