@@ -26,8 +26,17 @@ export type DatasetInput =
     }
   | { kind: 'images'; images: Uint8Array /* (n, h·w) */; labels: ArrayLike<number>; width: number; height: number; classes: number; pixelMean: number; pixelStd: number };
 
-/** Probe set size: the first test examples, predicted often for function-space snapshots. */
+/** Probe set size: test examples predicted often for function-space snapshots. */
 export const PROBE_SIZE = 256;
+
+/**
+ * The probe set: PROBE_SIZE test examples evenly spread over the test split. Not its first ones:
+ * image test splits are ordered by class, and a prefix would hold only the first classes.
+ */
+export function probeIndices(evalIdx: Uint32Array, size = PROBE_SIZE): Uint32Array {
+  if (evalIdx.length <= size) return evalIdx;
+  return Uint32Array.from({ length: size }, (_, k) => evalIdx[Math.floor((k * evalIdx.length) / size)]!);
+}
 
 /** Decision-boundary grid of 2-D runs: GRID_SIZE × GRID_SIZE points over the data's range. */
 export const GRID_SIZE = 48;
@@ -174,7 +183,7 @@ export function trainerSetupFromConfig(config: ExperimentConfig, data: DatasetIn
       trainIdx: split.train,
       evalIdx,
       valIdx: split.val,
-      probeIdx: evalIdx.subarray(0, PROBE_SIZE),
+      probeIdx: probeIndices(evalIdx),
       ...(g ? { gridIdx: Uint32Array.from({ length: g.grid.size ** 2 }, (_, i) => data.labels.length + i) } : {}),
       stepsPerSubmit: tr.stepsPerSubmit,
       tost: tostSetup(config),

@@ -3,6 +3,8 @@ export * from './store';
 export * from './history';
 export * from './session';
 export * from './views';
+export * from './timeline';
+export * from './ensemble-view';
 export * from './saved-run';
 export * from './run-db';
 // What the UI needs of the config layer (ui imports values from state and viz only).

@@ -7,6 +7,7 @@ import { stepsPerEpoch as configStepsPerEpoch, type ExperimentConfig } from '../
 import { generatedData, maskableLayers, tooBigForAdapter, type ConfigRun, type DatasetInput, type StepMetrics } from '../engine';
 import { EnsembleRun, ensembleSetupFromConfig, prepareEnsembleRun } from '../ensemble';
 import { activeCounts, allocateDensities, dropFraction } from '../sparsity';
+import { EnsembleTracker } from './ensemble-tracker';
 import { appendHistory, emptyHistory, type HistoryRow } from './history';
 import { RUN_FORMAT, RUN_VERSION, type SavedRun } from './saved-run';
 import type { AppStore, RunView } from './store';
@@ -41,6 +42,9 @@ export class TrainingSession {
     return p;
   }
   private itop: number | null = null;
+  /** The phase timeline and, for ensembles, the divergence views. */
+  private tracker: EnsembleTracker | null = null;
+  private lastEnsemble = 0;
 
   constructor(
     private readonly store: AppStore,
@@ -61,6 +65,8 @@ export class TrainingSession {
     if (generation !== this.generation) return;
     this.run?.destroy();
     this.run = null;
+    this.tracker = null;
+    this.state.setViews({ timeline: null, ensemble: null });
     const config = this.state.config;
     this.state.updateRun({ ...this.freshRun(), status: 'building', message: 'Preparing data and the network…' });
     try {
@@ -82,7 +88,9 @@ export class TrainingSession {
       this.itop = null;
       const t = ensemble.driver.live();
       this.state.updateRun({ totalSteps: ensemble.totalSteps, stepsPerEpoch: configStepsPerEpoch(config) ?? 1, layerNames: t.layout.layers.map((l, i) => `${l.spec.kind}${i + 1}`), ...this.densities() });
+      this.tracker = new EnsembleTracker(this.store, ensemble, run, data);
       await this.track(this.refreshViews(true));
+      await this.track(this.tracker.refresh(false));
       if (generation !== this.generation) return;
       // Ready once the views show the new network.
       this.state.updateRun({ status: 'ready', message: null });
@@ -132,6 +140,8 @@ export class TrainingSession {
     if (saved.checkpoint) {
       run.driver.live().restore(saved.checkpoint);
       this.historyFromFile = false;
+      this.tracker?.reset();
+      this.state.setViews({ ensemble: null });
       this.state.updateRun({ step: run.step, history, status: run.step >= run.totalSteps ? 'done' : 'paused', message: `Opened "${saved.name}" at step ${saved.step}.`, ...this.densities() });
       await this.track(this.refreshViews(true));
     } else {
@@ -277,6 +287,11 @@ export class TrainingSession {
     this.lastPublish = now;
     this.state.updateRun({ step: run.step, history, test: this.test, stepsPerSecond: seconds > 0.2 ? this.rate.steps / seconds : this.state.run.stepsPerSecond, ...this.densities() });
     if (force || this.maskDirty !== null || now - this.lastViews > 1000) await this.refreshViews(force);
+    // Ensemble snapshots on the probe set: at most every 1.5 s while training; the test-set report on pause and at the end.
+    if (this.tracker && (force || now - this.lastEnsemble > 1500)) {
+      this.lastEnsemble = now;
+      await this.tracker.refresh(force);
+    }
   }
 
   private lastViews = 0;

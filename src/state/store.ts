@@ -6,9 +6,11 @@
 // forwarded to the session (session.ts) that main.tsx attaches.
 import { createStore } from 'zustand/vanilla';
 import { defaultConfig, type ExperimentConfig } from '../config';
+import type { MemberMasksView, ResultView, SnapshotSummary, TrajectoryView } from './ensemble-view';
 import type { AdapterView, GpuProblem, GpuStatus } from './gpu-status';
 import { emptyHistory, type History } from './history';
 import type { SavedRun } from './saved-run';
+import type { TimelineView } from './timeline';
 
 export type RunStatus = 'waiting' | 'building' | 'ready' | 'running' | 'paused' | 'done' | 'diverged' | 'lost' | 'error';
 
@@ -58,6 +60,18 @@ export interface BoundaryView {
   points: { x: Float32Array; y: Float32Array; label: Uint8Array; test: Uint8Array };
 }
 
+/** Ensemble runs (mode other than none): divergence over time and the members side by side. */
+export interface EnsembleViews {
+  /** Probe-set snapshots, oldest first (thinned when many). */
+  snapshots: SnapshotSummary[];
+  trajectories: TrajectoryView | null;
+  /** The test-set report, computed on pause and at the end. */
+  result: ResultView | null;
+  /** 2-D data: each member's decision boundary, then the ensemble's. */
+  boundaries: { labels: string[]; views: BoundaryView[] } | null;
+  memberMasks: MemberMasksView | null;
+}
+
 export interface Views {
   masks: MaskLayerView[] | null;
   /** The masks right after each update so far (and at the start), oldest first, for the timeline. */
@@ -65,6 +79,9 @@ export interface Views {
   boundary: BoundaryView | null;
   /** Image data: test images with predicted labels, and the confusion matrix. */
   predictions: { images: Uint8Array; width: number; height: number; labels: Uint8Array; predicted: Uint8Array; classNames: string[]; confusion: number[][] } | null;
+  /** The run's phases and changing schedules on one step axis. */
+  timeline: TimelineView | null;
+  ensemble: EnsembleViews | null;
 }
 
 /** What main.tsx attaches: the training session's controls. */
@@ -144,7 +161,7 @@ export function createAppStore() {
     config: defaultConfig(),
     notice: null,
     run: initialRun(),
-    views: { masks: null, maskTimeline: [], boundary: null, predictions: null },
+    views: { masks: null, maskTimeline: [], boundary: null, predictions: null, timeline: null, ensemble: null },
     speed: 4,
     session: null,
     drawn: [],

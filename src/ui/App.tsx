@@ -3,9 +3,11 @@
 import { useEffect, useState } from 'react';
 import { Charts } from './Charts';
 import { Controls } from './Controls';
+import { EnsemblePanel } from './EnsemblePanel';
 import { ExportMenu } from './ExportMenu';
 import { GpuStatusBadge } from './GpuStatusBadge';
 import { MaskPanel } from './MaskPanel';
+import { PhaseTimeline } from './PhaseTimeline';
 import { PredictionView } from './PredictionView';
 import { RunsPanel } from './RunsPanel';
 import { ThemeToggle } from './ThemeToggle';
@@ -103,6 +105,7 @@ export function App() {
         </aside>
         <section className="panel panel--viz" aria-label="Visualisation">
           <Transport />
+          <PhaseTimeline />
           <div className="viz">
             <div className="viz__predictions">
               <h2>Predictions</h2>
@@ -114,6 +117,7 @@ export function App() {
             </div>
           </div>
         </section>
+        <EnsemblePanel />
         <section className="panel panel--charts" aria-label="Charts">
           <div className="charts__head">
             <h2>Training</h2>

@@ -1,55 +1,12 @@
 // The experiment controls: every field a learner changes, each with a one-line explanation of
 // what it does and what to expect. A change is checked by the config schema; a refused change
 // shows why and changes nothing. The sparsity slider acts on the running network.
-import { useId, useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import { applyConfigInput, withField } from './config-edit';
+import { EnsembleControls, TostControls } from './EnsembleControls';
+import { Field, NumberInput, Select, type Edit } from './fields';
 import { useAppState } from './use-app-state';
 import type { ExperimentConfig } from '../state';
-
-interface FieldProps {
-  label: string;
-  help: string;
-  children: (id: string, helpId: string) => ReactNode;
-}
-
-function Field({ label, help, children }: FieldProps) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children(id, `${id}-help`)}
-      <p className="field__help" id={`${id}-help`}>
-        {help}
-      </p>
-    </div>
-  );
-}
-
-type Edit = (path: string, value: unknown, extra?: [string, unknown][]) => void;
-
-function Select({ label, help, value, options, onChange }: { label: string; help: string; value: string; options: [string, string][]; onChange: (v: string) => void }) {
-  return (
-    <Field label={label} help={help}>
-      {(id, helpId) => (
-        <select id={id} aria-describedby={helpId} value={value} onChange={(e) => onChange(e.target.value)}>
-          {options.map(([v, text]) => (
-            <option key={v} value={v}>
-              {text}
-            </option>
-          ))}
-        </select>
-      )}
-    </Field>
-  );
-}
-
-function NumberInput({ label, help, value, min, max, step, onChange }: { label: string; help: string; value: number; min: number; max: number; step: number; onChange: (v: number) => void }) {
-  return (
-    <Field label={label} help={help}>
-      {(id, helpId) => <input id={id} aria-describedby={helpId} type="number" value={value} min={min} max={max} step={step} onChange={(e) => e.target.value !== '' && onChange(Number(e.target.value))} />}
-    </Field>
-  );
-}
 
 function SparsitySlider({ config, edit }: { config: ExperimentConfig; edit: Edit }) {
   const density = useAppState((s) => s.run.overallDensity);
@@ -145,6 +102,7 @@ export function Controls() {
           </>
         ) : null}
       </fieldset>
+      <EnsembleControls config={config} edit={edit} />
       <fieldset>
         <legend>Training</legend>
         <Select label="Optimizer" help="SGD with momentum is what the papers use; Adam is more forgiving of the learning rate." value={config.training.optimizer.kind} options={[['sgd', 'SGD + momentum'], ['adam', 'Adam']]} onChange={(v) => edit('training.optimizer', { kind: v })} />
@@ -154,6 +112,7 @@ export function Controls() {
         <NumberInput label="Epochs" help="Passes over the training set: the run's length." value={config.training.epochs} min={1} max={1000} step={1} onChange={(v) => edit('training.epochs', v)} />
         <NumberInput label="Seed" help="Same seed, same data, masks and weights: a run you can share and repeat." value={config.seed} min={0} max={4294967295} step={1} onChange={(v) => edit('seed', v)} />
       </fieldset>
+      <TostControls config={config} edit={edit} />
     </form>
   );
 }

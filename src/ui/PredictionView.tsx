@@ -3,20 +3,10 @@
 // (ringed). Images: a grid of test images with their predicted labels, mistakes marked, and the
 // confusion matrix.
 import { useEffect, useRef } from 'react';
+import { CLASS_COLORS, classRgb, drawBoundary } from './draw-boundary';
 import { NetworkGraph } from './NetworkGraph';
 import { useAppState } from './use-app-state';
 import { appStore } from '../state';
-
-const CLASS_COLORS: readonly [number, number, number][] = [
-  [230, 159, 0],
-  [86, 180, 233],
-  [0, 158, 115],
-  [204, 121, 167],
-  [240, 228, 66],
-  [0, 114, 178],
-  [213, 94, 0],
-  [120, 120, 120],
-];
 
 /** A class's colour with black or white text, whichever reads better on it. */
 function swatchStyle(c: number): { background: string; color: string } {
@@ -50,34 +40,10 @@ function Boundary() {
     ctx.clearRect(0, 0, S, S);
     const px = (x: number) => ((x - grid.x0) / (grid.x1 - grid.x0)) * S;
     const py = (y: number) => ((grid.y1 - y) / (grid.y1 - grid.y0)) * S;
-    const rgb = (c: number) => CLASS_COLORS[c % CLASS_COLORS.length]!.join(',');
-    if (b) {
-      const G = b.grid.size;
-      const cell = S / G;
-      for (let i = 0; i < G * G; i++) {
-        const a = 0.15 + 0.55 * Math.max(0, (b.confidence[i]! - 1 / b.classes) / (1 - 1 / b.classes));
-        ctx.fillStyle = `rgba(${rgb(b.predicted[i]!)},${a})`;
-        ctx.fillRect((i % G) * cell, Math.floor(i / G) * cell, cell + 0.5, cell + 0.5);
-      }
-      for (let i = 0; i < b.points.x.length; i++) {
-        ctx.beginPath();
-        ctx.arc(px(b.points.x[i]!), py(b.points.y[i]!), 3, 0, 2 * Math.PI);
-        if (b.points.test[i]) {
-          ctx.strokeStyle = `rgb(${rgb(b.points.label[i]!)})`;
-          ctx.lineWidth = 1.5;
-          ctx.stroke();
-        } else {
-          ctx.fillStyle = `rgb(${rgb(b.points.label[i]!)})`;
-          ctx.fill();
-          ctx.strokeStyle = 'rgba(0,0,0,0.5)';
-          ctx.lineWidth = 0.5;
-          ctx.stroke();
-        }
-      }
-    }
+    if (b) drawBoundary(ctx, b, S);
     // Drawn points: squares with a dark outline, on top.
     for (const p of drawn) {
-      ctx.fillStyle = `rgb(${rgb(p.label)})`;
+      ctx.fillStyle = `rgb(${classRgb(p.label)})`;
       ctx.fillRect(px(p.x) - 3.5, py(p.y) - 3.5, 7, 7);
       ctx.strokeStyle = '#000';
       ctx.lineWidth = 1;

@@ -2,7 +2,7 @@
 // the config describes, and settings the engine cannot run yet are refused by name.
 import { describe, expect, it } from 'vitest';
 import { parseConfig, type ExperimentConfig } from '../../../src/config';
-import { generatedData, gridPoints, trainerSetupFromConfig } from '../../../src/engine/from-config';
+import { generatedData, gridPoints, probeIndices, trainerSetupFromConfig } from '../../../src/engine/from-config';
 import { lenet5CaffeLayers, mlpLayers } from '../../../src/engine/layers';
 import { lrAt } from '../../../src/engine/lr-schedule';
 
@@ -67,7 +67,7 @@ describe('trainerSetupFromConfig', () => {
     expect(run.setup.tost).toEqual({ smooth: { kind: 'pswish', betaStart: 2, betaEnd: 40, reluFrom: 0.4 }, ghost: { initScale: 1e-4, endFraction: 0.3 } });
     expect(run.setup.labelSmoothing).toBe(0.1);
     expect(run.rescale).toEqual({ iters: 20, eta: 0.1, gamma: 1, lr: 0.01, minScale: 0.01, afterMask: true });
-    expect(run.setup.probeIdx).toEqual(run.setup.evalIdx.subarray(0, 256));
+    expect(run.setup.probeIdx).toEqual(probeIndices(run.setup.evalIdx));
     const closed = trainerSetupFromConfig(config({ version: 1, tost: { layerRescaledInit: { kind: 'closed-form' } } }), generatedData(c));
     expect(closed.setup.sparseAwareInit).toBe(true);
     expect(closed.rescale).toBeNull();
@@ -111,5 +111,20 @@ describe('trainerSetupFromConfig', () => {
     expect(grid).toEqual({ size: 2, x0: -1, x1: 11, y0: -2, y1: 22 });
     // Row 0 is the top (largest y); cell centres.
     expect(Array.from(values)).toEqual([2, 16, 8, 16, 2, 4, 8, 4]);
+  });
+});
+
+describe('probeIndices', () => {
+  it('spreads the probe over a class-ordered test split: every class is in it, in proportion', () => {
+    // 10 classes of 100 test images each, ordered by class (as the image splits are).
+    const evalIdx = Uint32Array.from({ length: 1000 }, (_, i) => i);
+    const labels = (i: number) => Math.floor(i / 100);
+    const probe = probeIndices(evalIdx, 250);
+    expect(probe).toHaveLength(250);
+    const counts = new Array<number>(10).fill(0);
+    for (const i of probe) counts[labels(i)]!++;
+    expect(counts).toEqual(new Array(10).fill(25));
+    expect(new Set(probe).size).toBe(250);
+    expect(probeIndices(evalIdx.subarray(0, 100), 256)).toHaveLength(100); // small splits: all of it
   });
 });
