@@ -6,7 +6,7 @@ import { createRoot } from 'react-dom/client';
 import { decodeConfig, defaultConfig, encodeConfig } from './config';
 import { loadImageDataset } from './data';
 import { KERNEL_NAMES, PipelineCache, acquireGpu, type GpuError } from './gpu';
-import { TrainingSession, appStore } from './state';
+import { TrainingSession, appStore, lessonById, lessonConfig, lessonIdFromHash, loadLessonProgress, saveLessonProgress, type AppState } from './state';
 import { App } from './ui/App';
 import './ui/app.css';
 
@@ -45,11 +45,42 @@ async function startGpu(): Promise<void> {
   await session.rebuild();
 }
 
-/** The config in the URL hash; a hash that cannot be read gives the defaults and says so. */
+/** localStorage, or nothing where the browser refuses it (private modes): lessons then do not resume. */
+const storage = (() => {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+})();
+
+/** What the URL hash says now: the open lesson ("lesson/<id>"), or the config. */
+const hashOf = (s: AppState): string => (s.lesson ? `lesson/${s.lesson.id}` : encodeConfig(s.config));
+
+/**
+ * The URL hash: a lesson ("#lesson/<id>", resumed where it was left) or a config ("#v1.…"). A
+ * hash that cannot be read gives the defaults and says so.
+ */
 function readHash(): void {
   const hash = window.location.hash.replace(/^#/, '');
   const s = appStore.getState();
   if (hash === '') return;
+  const lessonId = lessonIdFromHash(hash);
+  if (lessonId !== null) {
+    const lesson = lessonById(lessonId);
+    if (lesson) {
+      const progress = storage ? loadLessonProgress(storage, lessonId) : null;
+      s.setConfig(progress?.config ?? lessonConfig(lessonId));
+      s.setLesson({ id: lessonId, page: progress?.page ?? 0 });
+      s.setNotice(progress && progress.page > 0 ? `Welcome back: "${lesson.title}" resumes at page ${progress.page + 1} with your settings.` : null);
+      return;
+    }
+    s.setLesson(null);
+    s.setNotice(`There is no lesson "${lessonId}", so the defaults are shown. The Lessons menu lists them all.`);
+    s.setConfig(defaultConfig());
+    return;
+  }
+  s.setLesson(null);
   const r = decodeConfig(hash);
   if (r.ok) {
     s.setNotice(null);
@@ -60,16 +91,24 @@ function readHash(): void {
   }
 }
 
+// Classroom mode: from the link (?classroom=1, a teacher's link) or as the learner left it.
+const classroomQuery = new URLSearchParams(window.location.search).get('classroom');
+appStore.getState().setClassroom(classroomQuery !== null ? classroomQuery !== '0' : storage?.getItem('stp.classroom') === '1');
 readHash();
 // A hash typed or pasted into the address bar of an open playground: read it and rebuild.
 window.addEventListener('hashchange', () => {
-  if (window.location.hash.replace(/^#/, '') === encodeConfig(appStore.getState().config)) return;
+  if (window.location.hash.replace(/^#/, '') === hashOf(appStore.getState())) return;
   readHash();
   void appStore.getState().session?.rebuild();
 });
-// Every config change is mirrored into the hash (replaceState: no history entry per slider move).
+// Every config or lesson change is mirrored into the hash (replaceState: no history entry per
+// slider move); in a lesson, its page and settings are saved so it resumes where it was left.
 appStore.subscribe((s, prev) => {
-  if (s.config !== prev.config) window.history.replaceState(null, '', `#${encodeConfig(s.config)}`);
+  if (s.config !== prev.config || s.lesson !== prev.lesson) {
+    window.history.replaceState(null, '', `${window.location.search}#${hashOf(s)}`);
+    if (s.lesson && storage) saveLessonProgress(storage, s.lesson.id, { page: s.lesson.page, config: s.config });
+  }
+  if (s.classroom !== prev.classroom) storage?.setItem('stp.classroom', s.classroom ? '1' : '0');
 });
 
 const root = document.getElementById('root');

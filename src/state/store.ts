@@ -110,6 +110,10 @@ export interface AppState {
   drawn: DrawnPoint[];
   /** The class a click on the plane adds. */
   drawClass: number;
+  /** Classroom mode: the advanced controls are hidden. */
+  classroom: boolean;
+  /** The open lesson and its page (lessons.ts); null when none is open. */
+  lesson: { id: string; page: number } | null;
 }
 
 export interface DrawnPoint {
@@ -133,6 +137,8 @@ export interface AppActions {
   addPoint(p: DrawnPoint): void;
   clearDrawn(): void;
   setDrawClass(c: number): void;
+  setClassroom(on: boolean): void;
+  setLesson(lesson: { id: string; page: number } | null): void;
 }
 
 export function initialRun(): RunView {
@@ -166,6 +172,8 @@ export function createAppStore() {
     session: null,
     drawn: [],
     drawClass: 0,
+    classroom: false,
+    lesson: null,
     gpuUnsupported: (problem) => set({ gpu: { phase: 'unsupported', problem } }),
     gpuCompiling: (adapter, limits, features) => set({ gpu: { phase: 'compiling', adapter, limits, features } }),
     gpuReady: (kernels) => {
@@ -186,6 +194,8 @@ export function createAppStore() {
     addPoint: (p) => set({ drawn: [...get().drawn, p] }),
     clearDrawn: () => set({ drawn: [] }),
     setDrawClass: (drawClass) => set({ drawClass }),
+    setClassroom: (classroom) => set({ classroom }),
+    setLesson: (lesson) => set({ lesson }),
   }));
 }
 

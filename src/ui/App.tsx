@@ -6,6 +6,9 @@ import { Controls } from './Controls';
 import { EnsemblePanel } from './EnsemblePanel';
 import { ExportMenu } from './ExportMenu';
 import { GpuStatusBadge } from './GpuStatusBadge';
+import { LessonPanel } from './LessonPanel';
+import { LessonsMenu } from './LessonsMenu';
+import { MethodsHelp } from './MethodsHelp';
 import { MaskPanel } from './MaskPanel';
 import { PhaseTimeline } from './PhaseTimeline';
 import { PredictionView } from './PredictionView';
@@ -67,6 +70,9 @@ export function App() {
   const notice = useAppState((s) => s.notice);
   const setNotice = useAppState((s) => s.setNotice);
   const [help, setHelp] = useState(false);
+  const [dialog, setDialog] = useState<'lessons' | 'methods' | null>(null);
+  const classroom = useAppState((s) => s.classroom);
+  const setClassroom = useAppState((s) => s.setClassroom);
   useShortcuts(() => setHelp((h) => !h));
   if (gpu.phase === 'unsupported') return <UnsupportedPage problem={gpu.problem} />;
   return (
@@ -74,6 +80,15 @@ export function App() {
       <header className="app__header">
         <h1 className="app__title">Sparse Training Playground</h1>
         <p className="app__tagline">Train sparse networks on your GPU and watch their masks evolve.</p>
+        <button type="button" className="app__help-button" onClick={() => setDialog(dialog === 'lessons' ? null : 'lessons')} data-testid="lessons-button">
+          Lessons
+        </button>
+        <button type="button" className="app__help-button" onClick={() => setDialog(dialog === 'methods' ? null : 'methods')} data-testid="methods-button">
+          Methods
+        </button>
+        <label className="app__classroom" title="Hide the advanced controls: for teaching">
+          <input type="checkbox" checked={classroom} onChange={(e) => setClassroom(e.target.checked)} data-testid="classroom-toggle" /> Classroom mode
+        </label>
         <ThemeToggle />
         <button type="button" className="app__help-button" onClick={() => setHelp((h) => !h)} aria-keyshortcuts="?">
           Shortcuts
@@ -81,6 +96,8 @@ export function App() {
         <GpuStatusBadge />
       </header>
       {help ? <Help onClose={() => setHelp(false)} /> : null}
+      {dialog === 'lessons' ? <LessonsMenu onClose={() => setDialog(null)} /> : null}
+      {dialog === 'methods' ? <MethodsHelp onClose={() => setDialog(null)} /> : null}
       {notice ? (
         <div className="app__notice" role="status" data-testid="notice">
           {notice}{' '}
@@ -104,6 +121,7 @@ export function App() {
           <Controls />
         </aside>
         <section className="panel panel--viz" aria-label="Visualisation">
+          <LessonPanel />
           <Transport />
           <PhaseTimeline />
           <div className="viz">

@@ -33,6 +33,8 @@ export function Controls() {
   const m = config.model;
   const points = d.dataset !== 'mnist' && d.dataset !== 'fashion-mnist';
   const sparse = config.dst.method !== 'dense';
+  // Classroom mode hides the advanced controls (the teacher's settings stay in effect).
+  const advanced = !useAppState((s) => s.classroom);
   return (
     <form className="controls" onSubmit={(e) => e.preventDefault()} aria-label="Experiment settings">
       {errors.length > 0 ? (
@@ -72,7 +74,7 @@ export function Controls() {
                 />
               )}
             </Field>
-            <Select label="Activation" help="The hidden layers' nonlinearity. ReLU is what the sparse-training papers use." value={m.activation} options={[['relu', 'ReLU'], ['tanh', 'tanh'], ['swish', 'swish'], ['pswish', 'parametric swish']]} onChange={(v) => edit('model.activation', v)} />
+            {advanced ? <Select label="Activation" help="The hidden layers' nonlinearity. ReLU is what the sparse-training papers use." value={m.activation} options={[['relu', 'ReLU'], ['tanh', 'tanh'], ['swish', 'swish'], ['pswish', 'parametric swish']]} onChange={(v) => edit('model.activation', v)} /> : null}
           </>
         ) : (
           <Select label="Network" help="The classic sparse-training benchmarks on 28×28 images." value={m.kind} options={[['lenet-300-100', 'LeNet-300-100'], ['lenet5-caffe', 'LeNet-5 (Caffe)']]} onChange={(v) => edit('model', { kind: v })} />
@@ -81,8 +83,12 @@ export function Controls() {
       <fieldset>
         <legend>Sparsity</legend>
         {sparse ? <SparsitySlider config={config} edit={edit} /> : null}
-        <Select label="Layer densities" help="How the overall density is split across layers. ERK keeps small layers denser, which usually trains better than uniform." value={config.sparsity.distribution.kind} options={[['erk', 'ERK (Erdős–Rényi-Kernel)'], ['er', 'ER (Erdős–Rényi)'], ['uniform', 'Uniform']]} onChange={(v) => edit('sparsity.distribution', { kind: v })} />
-        <Select label="Mask at initialisation" help="Which weights are active at the start: random, or chosen by a pruning-at-initialisation score." value={config.sparsity.mask.kind} options={[['random', 'Random'], ['magnitude', 'Magnitude'], ['snip', 'SNIP'], ['grasp', 'GraSP'], ['synflow', 'SynFlow']]} onChange={(v) => edit('sparsity.mask', { kind: v })} />
+        {advanced ? (
+          <>
+            <Select label="Layer densities" help="How the overall density is split across layers. ERK keeps small layers denser, which usually trains better than uniform." value={config.sparsity.distribution.kind} options={[['erk', 'ERK (Erdős–Rényi-Kernel)'], ['er', 'ER (Erdős–Rényi)'], ['uniform', 'Uniform']]} onChange={(v) => edit('sparsity.distribution', { kind: v })} />
+            <Select label="Mask at initialisation" help="Which weights are active at the start: random, or chosen by a pruning-at-initialisation score." value={config.sparsity.mask.kind} options={[['random', 'Random'], ['magnitude', 'Magnitude'], ['snip', 'SNIP'], ['grasp', 'GraSP'], ['synflow', 'SynFlow']]} onChange={(v) => edit('sparsity.mask', { kind: v })} />
+          </>
+        ) : null}
       </fieldset>
       <fieldset>
         <legend>Dynamic sparse training</legend>
@@ -93,7 +99,7 @@ export function Controls() {
           options={[['rigl', 'RigL'], ['set', 'SET'], ['snfs', 'SNFS (sparse momentum)'], ['static', 'Static sparse'], ['dense', 'Dense']]}
           onChange={(v) => edit('dst.method', v, v === 'dense' ? [['sparsity.target', 0], ['sparsity.mask', { kind: 'random' }]] : config.sparsity.target === 0 ? [['sparsity.target', 0.5]] : [])}
         />
-        {sparse && config.dst.method !== 'static' ? (
+        {advanced && sparse && config.dst.method !== 'static' ? (
           <>
             <NumberInput label="Update every ΔT steps" help="How often the mask changes. Small ΔT explores more connections; too small and new weights have no time to grow." value={config.dst.deltaT} min={1} max={100000} step={1} onChange={(v) => edit('dst.deltaT', v)} />
             <NumberInput label="Drop fraction" help="The share of each layer's active weights replaced at an update (RigL: 0.3)." value={config.dst.dropFraction} min={0.01} max={0.99} step={0.05} onChange={(v) => edit('dst.dropFraction', v)} />
@@ -102,17 +108,21 @@ export function Controls() {
           </>
         ) : null}
       </fieldset>
-      <EnsembleControls config={config} edit={edit} />
+      <EnsembleControls config={config} edit={edit} advanced={advanced} />
       <fieldset>
         <legend>Training</legend>
-        <Select label="Optimizer" help="SGD with momentum is what the papers use; Adam is more forgiving of the learning rate." value={config.training.optimizer.kind} options={[['sgd', 'SGD + momentum'], ['adam', 'Adam']]} onChange={(v) => edit('training.optimizer', { kind: v })} />
+        {advanced ? <Select label="Optimizer" help="SGD with momentum is what the papers use; Adam is more forgiving of the learning rate." value={config.training.optimizer.kind} options={[['sgd', 'SGD + momentum'], ['adam', 'Adam']]} onChange={(v) => edit('training.optimizer', { kind: v })} /> : null}
         <NumberInput label="Learning rate" help="Step size. Too high and the loss becomes NaN (training pauses and says so); too low and nothing moves." value={config.training.optimizer.lr} min={1e-6} max={10} step={0.01} onChange={(v) => edit('training.optimizer.lr', v)} />
-        <Select label="Learning-rate schedule" help="Multistep divides the rate by 10 at 50 % and 75 % of training; cosine glides it down." value={config.training.schedule.kind} options={[['multistep', 'Multistep'], ['cosine', 'Cosine'], ['constant', 'Constant'], ['onecycle', 'One-cycle']]} onChange={(v) => edit('training.schedule', { kind: v })} />
-        <NumberInput label="Batch size" help="Examples per step." value={config.training.batchSize} min={1} max={4096} step={1} onChange={(v) => edit('training.batchSize', v)} />
+        {advanced ? (
+          <>
+            <Select label="Learning-rate schedule" help="Multistep divides the rate by 10 at 50 % and 75 % of training; cosine glides it down." value={config.training.schedule.kind} options={[['multistep', 'Multistep'], ['cosine', 'Cosine'], ['constant', 'Constant'], ['onecycle', 'One-cycle']]} onChange={(v) => edit('training.schedule', { kind: v })} />
+            <NumberInput label="Batch size" help="Examples per step." value={config.training.batchSize} min={1} max={4096} step={1} onChange={(v) => edit('training.batchSize', v)} />
+          </>
+        ) : null}
         <NumberInput label="Epochs" help="Passes over the training set: the run's length." value={config.training.epochs} min={1} max={1000} step={1} onChange={(v) => edit('training.epochs', v)} />
         <NumberInput label="Seed" help="Same seed, same data, masks and weights: a run you can share and repeat." value={config.seed} min={0} max={4294967295} step={1} onChange={(v) => edit('seed', v)} />
       </fieldset>
-      <TostControls config={config} edit={edit} />
+      {advanced ? <TostControls config={config} edit={edit} /> : null}
     </form>
   );
 }

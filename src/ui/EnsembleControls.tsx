@@ -45,7 +45,7 @@ const MODE_HELP: Record<Mode, string> = {
   dense: 'M dense networks trained independently: the classic deep ensemble, the baseline to beat.',
 };
 
-export function EnsembleControls({ config, edit }: { config: ExperimentConfig; edit: Edit }) {
+export function EnsembleControls({ config, edit, advanced }: { config: ExperimentConfig; edit: Edit; advanced: boolean }) {
   const e = config.ensemble;
   const setMode = (mode: string) => {
     const [first, ...rest] = modeEdits(config, mode as Mode);
@@ -64,7 +64,7 @@ export function EnsembleControls({ config, edit }: { config: ExperimentConfig; e
         onChange={setMode}
       />
       {e.mode !== 'none' ? <NumberInput label="Members (M)" help="How many networks vote. More members: better calibrated, slower (each trains on the GPU side by side)." value={e.members} min={2} max={8} step={e.mode === 'prune-and-tune' && e.maskKind === 'anti-random' ? 2 : 1} onChange={members} /> : null}
-      {e.mode === 'edst' ? (
+      {advanced && e.mode === 'edst' ? (
         <>
           <NumberInput label="Exploration epochs" help="The first phase: the sparse network explores masks at the full learning rate before any member is taken." value={e.explorationEpochs} min={1} max={1000} step={1} onChange={(v) => edit('ensemble.explorationEpochs', v, [['training.epochs', v + e.members * refine], ['ensemble.refineEpochs', undefined]])} />
           <NumberInput label="Epochs per refinement phase" help="Each member's phase: lr/10 for the first half, lr/100 for the second; the best validation checkpoint becomes the member." value={refine} min={2} max={1000} step={1} onChange={(v) => edit('training.epochs', e.explorationEpochs + e.members * v, [['ensemble.refineEpochs', undefined]])} />
@@ -72,7 +72,7 @@ export function EnsembleControls({ config, edit }: { config: ExperimentConfig; e
           <Select label="Drop rate during EDST" help="FreeTickets' code keeps the regular drop rate at 0.5 all along; cosine follows this run's own DST schedule." value={e.drop} options={[['constant-0.5', 'Constant 0.5 (released code)'], ['cosine', 'Cosine (RigL)']]} onChange={(v) => edit('ensemble.drop', v)} />
         </>
       ) : null}
-      {e.mode === 'prune-and-tune' ? (
+      {advanced && e.mode === 'prune-and-tune' ? (
         <>
           <Select label="Child masks" help="Anti-random: pairs of complementary halves of the parent, so together they keep every weight; random: independent masks at the sparsity target." value={e.maskKind} options={[['anti-random', 'Anti-random pairs'], ['random', 'Random']]} onChange={(v) => edit('ensemble.maskKind', v, v === 'anti-random' ? [['sparsity.target', 0.5], ['ensemble.members', e.members + (e.members % 2)]] : [])} />
           <NumberInput label="Tuning epochs" help="How long the children are tuned (one-cycle lr) after the parent's training." value={e.tuneEpochs} min={1} max={1000} step={1} onChange={(v) => edit('ensemble.tuneEpochs', v)} />

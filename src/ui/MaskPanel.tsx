@@ -151,7 +151,7 @@ export function MaskPanel() {
   const index = pick !== null && pick < timeline.length ? pick : null;
   const masks = index === null ? live : timeline[index]!.masks;
   return (
-    <div className="masks">
+    <div className="masks" data-testid="masks">
       <p className="masks__summary" data-testid="mask-summary">
         {updates} mask update{updates === 1 ? '' : 's'}
         {last ? ` · last at step ${last.step + 1}: ${last.grown} grown, ${last.pruned} pruned` : ''}
