@@ -8,6 +8,7 @@ export * from './ensemble-view';
 export * from './lessons';
 export * from './lesson-progress';
 export * from './method-help';
+export * from './compare';
 export * from './saved-run';
 export * from './run-db';
 // What the UI needs of the config layer (ui imports values from state and viz only).

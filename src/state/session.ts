@@ -7,6 +7,7 @@ import { stepsPerEpoch as configStepsPerEpoch, type ExperimentConfig } from '../
 import { generatedData, maskableLayers, tooBigForAdapter, type ConfigRun, type DatasetInput, type StepMetrics } from '../engine';
 import { EnsembleRun, ensembleSetupFromConfig, prepareEnsembleRun } from '../ensemble';
 import { activeCounts, allocateDensities, dropFraction } from '../sparsity';
+import type { SweepPoint, SweepResult } from './compare';
 import { EnsembleTracker } from './ensemble-tracker';
 import { appendHistory, emptyHistory, type HistoryRow } from './history';
 import { RUN_FORMAT, RUN_VERSION, type SavedRun } from './saved-run';
@@ -155,7 +156,7 @@ export class TrainingSession {
   private historyFromFile = false;
 
   play(): void {
-    if (!this.run || this.running || this.run.step >= this.run.totalSteps) return;
+    if (!this.run || this.running || this.sweeping || this.run.step >= this.run.totalSteps) return;
     this.clearFileHistory();
     const generation = this.generation;
     this.running = true;
@@ -176,7 +177,7 @@ export class TrainingSession {
   }
 
   async step(): Promise<void> {
-    if (!this.run || this.running) return;
+    if (!this.run || this.running || this.sweeping) return;
     const generation = this.generation;
     this.clearFileHistory();
     await this.track(this.trainChunk(1));
@@ -353,6 +354,55 @@ export class TrainingSession {
       const seg = (a: ArrayLike<number>, from: number) => Array.from({ length: l.numel }, (_, k) => a[from + k]!);
       return { name: `${l.spec.kind}${i + 1}`, rows: l.outChannels, cols: l.numel / l.outChannels, mask: seg(mask, l.weight.offset), events: seg(events[i]!, 0), fired: seg(fired, l.weight.offset) };
     });
+  }
+
+  private sweeping = false;
+  private sweepCancelled = false;
+
+  /**
+   * A sparsity sweep: trains each point's config to the end as a run of its own (the playground's
+   * run is paused and kept) and records its final test accuracy. Cancel stops after the current
+   * chunk of steps.
+   */
+  async sweep(points: SweepPoint[]): Promise<void> {
+    if (this.sweeping) return;
+    this.pause();
+    this.sweeping = true;
+    this.sweepCancelled = false;
+    const results: SweepResult[] = [];
+    const show = (running: boolean, message: string | null) => this.state.setViews({ sweep: { results: [...results], total: points.length, running, message } });
+    try {
+      await this.inflight;
+      for (const [i, p] of points.entries()) {
+        if (this.sweepCancelled) break;
+        const label = `${p.method.toUpperCase()} at ${(p.sparsity * 100).toFixed(0)} %`;
+        show(true, `Training ${label} (run ${i + 1} of ${points.length})…`);
+        const data = await this.loadData(p.config);
+        const { setup, run } = ensembleSetupFromConfig(p.config, data);
+        const ensemble = await EnsembleRun.create(this.deps.cache, setup);
+        try {
+          await prepareEnsembleRun(ensemble, run);
+          while (ensemble.step < ensemble.totalSteps && !this.sweepCancelled) {
+            await ensemble.train(this.state.config.training.stepsPerSubmit * 4);
+            await nextFrame();
+          }
+          if (this.sweepCancelled) break;
+          const e = await ensemble.driver.live().evaluate('test');
+          results.push({ method: p.method, sparsity: p.sparsity, accuracy: e.accuracy[0]! });
+        } finally {
+          ensemble.destroy();
+        }
+      }
+      show(false, this.sweepCancelled ? `Sweep cancelled after ${results.length} of ${points.length} runs.` : `Sweep done: ${results.length} runs.`);
+    } catch (e) {
+      show(false, `The sweep stopped: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  cancelSweep(): void {
+    this.sweepCancelled = true;
   }
 
   destroy(): void {

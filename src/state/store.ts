@@ -6,6 +6,7 @@
 // forwarded to the session (session.ts) that main.tsx attaches.
 import { createStore } from 'zustand/vanilla';
 import { defaultConfig, type ExperimentConfig } from '../config';
+import type { SweepPoint, SweepResult } from './compare';
 import type { MemberMasksView, ResultView, SnapshotSummary, TrajectoryView } from './ensemble-view';
 import type { AdapterView, GpuProblem, GpuStatus } from './gpu-status';
 import { emptyHistory, type History } from './history';
@@ -82,6 +83,8 @@ export interface Views {
   /** The run's phases and changing schedules on one step axis. */
   timeline: TimelineView | null;
   ensemble: EnsembleViews | null;
+  /** A sparsity sweep: the results so far, how many runs it has, and what it is doing. */
+  sweep: { results: SweepResult[]; total: number; running: boolean; message: string | null } | null;
 }
 
 /** What main.tsx attaches: the training session's controls. */
@@ -94,6 +97,8 @@ export interface SessionControls {
   setLayerDensity(layer: number, density: number): void;
   snapshotRun(name: string): Promise<SavedRun>;
   openRun(run: SavedRun): Promise<void>;
+  sweep(points: SweepPoint[]): Promise<void>;
+  cancelSweep(): void;
 }
 
 export interface AppState {
@@ -167,7 +172,7 @@ export function createAppStore() {
     config: defaultConfig(),
     notice: null,
     run: initialRun(),
-    views: { masks: null, maskTimeline: [], boundary: null, predictions: null, timeline: null, ensemble: null },
+    views: { masks: null, maskTimeline: [], boundary: null, predictions: null, timeline: null, ensemble: null, sweep: null },
     speed: 4,
     session: null,
     drawn: [],

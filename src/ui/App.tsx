@@ -2,6 +2,7 @@
 // middle; charts below. Keyboard: space play/pause, → step, r reset, ? help.
 import { useEffect, useState } from 'react';
 import { Charts } from './Charts';
+import { ComparePanel } from './ComparePanel';
 import { Controls } from './Controls';
 import { EnsemblePanel } from './EnsemblePanel';
 import { ExportMenu } from './ExportMenu';
@@ -143,6 +144,7 @@ export function App() {
           </div>
           <Charts />
           <RunsPanel />
+          <ComparePanel />
         </section>
       </main>
     </div>
