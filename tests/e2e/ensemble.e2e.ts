@@ -43,6 +43,7 @@ test('EDST with M = 3 on the spiral: three members with different boundaries, a 
   expect(new Set(images.slice(0, 3)).size).toBe(3);
   await expect(page.getByTestId('member-table').locator('tbody tr')).toHaveCount(4);
   await expect(page.getByTestId('trajectories')).toBeVisible();
+  await expect(page.getByTestId('exploration-mark')).toHaveCount(2); // before members 2 and 3
   await expect(page.getByTestId('divergence-chart')).toBeVisible();
   await expect(page.getByTestId('member-masks').locator('canvas')).toHaveCount(4); // 3 masks and the overlap
   await page.getByTestId('ensemble-panel').screenshot({ path: info.outputPath('edst-ensemble.png') });

@@ -28,6 +28,12 @@ export function Trajectories({ view, edst }: { view: TrajectoryView; edst: boole
         {groups.map((g, gi) =>
           g.slice(1).map((p, i) => <line key={`${gi}-${i}`} x1={sx(g[i]!.x)} y1={sy(g[i]!.y)} x2={sx(p.x)} y2={sy(p.y)} stroke={color(p.line)} strokeWidth={1.6} />),
         )}
+        {edst
+          ? pts.map((p, i) =>
+              // The first snapshot of refinement phases 2…M: right after a global exploration.
+              i > 0 && p.line >= 2 && pts[i - 1]!.line !== p.line ? <circle key={`x${i}`} cx={sx(p.x)} cy={sy(p.y)} r={6} fill="none" stroke="#D55E00" strokeWidth={2} data-testid="exploration-mark" /> : null,
+            )
+          : null}
         {groups.map((g, gi) => {
           const last = g.at(-1);
           return last ? <circle key={`end${gi}`} cx={sx(last.x)} cy={sy(last.y)} r={4} fill={color(last.line)} stroke="currentColor" strokeWidth={0.5} /> : null;
@@ -40,6 +46,12 @@ export function Trajectories({ view, edst }: { view: TrajectoryView; edst: boole
             {l}
           </li>
         ))}
+        {edst ? (
+          <li>
+            <span className="timeline__swatch" style={{ background: '#D55E00', height: '0.6rem', width: '0.6rem', borderRadius: '50%' }} aria-hidden="true" />
+            after a global exploration
+          </li>
+        ) : null}
       </ul>
     </figure>
   );
