@@ -4,6 +4,7 @@
 // console, prints a table of our kernels vs tfjs-backend-webgpu and writes bench/kernels.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
+import { parseBenchArgs } from './bench-args.mjs';
 import { ROOT, hostPage, waitForWindow } from './page-host.mjs';
 const TIMEOUT_MS = 15 * 60 * 1000;
 const RATIO_DEFINITION = 'speed ratio ours/tfjs = tfjs_ms / ours_ms (> 1: ours is faster)';
@@ -16,27 +17,7 @@ const USAGE = `usage: npm run bench:kernels -- [--quick] [--iters N] [--reps R] 
   --out FILE     JSON output (default bench/kernels.json)
 env: CHROME_PATH (browser binary), STP_WEBGPU_ADAPTER=default (real GPU instead of SwiftShader)`;
 
-function parseArgs(argv) {
-  const o = { quick: false, iters: null, reps: null, targetMs: null, out: resolve(ROOT, 'bench/kernels.json') };
-  const int = (flag, v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer, got "${v}"`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--quick') o.quick = true;
-    else if (a === '--iters') o.iters = int(a, argv[++i]);
-    else if (a === '--reps') o.reps = int(a, argv[++i]);
-    else if (a === '--target-ms') o.targetMs = int(a, argv[++i]);
-    else if (a === '--out') o.out = resolve(process.cwd(), argv[++i] ?? '');
-    else if (a === '--help' || a === '-h') {
-      console.log(USAGE);
-      process.exit(0);
-    } else throw new Error(`unknown argument "${a}"\n${USAGE}`);
-  }
-  return o;
-}
+const parseArgs = (argv) => parseBenchArgs(argv, { usage: USAGE, out: resolve(ROOT, 'bench/kernels.json'), iters: true });
 
 
 const ms = (v) => (v === null || v === undefined ? '-' : v < 1 ? v.toFixed(3) : v < 100 ? v.toFixed(2) : v.toFixed(0));

@@ -6,6 +6,7 @@
 // fallback backend). Prints a markdown table and writes bench/results.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
+import { parseBenchArgs } from './bench-args.mjs';
 import { ROOT, hostPage, waitForWindow } from './page-host.mjs';
 
 const USAGE = `usage: npm run bench -- [--quick] [--reps R] [--target-ms T] [--out FILE]
@@ -15,26 +16,7 @@ const USAGE = `usage: npm run bench -- [--quick] [--reps R] [--target-ms T] [--o
   --out FILE     JSON output (default bench/results.json)
 env: CHROME_PATH (browser binary), STP_WEBGPU_ADAPTER=default (real GPU instead of SwiftShader)`;
 
-function parseArgs(argv) {
-  const o = { quick: false, reps: null, targetMs: null, out: resolve(ROOT, 'bench/results.json') };
-  const int = (flag, v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer, got "${v}"`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--quick') o.quick = true;
-    else if (a === '--reps') o.reps = int(a, argv[++i]);
-    else if (a === '--target-ms') o.targetMs = int(a, argv[++i]);
-    else if (a === '--out') o.out = resolve(process.cwd(), argv[++i] ?? '');
-    else if (a === '--help' || a === '-h') {
-      console.log(USAGE);
-      process.exit(0);
-    } else throw new Error(`unknown argument "${a}"\n${USAGE}`);
-  }
-  return o;
-}
+const parseArgs = (argv) => parseBenchArgs(argv, { usage: USAGE, out: resolve(ROOT, 'bench/results.json') });
 
 const f1 = (v) => (v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0));
 
