@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { parseConfig, type ExperimentConfig } from '../config';
 import type { Checkpoint } from '../engine';
+import type { DriverState } from '../ensemble';
 import type { HistoryRow } from './history';
 
 export const RUN_FORMAT = 'sparse-training-playground/run';
@@ -18,8 +19,12 @@ export interface SavedRun {
   config: ExperimentConfig;
   step: number;
   history: HistoryRow[];
-  /** The first model's trainer state (IndexedDB only; absent in run files). */
-  checkpoint?: Checkpoint;
+  /**
+   * The network's state (IndexedDB only; absent in run files): the whole run's driver state (every
+   * mode, EDST's members and Prune-and-Tune's children included), or, in runs saved by earlier
+   * versions, the first trainer's checkpoint.
+   */
+  checkpoint?: DriverState | Checkpoint;
 }
 
 const nullableNumber = z.number().nullable();
@@ -60,7 +65,7 @@ export function parseSavedRun(input: unknown): ParsedRun {
   if (rows.some((r, i) => i > 0 && r.step <= rows[i - 1]!.step)) return { ok: false, errors: ['history: steps must increase'] };
   if (rows.length > 0 && rows.at(-1)!.step >= e.data.step) return { ok: false, errors: [`history: a row at step ${rows.at(-1)!.step} is past the run's step ${e.data.step}`] };
   const run: SavedRun = { format: RUN_FORMAT, version: RUN_VERSION, name: e.data.name, savedAt: e.data.savedAt, config: c.config, step: e.data.step, history: rows };
-  if (e.data.checkpoint !== undefined) run.checkpoint = e.data.checkpoint as Checkpoint; // structured clone from IndexedDB, same app
+  if (e.data.checkpoint !== undefined) run.checkpoint = e.data.checkpoint as DriverState | Checkpoint; // structured clone from IndexedDB, same app
   return { ok: true, run };
 }
 

@@ -124,10 +124,13 @@ export class TrainingSession {
 
   /** The run as it stands: settings, metrics, and the network's state where it can be resumed. */
   async snapshotRun(name: string): Promise<SavedRun> {
+    // Views still being read (EDST swaps its members' checkpoints into the trainer to predict
+    // with them) must finish first, or the step and state read here could be a member's.
+    await this.inflight;
     const run = this.run;
     const saved: SavedRun = { format: RUN_FORMAT, version: RUN_VERSION, name, savedAt: new Date().toISOString(), config: this.state.config, step: run?.step ?? 0, history: this.state.run.history.rows };
-    // Only one-trainer runs can be resumed exactly (EDST and Prune-and-Tune keep more state).
-    if (run && (run.setup.mode === 'none' || run.setup.mode === 'dst' || run.setup.mode === 'dense')) saved.checkpoint = await run.driver.live().checkpoint();
+    // The whole run's state, so every mode continues exactly (EDST's members, P&T's children too).
+    if (run) saved.checkpoint = await run.driver.saveState();
     return saved;
   }
 
@@ -139,12 +142,15 @@ export class TrainingSession {
     if (!run) return;
     const history = appendHistory(emptyHistory(), saved.history);
     if (saved.checkpoint) {
-      run.driver.live().restore(saved.checkpoint);
+      const c = saved.checkpoint;
+      if ('trainers' in c) await run.driver.loadState(c);
+      else run.driver.live().restore(c); // saved by an earlier version: the first trainer only
       this.historyFromFile = false;
       this.tracker?.reset();
       this.state.setViews({ ensemble: null });
       this.state.updateRun({ step: run.step, history, status: run.step >= run.totalSteps ? 'done' : 'paused', message: `Opened "${saved.name}" at step ${saved.step}.`, ...this.densities() });
       await this.track(this.refreshViews(true));
+      if (this.tracker) await this.track(this.tracker.refresh(true));
     } else {
       // A run file: the metrics are shown; training starts again from step 0 (and replaces them).
       this.historyFromFile = true;

@@ -72,3 +72,29 @@ test('DST ensemble on MNIST, short budget: the member table fills in and the rel
   await axe(page);
   expect(errors).toEqual([]);
 });
+
+test('an EDST run saved in the browser mid-way reopens after a reload with its chosen member, and trains on to the end', async ({ page }) => {
+  test.setTimeout(180_000);
+  const errors = collectConsoleErrors(page);
+  const config = { data: { dataset: 'spiral' }, dst: { method: 'rigl', deltaT: 13 }, training: { epochs: 10, schedule: { kind: 'constant' } }, ensemble: { mode: 'edst', members: 3, explorationEpochs: 4, exploreRate: 0.8 } };
+  await page.goto(hashOf(config));
+  await expect(page.getByTestId('run-status')).toContainText('ready', { timeout: 90_000 });
+  await page.getByTestId('play').click();
+  // Member 1 is chosen after the first refinement epoch (step 65 of 130).
+  await expect(page.getByTestId('ensemble-status')).toContainText(/[12] members? at step/, { timeout: 90_000 });
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('run-status')).toContainText('paused');
+  const status = (await page.getByTestId('step-counter').textContent())!;
+  await page.getByTestId('run-name').fill('edst-midway');
+  await page.getByTestId('save-run').click();
+  await expect(page.getByRole('button', { name: 'Open edst-midway' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId('run-status')).toContainText('ready', { timeout: 90_000 });
+  await page.getByRole('button', { name: 'Open edst-midway' }).click();
+  await expect(page.getByTestId('step-counter')).toHaveText(status);
+  await expect(page.getByTestId('ensemble-status')).toContainText(/[12] members? at step/);
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('run-status')).toContainText('done', { timeout: 110_000 });
+  await expect(page.getByTestId('ensemble-status')).toContainText('3 members');
+  expect(errors).toEqual([]);
+});
