@@ -61,6 +61,9 @@ export class TrainingSession {
     const generation = ++this.generation;
     this.running = false;
     this.historyFromFile = false;
+    // Building from now on, synchronously: Play and Step must not start the old run while its
+    // queued readbacks (a final evaluation can take seconds) finish below.
+    this.state.updateRun({ status: 'building', message: 'Preparing data and the network…' });
     // Let readbacks already queued on the old run finish before its buffers go.
     await this.inflight;
     if (generation !== this.generation) return;
@@ -161,8 +164,13 @@ export class TrainingSession {
   /** The history on screen came from a run file: the first new step replaces it. */
   private historyFromFile = false;
 
+  /** A run exists and is not being replaced or swept. */
+  private get idle(): boolean {
+    return this.run !== null && !this.running && !this.sweeping && this.state.run.status !== 'building';
+  }
+
   play(): void {
-    if (!this.run || this.running || this.sweeping || this.run.step >= this.run.totalSteps) return;
+    if (!this.idle || this.run!.step >= this.run!.totalSteps) return;
     this.clearFileHistory();
     const generation = this.generation;
     this.running = true;
@@ -183,7 +191,7 @@ export class TrainingSession {
   }
 
   async step(): Promise<void> {
-    if (!this.run || this.running || this.sweeping) return;
+    if (!this.idle) return;
     const generation = this.generation;
     this.clearFileHistory();
     await this.track(this.trainChunk(1));
