@@ -2,15 +2,16 @@
 // npm run reproduce [-- --only PREFIX]... [--report]
 // Runs every config in experiments/reproduction/ (or those whose name starts with a --only
 // prefix) with the headless runner, one after another, into results/reproduction/<name>/: a
-// finished run is skipped, an interrupted one resumed from its checkpoint. Ctrl-C stops the
+// finished run (results there, or its entry in docs/reproduction/summary.json: delete the entry
+// to run it again) is skipped, an interrupted one resumed from its checkpoint. Ctrl-C stops the
 // current run at its next chunk with a checkpoint (the runner's own handling); run the same
 // command again to go on. At the end, and with --report alone, docs/REPRODUCTION.md's tables are
 // regenerated from the results (scripts/reproduction-report.mjs).
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { ROOT } from './page-host.mjs';
-import { writeReport } from './reproduction-report.mjs';
+import { hasResults, writeReport } from './reproduction-report.mjs';
 
 const CONFIGS = resolve(ROOT, 'experiments/reproduction');
 const RESULTS = resolve(ROOT, 'results/reproduction');
@@ -31,8 +32,6 @@ function parseArgs(argv) {
   }
   return o;
 }
-
-const finished = (dir) => existsSync(resolve(dir, 'results.json')) && JSON.parse(readFileSync(resolve(dir, 'results.json'), 'utf8')).final !== null;
 
 /** Runs the experiment runner in its own process group, so one Ctrl-C reaches it once (forwarded). */
 function runExperiment(args) {
@@ -60,7 +59,7 @@ async function main() {
     for (const [i, name] of names.entries()) {
       const out = resolve(RESULTS, name);
       const tag = `[reproduce] ${i + 1}/${names.length} ${name}`;
-      if (finished(out)) {
+      if (hasResults(RESULTS, name)) {
         console.log(`${tag}: done already`);
         continue;
       }

@@ -2,7 +2,8 @@
 // (written by `npm run reproduce`): each table replaces the text between its markers
 // <!-- table:NAME --> and <!-- /table:NAME -->, so the prose around them is kept. A run without
 // results shows as "not run yet". docs/reproduction/summary.json keeps every run's final results
-// (no history) in the repository, next to the report it backs.
+// (no history) in the repository, next to the report it backs; a run whose results folder is not
+// on this machine (results/ is not committed) is taken from it, so a fresh clone keeps its rows.
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ROOT } from './page-host.mjs';
@@ -24,15 +25,23 @@ function stat(values, digits, scale = 1) {
   return v.length === 1 ? v[0].toFixed(digits) : `${mean(v).toFixed(digits)} ± ${std(v).toFixed(digits)}`;
 }
 
-function loadAll(resultsDir) {
+const readJson = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null);
+
+/** Every config's results: its results folder's, else the summary's entry, else null. */
+function loadAll(resultsDir, summaryFile) {
+  const committed = readJson(summaryFile) ?? {};
   const runs = {};
   for (const f of readdirSync(CONFIGS).filter((x) => x.endsWith('.json')).sort()) {
     const name = f.replace(/\.json$/, '');
-    const file = resolve(resultsDir, name, 'results.json');
-    const r = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
-    runs[name] = r && r.final ? r : null;
+    const r = readJson(resolve(resultsDir, name, 'results.json'));
+    runs[name] = r?.final ? r : (committed[name]?.final ? committed[name] : null);
   }
   return runs;
+}
+
+/** Whether `name` has final results, in `resultsDir` or in the committed summary. */
+export function hasResults(resultsDir, name, summaryFile = SUMMARY) {
+  return loadAll(resultsDir, summaryFile)[name] !== null;
 }
 
 function freeTicketsTable(runs) {
@@ -95,7 +104,7 @@ function wallTime(runs, prefix) {
 }
 
 export function writeReport(resultsDir, { report = REPORT, summary: summaryFile = SUMMARY } = {}) {
-  const runs = loadAll(resultsDir);
+  const runs = loadAll(resultsDir, summaryFile);
   const tables = {
     freetickets: freeTicketsTable(runs),
     'freetickets-time': wallTime(runs, 'fashion-'),

@@ -2,7 +2,7 @@
 // update, an epoch boundary with a new shuffle), keeps loss/accuracy in a GPU ring and reads it
 // back once per chunk while the next chunk is already queued. step/run/pause/evaluate; a NaN or
 // infinite loss stops the run with a status that says so. No DOM, no store: a sink gets events.
-import { ReadbackPool, type PipelineCache } from '../gpu';
+import { ReadbackPool, renderMaskImages, type MaskPalette, type PipelineCache } from '../gpu';
 import { epochIndices, stepsPerEpoch } from '../data';
 import {
   FlopsAccumulator,
@@ -406,6 +406,15 @@ export class Trainer {
    */
   async readEvents(): Promise<Uint32Array[]> {
     return Promise.all(this.net.events.map((e) => this.readback.readU32(e)));
+  }
+
+  /**
+   * Member 0's mask heatmaps, (rows = outputs, cols = inputs·taps) RGBA per weight layer, drawn
+   * by a render pass from the GPU's mask, events and ITOP buffers (src/gpu/mask-render.ts).
+   */
+  async renderMaskImages(palette: MaskPalette): Promise<Uint8ClampedArray[]> {
+    const layers = this.layout.layers.map((l, li) => ({ base: l.weight.offset, rows: l.outChannels, cols: l.numel / l.outChannels, events: this.net.events[li]! }));
+    return renderMaskImages(this.cache.device, this.readback, { mask: this.net.mask, fired: this.net.fired }, layers, palette);
   }
 
   async readFired(): Promise<Float32Array> {

@@ -8,4 +8,5 @@ export * from './pipelines';
 export * from './kernel-call';
 export * from './buffers';
 export * from './readback';
+export * from './mask-render';
 export { SHADER_FAMILIES, shaderSource, type ShaderFamily } from './shaders';

@@ -7,6 +7,7 @@ import dense from '../../shaders/dense.wgsl?raw';
 import gemmCore from '../../shaders/gemm_core.wgsl?raw';
 import loss from '../../shaders/loss.wgsl?raw';
 import mask from '../../shaders/mask.wgsl?raw';
+import maskRender from '../../shaders/mask_render.wgsl?raw';
 import optimizer from '../../shaders/optimizer.wgsl?raw';
 import pool from '../../shaders/pool.wgsl?raw';
 import reduce from '../../shaders/reduce.wgsl?raw';
@@ -23,3 +24,6 @@ const INCLUDES: Record<string, string> = { 'gemm_core.wgsl': gemmCore };
 export function shaderSource(family: ShaderFamily): string {
   return composeShader(RAW[family], INCLUDES);
 }
+
+/** The mask heatmap's render pipeline (vertex + fragment, not a compute family). */
+export const MASK_RENDER_SOURCE: string = maskRender;

@@ -11,7 +11,7 @@ import type { SweepPoint, SweepResult } from './compare';
 import { EnsembleTracker } from './ensemble-tracker';
 import { appendHistory, emptyHistory, type HistoryRow } from './history';
 import { RUN_FORMAT, RUN_VERSION, type SavedRun } from './saved-run';
-import type { AppStore, RunView } from './store';
+import { CELL_COLORS, type AppStore, type RunView } from './store';
 import { boundaryCells, boundaryView, confusionMatrix, maskViews } from './views';
 
 export interface SessionDeps {
@@ -318,7 +318,8 @@ export class TrainingSession {
     if (!run || !plan || !data) return;
     this.lastViews = performance.now();
     const t = run.driver.live();
-    const [mask, weights, fired, events] = await Promise.all([t.readMask(), t.readWeights(), t.readFired(), t.readEvents()]);
+    // The heatmaps' pixels come from a render pass on the same buffers, queued with the reads.
+    const [mask, weights, fired, events, maskImages] = await Promise.all([t.readMask(), t.readWeights(), t.readFired(), t.readEvents(), t.renderMaskImages(CELL_COLORS).catch(() => null)]);
     const s = t.setup;
     const sparse = s.method === 'set' || s.method === 'rigl';
     const masks = maskViews(t.layout, mask, weights, fired, events, sparse ? dropFraction(s.schedule, run.step) : null);
@@ -334,7 +335,7 @@ export class TrainingSession {
       next = run.step === 0 ? [entry] : [...timeline, entry];
       if (next.length > MAX_TIMELINE) next = [...next.slice(0, MAX_TIMELINE / 2).filter((_, i) => i % 2 === 0), ...next.slice(MAX_TIMELINE / 2)];
     }
-    this.state.setViews({ masks, maskTimeline: next });
+    this.state.setViews({ masks, maskImages, maskTimeline: next });
     if (plan.grid && data.kind === 'points') {
       const logits = (await t.predictLogits('grid'))[0]!;
       const test = new Set(Array.from(s.evalIdx));

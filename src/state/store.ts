@@ -38,6 +38,15 @@ export interface RunView {
 /** Display codes of a mask cell (first model): see maskCode() in session.ts. */
 export const CELL = { never: 0, dropped: 1, active: 2, grown: 3, pruned: 4 } as const;
 
+/** CELL code → RGB (Okabe-Ito: blue active, bluish green grown, vermillion pruned; greys). */
+export const CELL_COLORS: readonly (readonly [number, number, number])[] = [
+  [236, 236, 232], // never active
+  [178, 178, 172], // once active, now dropped
+  [0, 114, 178], // active
+  [0, 158, 115], // just grown
+  [213, 94, 0], // just pruned
+];
+
 export interface MaskLayerView {
   name: string;
   rows: number;
@@ -75,6 +84,11 @@ export interface EnsembleViews {
 
 export interface Views {
   masks: MaskLayerView[] | null;
+  /**
+   * The live masks as the GPU's render pass drew them, (rows, cols) RGBA per layer, same step as
+   * `masks`; null where the render pass failed (the heatmaps then colour `cells` on the CPU).
+   */
+  maskImages: Uint8ClampedArray[] | null;
   /** The masks right after each update so far (and at the start), oldest first, for the timeline. */
   maskTimeline: { step: number; masks: MaskLayerView[] }[];
   boundary: BoundaryView | null;
@@ -172,7 +186,7 @@ export function createAppStore() {
     config: defaultConfig(),
     notice: null,
     run: initialRun(),
-    views: { masks: null, maskTimeline: [], boundary: null, predictions: null, timeline: null, ensemble: null, sweep: null },
+    views: { masks: null, maskImages: null, maskTimeline: [], boundary: null, predictions: null, timeline: null, ensemble: null, sweep: null },
     speed: 4,
     session: null,
     drawn: [],

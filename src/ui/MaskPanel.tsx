@@ -2,23 +2,21 @@
 // cell coloured by its state after the last update: active, just grown, just pruned, once
 // active, never active. Beside it the layer's density and the |w| histogram of its active
 // weights with the threshold below which the next update prunes, so a learner can see which
-// weights are about to go. Drawn from the mask the session read back from the GPU.
+// weights are about to go. The live heatmaps are drawn by a WebGPU render pass from the training
+// buffers (src/gpu/mask-render.ts); counts, histograms and timeline entries use the read-back mask.
 import { useEffect, useRef, useState } from 'react';
 import { useAppState } from './use-app-state';
-import { appStore } from '../state';
+import { appStore, CELL_COLORS } from '../state';
 import type { MaskLayerView } from '../state';
 
-/** CELL code → RGB (Okabe-Ito: blue active, bluish green grown, vermillion pruned; greys). */
-export const CELL_COLORS: readonly [number, number, number][] = [
-  [236, 236, 232], // never active
-  [178, 178, 172], // once active, now dropped
-  [0, 114, 178], // active
-  [0, 158, 115], // just grown
-  [213, 94, 0], // just pruned
-];
 
-function Heatmap({ layer, index, editable }: { layer: MaskLayerView; index: number; editable: boolean }) {
+/**
+ * One layer's heatmap. The live masks come as the GPU's render pass drew them (`image`); a
+ * timeline entry (or a failed render) is coloured here from its cells, with the same palette.
+ */
+function Heatmap({ layer, image, index, editable }: { layer: MaskLayerView; image: Uint8ClampedArray | null; index: number; editable: boolean }) {
   const ref = useRef<HTMLCanvasElement>(null);
+  const gpu = image !== null && image.length === layer.rows * layer.cols * 4;
   useEffect(() => {
     const canvas = ref.current;
     const ctx = canvas?.getContext('2d');
@@ -26,12 +24,14 @@ function Heatmap({ layer, index, editable }: { layer: MaskLayerView; index: numb
     canvas.width = layer.cols;
     canvas.height = layer.rows;
     const img = ctx.createImageData(layer.cols, layer.rows);
-    for (let i = 0; i < layer.cells.length; i++) {
-      const [r, g, b] = CELL_COLORS[layer.cells[i]!]!;
-      img.data.set([r, g, b, 255], i * 4);
-    }
+    if (gpu) img.data.set(image);
+    else
+      for (let i = 0; i < layer.cells.length; i++) {
+        const [r, g, b] = CELL_COLORS[layer.cells[i]!]!;
+        img.data.set([r, g, b, 255], i * 4);
+      }
     ctx.putImageData(img, 0, 0);
-  }, [layer]);
+  }, [layer, image, gpu]);
   const { counts } = layer;
   const total = layer.rows * layer.cols;
   const active = counts.active + counts.grown;
@@ -41,7 +41,7 @@ function Heatmap({ layer, index, editable }: { layer: MaskLayerView; index: numb
         <strong>{layer.name}</strong> {layer.rows}×{layer.cols} · density {((active / total) * 100).toFixed(1)} %
         {editable ? <LayerTarget index={index} name={layer.name} current={(active / total) * 100} /> : null}
       </figcaption>
-      <canvas ref={ref} className="mask-layer__canvas" role="img" aria-label={`${layer.name} mask: ${active} of ${total} connections active, ${counts.grown} just grown, ${counts.pruned} just pruned`} data-testid={`mask-canvas-${layer.name}`} />
+      <canvas ref={ref} className="mask-layer__canvas" role="img" aria-label={`${layer.name} mask: ${active} of ${total} connections active, ${counts.grown} just grown, ${counts.pruned} just pruned`} data-testid={`mask-canvas-${layer.name}`} data-drawn={gpu ? 'gpu' : 'cpu'} />
       <div className="mask-layer__bar" aria-hidden="true">
         <div style={{ width: `${(active / total) * 100}%` }} />
       </div>
@@ -141,6 +141,7 @@ function Histogram({ layer }: { layer: MaskLayerView }) {
 
 export function MaskPanel() {
   const live = useAppState((s) => s.views.masks);
+  const images = useAppState((s) => s.views.maskImages);
   const timeline = useAppState((s) => s.views.maskTimeline);
   const last = useAppState((s) => s.run.lastUpdate);
   const updates = useAppState((s) => s.run.maskUpdates);
@@ -181,7 +182,7 @@ export function MaskPanel() {
       </ul>
       <div className="masks__layers">
         {masks.map((m, i) => (
-          <Heatmap key={m.name} layer={m} index={i} editable={dynamic && index === null} />
+          <Heatmap key={m.name} layer={m} image={index === null ? (images?.[i] ?? null) : null} index={i} editable={dynamic && index === null} />
         ))}
       </div>
     </div>

@@ -142,7 +142,7 @@ async function canvasCells(page: Page, layer: string): Promise<number[][]> {
   });
 }
 
-// Same colours as src/ui/MaskPanel.tsx CELL_COLORS, by meaning.
+// Same colours as src/state/store.ts CELL_COLORS, by meaning.
 const COLOURS = { never: [236, 236, 232], dropped: [178, 178, 172], active: [0, 114, 178], grown: [0, 158, 115], pruned: [213, 94, 0] };
 
 async function expectCanvasMatchesGpu(page: Page, layer: string): Promise<{ grown: number; pruned: number }> {
@@ -154,6 +154,8 @@ async function expectCanvasMatchesGpu(page: Page, layer: string): Promise<{ grow
     if (m !== 0) return COLOURS.active;
     return gpu.fired[i] ? COLOURS.dropped : COLOURS.never;
   });
+  // The live heatmap is the render pass's picture (src/gpu/mask-render.ts), not a CPU colouring.
+  await expect(page.getByTestId(`mask-canvas-${layer}`)).toHaveAttribute('data-drawn', 'gpu');
   await expect.poll(async () => JSON.stringify(await canvasCells(page, layer)), { timeout: 10_000 }).toBe(JSON.stringify(want));
   return { grown: gpu.events.filter((e) => e === 1).length, pruned: gpu.events.filter((e) => e === 2).length };
 }

@@ -1,7 +1,7 @@
 // The example experiments in experiments/ (one per method and ensemble mode): each is a valid
 // config, and for generated data the ensemble adapter builds its run without error. The
 // reproduction configs follow docs/REPRODUCTION.md's protocol, and its table generator works.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -78,6 +78,13 @@ describe('experiments/reproduction/ (docs/REPRODUCTION.md)', () => {
     expect(text).toContain('1 runs, 1.0 min of training and evaluation in total, on SwiftShader.');
     expect(Object.keys(JSON.parse(readFileSync(join(tmp, 'summary.json'), 'utf8')))).toEqual(['fashion-dense-ensemble', 'mnist-set-90']);
     // Regenerating keeps one copy of each table.
+    writeReport(join(tmp, 'results'), { report, summary: join(tmp, 'summary.json') });
+    expect(readFileSync(report, 'utf8')).toBe(text);
+    // A fresh clone has no results folder: the committed summary keeps the rows, and those runs count as done.
+    const { hasResults } = await import('../../../scripts/reproduction-report.mjs');
+    rmSync(join(tmp, 'results'), { recursive: true });
+    expect(hasResults(join(tmp, 'results'), 'mnist-set-90', join(tmp, 'summary.json'))).toBe(true);
+    expect(hasResults(join(tmp, 'results'), 'mnist-set-95', join(tmp, 'summary.json'))).toBe(false);
     writeReport(join(tmp, 'results'), { report, summary: join(tmp, 'summary.json') });
     expect(readFileSync(report, 'utf8')).toBe(text);
   });

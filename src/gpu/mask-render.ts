@@ -1,0 +1,103 @@
+// The mask heatmaps, drawn by a WebGPU render pass on the training device straight from its
+// buffers (mask, the last update's events, the ITOP record): no mask crosses to JavaScript to be
+// coloured. Each layer renders into an offscreen rgba8unorm texture of (rows, cols) pixels, which
+// is copied out and put on a 2-D canvas by the UI. Not a WebGPU canvas: on headless Chromium with
+// SwiftShader, presenting a WebGPU canvas destroys the device (README, known limitations), and a
+// texture copy behaves the same on every adapter. Shader: shaders/mask_render.wgsl.
+import type { ReadbackPool } from './readback';
+import { MASK_RENDER_SOURCE } from './shaders';
+
+/** One weight layer to draw: its member-0 offset in the mask/fired buffers and its events buffer. */
+export interface MaskRenderLayer {
+  /** First weight of the layer in `mask` and `fired` (floats). */
+  base: number;
+  rows: number;
+  cols: number;
+  /** (members, rows·cols) u32 event codes; member 0 comes first. */
+  events: GPUBuffer;
+}
+
+/** RGB per CELL code (never, dropped, active, grown, pruned), 0..255. */
+export type MaskPalette = readonly (readonly [number, number, number])[];
+
+const FORMAT: GPUTextureFormat = 'rgba8unorm';
+const PARAMS_BYTES = 16 + 5 * 16;
+
+const renderers = new WeakMap<GPUDevice, Promise<GPURenderPipeline>>();
+
+function pipelineFor(device: GPUDevice): Promise<GPURenderPipeline> {
+  let p = renderers.get(device);
+  if (!p) {
+    const module = device.createShaderModule({ label: 'mask_render.wgsl', code: MASK_RENDER_SOURCE });
+    p = device.createRenderPipelineAsync({
+      label: 'mask heatmap',
+      layout: 'auto',
+      vertex: { module, entryPoint: 'vs' },
+      fragment: { module, entryPoint: 'fs', targets: [{ format: FORMAT }] },
+      primitive: { topology: 'triangle-list' },
+    });
+    renderers.set(device, p);
+    p.catch(() => renderers.delete(device));
+  }
+  return p;
+}
+
+/** Texture rows are copied out at a multiple of 256 bytes. */
+const paddedRow = (cols: number) => Math.ceil((cols * 4) / 256) * 256;
+
+/**
+ * Draws every layer and resolves with its pixels, (rows, cols) RGBA each, ready for ImageData.
+ * `mask` and `fired` are the whole (members, totalFloats) buffers.
+ */
+export async function renderMaskImages(device: GPUDevice, readback: ReadbackPool, buffers: { mask: GPUBuffer; fired: GPUBuffer }, layers: readonly MaskRenderLayer[], palette: MaskPalette): Promise<Uint8ClampedArray[]> {
+  if (layers.length === 0) return [];
+  const pipeline = await pipelineFor(device);
+  const offsets: number[] = [];
+  let total = 0;
+  for (const l of layers) {
+    offsets.push(total);
+    total += paddedRow(l.cols) * l.rows;
+  }
+  const owned: (GPUBuffer | GPUTexture)[] = [];
+  const pixels = device.createBuffer({ label: 'mask heatmap pixels', size: total, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
+  owned.push(pixels);
+  try {
+    const encoder = device.createCommandEncoder({ label: 'mask heatmaps' });
+    layers.forEach((l, k) => {
+      const params = new ArrayBuffer(PARAMS_BYTES);
+      new Uint32Array(params, 0, 4).set([l.cols, l.rows, l.base, 0]);
+      const colors = new Float32Array(params, 16, 20);
+      palette.forEach(([r, g, b], c) => colors.set([r / 255, g / 255, b / 255, 1], c * 4));
+      const uniform = device.createBuffer({ label: 'mask heatmap params', size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      device.queue.writeBuffer(uniform, 0, params);
+      const texture = device.createTexture({ label: 'mask heatmap', size: [l.cols, l.rows], format: FORMAT, usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
+      owned.push(uniform, texture);
+      const group = device.createBindGroup({
+        layout: pipeline.getBindGroupLayout(0),
+        entries: [
+          { binding: 0, resource: { buffer: uniform } },
+          { binding: 1, resource: { buffer: buffers.mask } },
+          { binding: 2, resource: { buffer: l.events } },
+          { binding: 3, resource: { buffer: buffers.fired } },
+        ],
+      });
+      const pass = encoder.beginRenderPass({ colorAttachments: [{ view: texture.createView(), loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 0] }] });
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, group);
+      pass.draw(3);
+      pass.end();
+      encoder.copyTextureToBuffer({ texture }, { buffer: pixels, offset: offsets[k]!, bytesPerRow: paddedRow(l.cols), rowsPerImage: l.rows }, [l.cols, l.rows]);
+    });
+    device.queue.submit([encoder.finish()]);
+    const bytes = new Uint8Array(await readback.read(pixels));
+    // Drop each row's padding: (rows, cols) RGBA.
+    return layers.map((l, k) => {
+      const out = new Uint8ClampedArray(l.rows * l.cols * 4);
+      const stride = paddedRow(l.cols);
+      for (let r = 0; r < l.rows; r++) out.set(bytes.subarray(offsets[k]! + r * stride, offsets[k]! + r * stride + l.cols * 4), r * l.cols * 4);
+      return out;
+    });
+  } finally {
+    for (const o of owned) o.destroy();
+  }
+}

@@ -1,0 +1,74 @@
+// The mask heatmaps' render pass (shaders/mask_render.wgsl, src/gpu/mask-render.ts) against its
+// CPU reference: every pixel of every layer equals CELL_COLORS[maskCode(...)] computed from the
+// read-back mask, events and ITOP record, for member 0 of a two-member RigL run, at the start and
+// right after an update (so grown and pruned cells are present and placed).
+import { describe, expect, it } from 'vitest';
+import { fractionSplit, generate2D } from '../../../src/data';
+import { mlpLayers, Trainer, type TrainerSetup } from '../../../src/engine';
+import { PipelineCache } from '../../../src/gpu';
+import { CELL, CELL_COLORS, maskViews } from '../../../src/state';
+import { useDevice } from '../harness';
+
+const device = useDevice();
+
+function setup(): TrainerSetup {
+  const data = generate2D('moons', { n: 128, noise: 0.1, seed: 3 });
+  const split = fractionSplit(data.labels, { train: 0.75 }, 5);
+  return {
+    // 2 → 12 → 10 → 3: rows narrower than the 256-byte copy stride, and a layer of 2 columns.
+    layers: mlpLayers(2, [12, 10], 3, 'relu'),
+    members: 2,
+    batch: 16,
+    seed: 4,
+    density: 0.5,
+    densityRule: { kind: 'uniform' },
+    init: 'glorot',
+    sparseAwareInit: true,
+    method: 'rigl',
+    schedule: { deltaT: 10, alpha: 0.5, decay: 'constant', tEnd: 100, beginStep: 0 },
+    portCompatible: false,
+    optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 0 },
+    lr: { kind: 'constant', lr: 0.1 },
+    totalSteps: 100,
+    labelSmoothing: 0,
+    data: { kind: 'points', values: data.points, dim: 2, labels: data.labels, mean: 0, std: 1 },
+    trainIdx: split.train,
+    evalIdx: split.test,
+    stepsPerSubmit: 8,
+  };
+}
+
+/** Renders on the GPU and compares with the CPU colouring; returns the cell counts it saw. */
+async function expectRenderMatchesCpu(trainer: Trainer): Promise<{ grown: number; pruned: number }> {
+  const [mask, weights, fired, events, images] = await Promise.all([trainer.readMask(), trainer.readWeights(), trainer.readFired(), trainer.readEvents(), trainer.renderMaskImages(CELL_COLORS)]);
+  const views = maskViews(trainer.layout, mask, weights, fired, events, null);
+  expect(images.length).toBe(views.length);
+  views.forEach((v, li) => {
+    const img = images[li]!;
+    expect(img.length, v.name).toBe(v.rows * v.cols * 4);
+    const wrong: string[] = [];
+    for (let i = 0; i < v.cells.length; i++) {
+      const want = [...CELL_COLORS[v.cells[i]!]!, 255];
+      const got = Array.from(img.subarray(i * 4, i * 4 + 4));
+      if (got.join() !== want.join()) wrong.push(`${v.name} row ${Math.floor(i / v.cols)} col ${i % v.cols}: ${got} ≠ ${want}`);
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+  });
+  const count = (code: number) => views.reduce((a, v) => a + v.cells.filter((c) => c === code).length, 0);
+  return { grown: count(CELL.grown), pruned: count(CELL.pruned) };
+}
+
+describe('mask heatmap render pass', () => {
+  it('draws every cell as the CPU reference colours it, before and after a RigL update', async () => {
+    const trainer = await Trainer.create(PipelineCache.for(device().device), setup());
+    try {
+      expect(await expectRenderMatchesCpu(trainer)).toEqual({ grown: 0, pruned: 0 });
+      await trainer.train(12); // the update at step 10 prunes and regrows
+      const after = await expectRenderMatchesCpu(trainer);
+      expect(after.grown).toBeGreaterThan(0);
+      expect(after.pruned).toBeGreaterThan(0);
+    } finally {
+      trainer.destroy();
+    }
+  });
+});
