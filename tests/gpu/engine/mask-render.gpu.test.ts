@@ -8,34 +8,16 @@ import { mlpLayers, Trainer, type TrainerSetup } from '../../../src/engine';
 import { PipelineCache } from '../../../src/gpu';
 import { CELL, CELL_COLORS, maskViews } from '../../../src/state';
 import { useDevice } from '../harness';
+import { pointsSetup } from '../points-setup';
 
 const device = useDevice();
 
 function setup(): TrainerSetup {
   const data = generate2D('moons', { n: 128, noise: 0.1, seed: 3 });
   const split = fractionSplit(data.labels, { train: 0.75 }, 5);
-  return {
-    // 2 → 12 → 10 → 3: rows narrower than the 256-byte copy stride, and a layer of 2 columns.
-    layers: mlpLayers(2, [12, 10], 3, 'relu'),
-    members: 2,
-    batch: 16,
-    seed: 4,
-    density: 0.5,
-    densityRule: { kind: 'uniform' },
-    init: 'glorot',
-    sparseAwareInit: true,
-    method: 'rigl',
-    schedule: { deltaT: 10, alpha: 0.5, decay: 'constant', tEnd: 100, beginStep: 0 },
-    portCompatible: false,
-    optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 0 },
-    lr: { kind: 'constant', lr: 0.1 },
-    totalSteps: 100,
-    labelSmoothing: 0,
-    data: { kind: 'points', values: data.points, dim: 2, labels: data.labels, mean: 0, std: 1 },
-    trainIdx: split.train,
-    evalIdx: split.test,
-    stepsPerSubmit: 8,
-  };
+  // 2 → 12 → 10 → classes: rows narrower than the 256-byte copy stride, and a layer of 2 columns;
+  // two members, so member 0's offsets matter; an update at step 10.
+  return pointsSetup(data, split, { layers: mlpLayers(2, [12, 10], data.classes, 'relu'), members: 2, batch: 16, densityRule: { kind: 'uniform' }, schedule: { deltaT: 10, alpha: 0.5, decay: 'constant', tEnd: 100, beginStep: 0 }, stepsPerSubmit: 8 });
 }
 
 /** Renders on the GPU and compares with the CPU colouring; returns the cell counts it saw. */
