@@ -36,7 +36,8 @@ export function maskViews(layout: ParamLayout, mask: Float32Array, weights: Floa
     }
     const magnitudes = Float32Array.from(mags);
     let threshold: number | null = null;
-    if (pruneFraction !== null && magnitudes.length > 0) {
+    // A fully dense layer has nowhere to regrow: updates leave it alone, so no threshold.
+    if (pruneFraction !== null && magnitudes.length > 0 && magnitudes.length < n) {
       const sorted = Float32Array.from(magnitudes).sort();
       const k = Math.floor(pruneFraction * sorted.length);
       threshold = k > 0 ? sorted[k - 1]! : null;

@@ -44,8 +44,12 @@ describe('views', () => {
     mask.set([1, 1, 1, 0], a!.weight.offset);
     w.set([0.5, -0.1, 0.3, 0], a!.weight.offset);
     fired.set([1, 1, 1, 1], a!.weight.offset);
+    const b = layout.layers[1]!;
+    mask.set([1, 1, 1, 1], b.weight.offset); // fully dense: updates leave it alone
+    w.set([0.2, 0.4, -0.6, 0.8], b.weight.offset);
     const events = [Uint32Array.of(0, 1, 0, 2), new Uint32Array(4)];
-    const [v] = maskViews(layout, mask, w, fired, events, 0.5);
+    const [v, full] = maskViews(layout, mask, w, fired, events, 0.5);
+    expect(full!.threshold).toBeNull();
     expect(v!.rows).toBe(2);
     expect(v!.cols).toBe(2);
     expect(Array.from(v!.cells)).toEqual([CELL.active, CELL.grown, CELL.active, CELL.pruned]);
