@@ -67,6 +67,10 @@ function freeTicketsTable(runs) {
     if (dst) {
       rows.push(`| ${S} | single RigL (the DST ensemble's 3 members: 3 seeds) | 1 | ${stat(members(dst).map((m) => m.accuracy), 2, 100)} | ${stat(members(dst).map((m) => m.nll), 3)} | ${stat(members(dst).map((m) => m.ece), 3)} | — | — | ${flops([dst], 3)} | fashion-dst-ensemble-${s} |`);
     } else rows.push(missing(S, 'single RigL', 1, `fashion-dst-ensemble-${s}`));
+    const tend = runs[`fashion-rigl-${s}-tend`];
+    if (tend) {
+      rows.push(`| ${S} | RigL, updates end at 3/4 of training (ablation, 1 seed) | 1 | ${stat([tend.final.ensemble.accuracy], 2, 100)} | ${stat([tend.final.ensemble.nll], 3)} | ${stat([tend.final.ensemble.ece], 3)} | — | — | ${flops([tend])} | fashion-rigl-${s}-tend |`);
+    } else if (existsSync(resolve(CONFIGS, `fashion-rigl-${s}-tend.json`))) rows.push(missing(S, 'RigL, updates end at 3/4 (ablation)', 1, `fashion-rigl-${s}-tend`));
     if (stat1) {
       rows.push(`| ${S} | static sparse (1 seed) | 1 | ${stat([stat1.final.ensemble.accuracy], 2, 100)} | ${stat([stat1.final.ensemble.nll], 3)} | ${stat([stat1.final.ensemble.ece], 3)} | — | — | ${flops([stat1])} | fashion-static-${s} |`);
     } else rows.push(missing(S, 'static sparse', 1, `fashion-static-${s}`));
