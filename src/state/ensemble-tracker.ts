@@ -24,6 +24,8 @@ export class EnsembleTracker {
   private lines: string[] = [];
   private liveTrainer: Trainer | null = null;
   private lastStep = -1;
+  /** The phase of the last snapshot: a new phase is snapshotted at once (EDST's explorations). */
+  private lastPhase: string | null = null;
   readonly active: boolean;
 
   constructor(
@@ -55,6 +57,15 @@ export class EnsembleTracker {
     if (this.active && this.store.getState().views.ensemble === null) this.set({});
   }
 
+  /**
+   * Whether training has entered a phase the last snapshot was not in: the session then takes a
+   * snapshot without waiting for its interval, so no phase (an EDST refinement after its global
+   * exploration, a Prune-and-Tune child) passes between two timed snapshots unseen.
+   */
+  phaseChanged(): boolean {
+    return this.active && this.run.step > 0 && this.run.phaseAt(this.run.step - 1).name !== this.lastPhase;
+  }
+
   /** A snapshot (and views) if the run moved since the last one; with `full`, the test-set report too. */
   async refresh(full: boolean): Promise<void> {
     this.timeline();
@@ -64,6 +75,7 @@ export class EnsembleTracker {
     const weights = t.layout.layers.reduce((a, l) => a + l.numel, 0) * t.setup.members;
     const s = await this.run.snapshot('probe', weights <= SPECTRAL_MAX_WEIGHTS);
     const phase = this.run.phaseAt(Math.max(0, this.run.step - 1));
+    this.lastPhase = phase.name;
     const models = s.live.labels.map((label, i) => {
       if (this.run.setup.mode === 'edst') return { line: (phase.member ?? -1) + 1, probabilities: s.live.probabilities[i]! };
       if (!this.lines.includes(label)) this.lines.push(label);
@@ -92,5 +104,6 @@ export class EnsembleTracker {
   reset(): void {
     this.frames = [];
     this.lastStep = -1;
+    this.lastPhase = null;
   }
 }

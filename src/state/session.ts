@@ -302,8 +302,9 @@ export class TrainingSession {
     this.lastPublish = now;
     this.state.updateRun({ step: run.step, history, test: this.test, stepsPerSecond: seconds > 0.2 ? this.rate.steps / seconds : this.state.run.stepsPerSecond, ...this.densities() });
     if (force || this.maskDirty !== null || now - this.lastViews > 1000) await this.refreshViews(force);
-    // Ensemble snapshots on the probe set: at most every 1.5 s while training; the test-set report on pause and at the end.
-    if (this.tracker && (force || now - this.lastEnsemble > 1500)) {
+    // Ensemble snapshots on the probe set: at most every 1.5 s while training, and at once in a new
+    // phase; the test-set report on pause and at the end.
+    if (this.tracker && (force || now - this.lastEnsemble > 1500 || this.tracker.phaseChanged())) {
       this.lastEnsemble = now;
       await this.tracker.refresh(force);
     }
