@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { ROOT } from './page-host.mjs';
-import { hasResults, writeReport } from './reproduction-report.mjs';
+import { finishedRuns, writeReport } from './reproduction-report.mjs';
 
 const CONFIGS = resolve(ROOT, 'experiments/reproduction');
 const RESULTS = resolve(ROOT, 'results/reproduction');
@@ -56,10 +56,11 @@ async function main() {
       .sort();
     if (names.length === 0) throw new Error(`no config in ${relative(process.cwd(), CONFIGS)} matches ${opts.only.join(', ')}`);
     const t0 = performance.now();
+    const finished = finishedRuns(RESULTS);
     for (const [i, name] of names.entries()) {
       const out = resolve(RESULTS, name);
       const tag = `[reproduce] ${i + 1}/${names.length} ${name}`;
-      if (hasResults(RESULTS, name)) {
+      if (finished.has(name)) {
         console.log(`${tag}: done already`);
         continue;
       }

@@ -1,3 +1,3 @@
 // Types of scripts/reproduction-report.mjs for the unit test that imports it.
 export function writeReport(resultsDir: string, paths?: { report?: string; summary?: string }): { file: string; done: number; total: number };
-export function hasResults(resultsDir: string, name: string, summary?: string): boolean;
+export function finishedRuns(resultsDir: string, summary?: string): Set<string>;

@@ -39,9 +39,9 @@ function loadAll(resultsDir, summaryFile) {
   return runs;
 }
 
-/** Whether `name` has final results, in `resultsDir` or in the committed summary. */
-export function hasResults(resultsDir, name, summaryFile = SUMMARY) {
-  return loadAll(resultsDir, summaryFile)[name] !== null;
+/** The configs that have final results, in `resultsDir` or in the committed summary. */
+export function finishedRuns(resultsDir, summaryFile = SUMMARY) {
+  return new Set(Object.entries(loadAll(resultsDir, summaryFile)).filter(([, r]) => r).map(([n]) => n));
 }
 
 function freeTicketsTable(runs) {

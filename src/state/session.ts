@@ -4,7 +4,7 @@
 // loop stop after a rebuild (TF Playground's Player pattern). No GPU import: the pipeline cache
 // comes in from main.tsx.
 import { stepsPerEpoch as configStepsPerEpoch, type ExperimentConfig } from '../config';
-import { generatedData, maskableLayers, tooBigForAdapter, type ConfigRun, type DatasetInput, type StepMetrics } from '../engine';
+import { generatedData, maskableLayers, tooBigForAdapter, type ConfigRun, type DatasetInput, type StepMetrics, type Trainer } from '../engine';
 import { EnsembleRun, ensembleSetupFromConfig, prepareEnsembleRun } from '../ensemble';
 import { activeCounts, allocateDensities, dropFraction } from '../sparsity';
 import type { SweepPoint, SweepResult } from './compare';
@@ -61,6 +61,7 @@ export class TrainingSession {
     const generation = ++this.generation;
     this.running = false;
     this.historyFromFile = false;
+    this.heatmapError = null; // a new run tries the render pass again
     // Building from now on, synchronously: Play and Step must not start the old run while its
     // queued readbacks (a final evaluation can take seconds) finish below.
     this.state.updateRun({ status: 'building', message: 'Preparing data and the network…' });
@@ -311,6 +312,20 @@ export class TrainingSession {
   }
 
   private lastViews = 0;
+  /** Set when the heatmap render pass failed on this device: later refreshes colour on the CPU. */
+  private heatmapError: string | null = null;
+
+  /** The render pass's heatmaps, or null (the CPU colours `cells`) once it has failed, said once. */
+  private async renderHeatmaps(t: Trainer): Promise<Uint8ClampedArray[] | null> {
+    if (this.heatmapError !== null) return null;
+    try {
+      return await t.renderMaskImages(CELL_COLORS);
+    } catch (e) {
+      this.heatmapError = e instanceof Error ? e.message : String(e);
+      console.warn(`Mask heatmaps: the WebGPU render pass failed (${this.heatmapError}); colouring them on the CPU from now on.`);
+      return null;
+    }
+  }
 
   private async refreshViews(includeSlow: boolean): Promise<void> {
     const run = this.run;
@@ -320,7 +335,7 @@ export class TrainingSession {
     this.lastViews = performance.now();
     const t = run.driver.live();
     // The heatmaps' pixels come from a render pass on the same buffers, queued with the reads.
-    const [mask, weights, fired, events, maskImages] = await Promise.all([t.readMask(), t.readWeights(), t.readFired(), t.readEvents(), t.renderMaskImages(CELL_COLORS).catch(() => null)]);
+    const [mask, weights, fired, events, maskImages] = await Promise.all([t.readMask(), t.readWeights(), t.readFired(), t.readEvents(), this.renderHeatmaps(t)]);
     const s = t.setup;
     const sparse = s.method === 'set' || s.method === 'rigl';
     const masks = maskViews(t.layout, mask, weights, fired, events, sparse ? dropFraction(s.schedule, run.step) : null);

@@ -9,7 +9,6 @@ import { useAppState } from './use-app-state';
 import { appStore, CELL_COLORS } from '../state';
 import type { MaskLayerView } from '../state';
 
-
 /**
  * One layer's heatmap. The live masks come as the GPU's render pass drew them (`image`); a
  * timeline entry (or a failed render) is coloured here from its cells, with the same palette.

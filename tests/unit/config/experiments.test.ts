@@ -81,10 +81,11 @@ describe('experiments/reproduction/ (docs/REPRODUCTION.md)', () => {
     writeReport(join(tmp, 'results'), { report, summary: join(tmp, 'summary.json') });
     expect(readFileSync(report, 'utf8')).toBe(text);
     // A fresh clone has no results folder: the committed summary keeps the rows, and those runs count as done.
-    const { hasResults } = await import('../../../scripts/reproduction-report.mjs');
+    const { finishedRuns } = await import('../../../scripts/reproduction-report.mjs');
     rmSync(join(tmp, 'results'), { recursive: true });
-    expect(hasResults(join(tmp, 'results'), 'mnist-set-90', join(tmp, 'summary.json'))).toBe(true);
-    expect(hasResults(join(tmp, 'results'), 'mnist-set-95', join(tmp, 'summary.json'))).toBe(false);
+    const finished = finishedRuns(join(tmp, 'results'), join(tmp, 'summary.json'));
+    expect(finished.has('mnist-set-90')).toBe(true);
+    expect(finished.has('mnist-set-95')).toBe(false);
     writeReport(join(tmp, 'results'), { report, summary: join(tmp, 'summary.json') });
     expect(readFileSync(report, 'utf8')).toBe(text);
   });
