@@ -11,6 +11,7 @@ import { parseConfig } from '../src/config';
 import { Trainer, maskableLayers, trainerSetupFromConfig, type TrainerSetup } from '../src/engine';
 import { PipelineCache, acquireGpu, type AdapterSummary } from '../src/gpu';
 import { sparseForwardFlops } from '../src/sparsity';
+import { preflight } from '../src/ensemble';
 import { loadData } from '../runner/load-data';
 import { initTfjsWebGpu } from './tfjs-peers';
 import { measure, type Timing, type TimingOptions } from './timing';
@@ -114,6 +115,9 @@ async function timeOurs(cache: PipelineCache, c: Case, data: Awaited<ReturnType<
     totalSteps: NEVER,
     schedule: c.updateEveryStep ? { ...base.schedule, deltaT: 1, tEnd: NEVER, beginStep: 0 } : { ...base.schedule, beginStep: NEVER },
   };
+  // The pre-flight every run goes through: a case that does not fit this GPU is refused by name.
+  const tooBig = preflight({ mode: 'none', base: setup, epochs: 1, stepsPerEpoch: 1, members: c.members }, cache.device.limits);
+  if (tooBig) throw new Error(`bench case ${c.id}: ${tooBig}`);
   const trainer = await Trainer.create(cache, setup);
   try {
     const t = await measure(async (n) => {

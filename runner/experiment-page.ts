@@ -11,7 +11,7 @@
 // same URL, restores it, and continues the same curve.
 import { parseConfig } from '../src/config';
 import { loadData } from './load-data';
-import { EnsembleRun, ensembleReport, ensembleSetupFromConfig, prepareEnsembleRun, softmaxRows } from '../src/ensemble';
+import { DEFAULT_MEMORY_BUDGET, EnsembleRun, driverStateProblems, ensembleReport, ensembleSetupFromConfig, preflight, prepareEnsembleRun, softmaxRows } from '../src/ensemble';
 import { PipelineCache, acquireGpu } from '../src/gpu';
 import { packBinaryJson, unpackBinaryJson } from '../src/util/binary-json';
 import type { DriverState } from '../src/ensemble';
@@ -48,6 +48,10 @@ interface ResumeState {
 declare global {
   interface Window {
     __experimentInput?: unknown;
+    /** Bytes of GPU memory the run may take (the script's --memory-budget). */
+    __memoryBudget?: number;
+    /** A test aid (--simulate-gpu-error-at): at this step, issue one command the GPU rejects. */
+    __simulateGpuErrorAt?: number;
     __experimentResume?: ResumeState;
     __checkpointWanted?: 'periodic' | 'stop';
     __experimentStopped?: boolean;
@@ -71,14 +75,27 @@ async function run(): Promise<void> {
   const progress = window.__progress ?? (() => undefined);
   const gpu = await acquireGpu();
   if (!gpu.ok) throw new Error(`${gpu.message} (${gpu.reason})`);
+  // Any GPU error (a command WebGPU rejected, memory it could not give) ends the run: nothing it
+  // computed after that is a result. The loop checks after every chunk; the page then reports it.
+  let gpuError: string | null = null;
+  gpu.gpu.onError((e) => (gpuError ??= e.message));
+  const failIfGpuError = (step: number) => {
+    if (gpuError !== null) throw new Error(`the GPU rejected this run's work by step ${step} (${gpuError}); no results are written`);
+  };
   const cache = PipelineCache.for(gpu.gpu.device);
   const data = await loadData(config);
   const { setup, run: plan } = ensembleSetupFromConfig(config, data);
+  const limits = gpu.gpu.device.limits;
+  const tooBig = preflight(setup, limits, window.__memoryBudget ?? DEFAULT_MEMORY_BUDGET);
+  if (tooBig) throw new Error(`the run does not fit this GPU, nothing ran: ${tooBig}`);
   const ensemble = await EnsembleRun.create(cache, setup);
   const resume = window.__experimentResume;
   if (resume) {
     const bin = new Uint8Array(await (await fetch('/__stp/checkpoint')).arrayBuffer());
-    await ensemble.driver.loadState(unpackBinaryJson<DriverState>(resume.stateJson, bin));
+    const state = unpackBinaryJson<DriverState>(resume.stateJson, bin);
+    const problems = driverStateProblems(state, setup, resume.step);
+    if (problems.length > 0) throw new Error(`the checkpoint cannot continue this run: ${problems.join('; ')}`);
+    await ensemble.driver.loadState(state);
     if (ensemble.step !== resume.step) throw new Error(`the checkpoint restored step ${ensemble.step}, expected ${resume.step}`);
   } else {
     await prepareEnsembleRun(ensemble, plan, (message) => progress({ step: 0, total: ensemble.totalSteps, phase: 'preparing', message }));
@@ -97,6 +114,13 @@ async function run(): Promise<void> {
   while (ensemble.step < ensemble.totalSteps) {
     const next = Math.min(ensemble.totalSteps, (Math.floor(ensemble.step / evalEvery) + 1) * evalEvery);
     const rows = await ensemble.train(Math.min(chunk, next - ensemble.step));
+    if (window.__simulateGpuErrorAt !== undefined && ensemble.step >= window.__simulateGpuErrorAt) {
+      window.__simulateGpuErrorAt = undefined;
+      gpu.gpu.device.createBuffer({ label: 'simulated rejected command', size: 4, usage: 0 }); // no usage: a validation error
+      await gpu.gpu.device.queue.onSubmittedWorkDone();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    failIfGpuError(ensemble.step);
     if (rows.some((r) => r.loss.some((v) => !Number.isFinite(v)))) throw new Error(`the loss became non-finite at step ${ensemble.step}: lower the learning rate`);
     batchLoss.push(...rows.map((r) => r.loss));
     batchAcc.push(...rows.map((r) => r.accuracy));
@@ -107,6 +131,7 @@ async function run(): Promise<void> {
     // Held-out evaluation: each live model on the test set, and the ensemble (mean of softmax).
     const t = live();
     const [e, itop, preds] = await Promise.all([t.evaluate('test'), t.itopRates(), ensemble.driver.predictEnsemble('test')]);
+    failIfGpuError(ensemble.step);
     const ensembleAccuracy = preds.logits.length > 0 ? ensembleReport(preds.logits.map((l) => softmaxRows(l, classes)), testLabels, classes).ensemble.accuracy : mean(e.accuracy);
     const members = e.accuracy.map((acc, m) => ({ loss: mean(batchLoss.map((r) => r[m] ?? NaN)), trainAccuracy: mean(batchAcc.map((r) => r[m] ?? NaN)), testAccuracy: acc, itop: itop[m]! }));
     const point: HistoryPoint = { step: ensemble.step, epoch: Math.floor(ensemble.step / setup.stepsPerEpoch), loss: mean(members.map((m) => m.loss)), trainAccuracy: mean(members.map((m) => m.trainAccuracy)), testAccuracy: ensembleAccuracy, members };
@@ -117,6 +142,10 @@ async function run(): Promise<void> {
     if (window.__checkpointWanted && ensemble.step < ensemble.totalSteps && (await saveCheckpoint())) return;
   }
   const r = await ensemble.result();
+  // Errors are reported asynchronously: let every submitted command finish and its error arrive.
+  await gpu.gpu.device.queue.onSubmittedWorkDone();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  failIfGpuError(ensemble.step);
   const a = gpu.gpu.adapter;
   window.__experimentResult = {
     config,

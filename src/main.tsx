@@ -36,13 +36,28 @@ async function startGpu(): Promise<void> {
       return { kind: 'images', images: d.images, labels: d.labels, width: d.width, height: d.height, classes: d.classes, pixelMean: d.pixelMean, pixelStd: d.pixelStd };
     },
   });
-  gpu.onError(() => session.pause());
+  // A GPU error stops the run on screen (a lost device is reported by the session's own loop).
+  gpu.onError((e) => (e.kind === 'device-lost' ? session.pause() : session.gpuFailed(e.message)));
   appStore.getState().attachSession(session);
   // For the end-to-end tests: the GPU's own mask buffers (to compare with the mask view's
-  // pixels), and a device loss as a driver reset would cause one (GPUDevice.destroy directly, not
-  // our destroy(), so it reaches the app as a lost device).
-  (window as unknown as { stp: unknown }).stp = { gpuMasks: () => session.gpuMasks(), simulateDeviceLoss: () => gpu.device.destroy() };
+  // pixels), the points the decision boundary drew (to read its pixels under the test points), a
+  // device loss as a driver reset would cause one (GPUDevice.destroy directly, not our destroy(),
+  // so it reaches the app as a lost device), and a command the GPU rejects (a buffer of no usage
+  // is a validation error, reported as any rejected command of a run would be).
+  (window as unknown as { stp: unknown }).stp = {
+    gpuMasks: () => session.gpuMasks(),
+    boundaryPoints,
+    simulateDeviceLoss: () => gpu.device.destroy(),
+    simulateGpuError: () => void gpu.device.createBuffer({ label: 'simulated rejected command', size: 4, usage: 0 }),
+  };
   await session.rebuild();
+}
+
+/** The decision boundary's grid and the points it drew (data coordinates, labels, test or not), or null. */
+function boundaryPoints(): { grid: { x0: number; x1: number; y0: number; y1: number }; points: { x: number; y: number; label: number; test: boolean }[] } | null {
+  const b = appStore.getState().views.boundary;
+  if (!b) return null;
+  return { grid: b.grid, points: Array.from(b.points.test, (t, i) => ({ x: b.points.x[i]!, y: b.points.y[i]!, label: b.points.label[i]!, test: t === 1 })) };
 }
 
 /** localStorage, or nothing where the browser refuses it (private modes): lessons then do not resume. */

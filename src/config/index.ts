@@ -11,6 +11,6 @@ export { memberSeed, streamSeed, memberSeeds, STREAMS, STREAM_NAMES } from './se
 export type { MemberSeeds, Stream } from './seeds';
 export { splitSizes, stepsPerEpoch, totalSteps, trainPerClass, lotteryPruneFraction, lotterySparsity, edstRefineEpochs } from './derived';
 export type { SplitSizes } from './derived';
-export { isJsonObject } from './json';
+export { isJsonObject, withPath } from './json';
 export type { JsonObject } from './json';
 export { U32_MAX } from './fields';

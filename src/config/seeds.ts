@@ -31,6 +31,11 @@ export const STREAMS = {
   'data-order': 3,
   /** Random choices at mask updates: SET/random regrowth, RigL tie-breaking noise, EDST exploration. */
   regrow: 4,
+  /**
+   * The lottery ticket's "same mask, new weights" control: its fresh weights. Not `init`: with
+   * rewinding to step 0 the init stream would redraw the ticket's own starting weights.
+   */
+  reinit: 5,
 } as const;
 export type Stream = keyof typeof STREAMS;
 export const STREAM_NAMES = Object.keys(STREAMS) as Stream[];

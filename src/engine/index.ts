@@ -11,3 +11,5 @@ export * from './init-masks';
 export * from './tost';
 export * from './gradinit';
 export * from './memory';
+export * from './checkpoint-check';
+export * from './gemm-dims';

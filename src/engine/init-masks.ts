@@ -6,6 +6,7 @@
 // 0's global selection fixes the per-layer counts and the other members select per layer with
 // those counts; with one member this is exactly the paper's global threshold.
 import { graspKeepScores, impActiveCounts, keepTopK, magnitudeScores, snipScores, synflowScores, type ScoreArray, type Scope } from '../sparsity';
+import { streamSeed } from '../config';
 import type { Checkpoint } from './checkpoint';
 import { initialState } from './init';
 import { flatIndex, type ParamLayout } from './param-layout';
@@ -204,10 +205,13 @@ function rewound(c: Checkpoint, mask: Float32Array, counts: number[]): Checkpoin
 
 /**
  * The "same mask, random re-initialisation" control: the trainer's current mask with weights
- * drawn afresh from `seed`, at step 0. Tells whether a ticket's winning comes from its mask alone.
+ * drawn afresh, at step 0. Tells whether a ticket's winning comes from its mask alone. The draws
+ * come from the run seed's own `reinit` stream (config/seeds.ts): the `init` stream would give
+ * back the ticket's own starting weights when it rewinds to step 0.
  */
-export async function randomReinitialisation(trainer: Trainer, seed: number): Promise<void> {
+export async function randomReinitialisation(trainer: Trainer, runSeed: number): Promise<void> {
   const c = await trainer.checkpoint();
+  const seed = streamSeed(runSeed, 0, 'reinit');
   const fresh = initialState(trainer.layout, { seed, density: 1, rule: { kind: 'uniform' }, scheme: trainer.setup.init, sparseAwareInit: false });
   trainer.restore({ ...rewound({ ...c, weights: fresh.denseWeights }, c.mask, [...trainer.activeCounts]), step: 0, lastUpdate: -trainer.setup.schedule.deltaT, optimizerSteps: 0, flops: { total: 0, steps: 0 } });
 }

@@ -1,11 +1,12 @@
 // How much GPU memory a trainer setup asks for, before anything is allocated, so a model too big
 // for the adapter gets a clear explanation instead of a failed allocation. Counts the buffers
 // Network creates (network.ts): six flat parameter-sized buffers (weights, gradients, mask, two
-// optimizer states, ITOP), activations and their gradients per layer, the dataset, and the
-// mask-update scratch.
+// optimizer states, ITOP), activations and their gradients per layer, the dataset, the
+// mask-update scratch and the held-out predictions. Buffers are also checked one by one when they
+// are created (src/gpu/limit-check.ts); this estimate is what a run is refused by before that.
 import { inFeatures, outFeatures, weightShape, isWeightLayer } from './layers';
 import type { TrainerSetup } from './trainer';
-import { layoutParams } from './param-layout';
+import { setupLayout } from './param-layout';
 
 export interface MemoryEstimate {
   /** Bytes of the largest single buffer, and what it holds. */
@@ -16,7 +17,7 @@ export interface MemoryEstimate {
 export function memoryEstimate(setup: TrainerSetup): MemoryEstimate {
   const M = setup.members;
   const B = setup.batch;
-  const layout = layoutParams(setup.layers, M, { ghost: setup.tost?.ghost !== undefined });
+  const layout = setupLayout(setup);
   const buffers: { bytes: number; what: string }[] = [];
   const add = (floats: number, what: string, count = 1) => {
     for (let i = 0; i < count; i++) buffers.push({ bytes: floats * 4, what });
@@ -30,11 +31,16 @@ export function memoryEstimate(setup: TrainerSetup): MemoryEstimate {
   });
   const values = setup.data.values;
   add(values instanceof Uint8Array ? Math.ceil(values.length / 4) : values.length, 'the dataset');
+  // Held-out evaluation: the predictions of every member on the largest split (the test set, the
+  // grid of a 2-D run's decision boundary), padded to whole batches.
+  const classes = outFeatures(setup.layers.at(-1)!);
+  const rows = Math.max(setup.evalIdx.length, setup.valIdx?.length ?? 0, setup.gridIdx?.length ?? 0);
+  add(M * Math.ceil(rows / B) * B * classes, 'the predictions of all members on the test set');
   const largest = buffers.reduce((a, b) => (b.bytes > a.bytes ? b : a));
   return { largest, total: buffers.reduce((a, b) => a + b.bytes, 0) };
 }
 
-const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 2 : 0)} MiB`;
+export const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 2 : 0)} MiB`;
 
 /** A sentence for a person when the setup does not fit the limits; null when it fits. */
 export function tooBigForAdapter(setup: TrainerSetup, limits: { maxStorageBufferBindingSize: number; maxBufferSize: number }): string | null {

@@ -14,6 +14,7 @@ import { bindKernel, encodeKernel, storageBuffer, updateParamSlots, updateParams
 import { ACTIVATION_KINDS, type ActivationKind } from '../reference/activation';
 import { EV_GROWN, EV_PRUNED } from '../reference/mask';
 import { packU8 } from '../util/packing';
+import { convSplits, dims } from './gemm-dims';
 import { convOut, inFeatures, outFeatures, type LayerActivation, type LayerSpec, type WeightLayerSpec } from './layers';
 import { GROW_RULES, PRUNE_RULES, type GrowRuleName, type PruneRuleName, type ScoreSource } from './mask-rules';
 import { segmentBinding, type LayerParams, type ParamLayout } from './param-layout';
@@ -64,10 +65,6 @@ export interface StepParams {
   /** ToST ghost skips: the bypass scale α(t) (only read while the bypass is encoded). */
   ghostAlpha?: number;
 }
-
-/** Conv dW reduces over batch x pixels: about this many terms per split. */
-const CONV_DW_TERMS_PER_SPLIT = 4096;
-const MAX_CONV_DW_SPLITS = 32;
 
 /** Every kernel a network of these layers uses (compiled before the first step). */
 export function networkKernels(specs: readonly LayerSpec[], o: Pick<NetworkOptions, 'data' | 'optimizer' | 'prune' | 'grow'>, ghost = false): KernelName[] {
@@ -137,8 +134,6 @@ export class Network {
   readonly events: GPUBuffer[]; // per weight layer (members, numel): change codes after an update
   readonly trainRing: GPUBuffer; // (slots, members, 2): per-step loss and correct sums
   readonly trainIndices: GPUBuffer; // (members, indexStride)
-  private readonly owned: GPUBuffer[] = [];
-  private readonly kernels: BoundKernel[] = [];
   private readonly forward: StepKernel[] = [];
   /** Backward kernels; `grad` marks the two variants of a weight gradient (one runs per step). */
   private readonly backward: StepKernel[] = [];
@@ -159,13 +154,28 @@ export class Network {
 
   static async create(cache: PipelineCache, o: NetworkOptions): Promise<Network> {
     await cache.prepare(networkKernels(o.specs, o, o.layout.layers.some((l) => l.ghost)));
-    return new Network(cache, o);
+    // A build refused part-way (a dispatch or buffer beyond the GPU's limits, src/gpu/limit-check.ts)
+    // frees what it had allocated before the error goes on.
+    const made = { owned: [] as GPUBuffer[], kernels: [] as BoundKernel[] };
+    try {
+      return new Network(cache, o, made);
+    } catch (e) {
+      for (const b of made.owned) b.destroy();
+      for (const k of made.kernels) k.paramsBuffer.destroy();
+      throw e;
+    }
   }
+
+  private readonly owned: GPUBuffer[];
+  private readonly kernels: BoundKernel[];
 
   private constructor(
     private readonly cache: PipelineCache,
     readonly o: NetworkOptions,
+    made: { owned: GPUBuffer[]; kernels: BoundKernel[] },
   ) {
+    this.owned = made.owned;
+    this.kernels = made.kernels;
     const { layout, batch, specs } = o;
     const M = layout.members;
     const dev = cache.device;
@@ -506,13 +516,6 @@ export class Network {
 
 const name = (p: LayerParams): string => `${p.spec.kind}${p.layerIndex + 1}`;
 
-function dims(l: WeightLayerSpec, batch: number, splits: number): Record<string, number> {
-  if (l.kind === 'dense') return { batch, n_in: l.nIn, n_out: l.nOut, splits };
-  const o = convOut(l);
-  const pad = l.padding === 'same' ? Math.floor((l.k - 1) / 2) : -(l.crop ?? 0);
-  return { batch, cin: l.cin, in_h: l.inH, in_w: l.inW, cout: l.cout, kh: l.k, kw: l.k, out_h: o.h, out_w: o.w, pad_top: pad, pad_left: pad, splits };
-}
-
 function poolDims(l: Extract<LayerSpec, { kind: 'maxpool2' }>, batch: number): Record<string, number> {
   return { batch, channels: l.channels, in_h: l.inH, in_w: l.inW };
 }
@@ -521,7 +524,3 @@ function actParams(kind: string, n: number): Record<string, number> {
   return { n, kind: ACTIVATION_KINDS.indexOf(kind as (typeof ACTIVATION_KINDS)[number]), beta: 1 };
 }
 
-function convSplits(l: Extract<LayerSpec, { kind: 'conv' }>, batch: number): number {
-  const o = convOut(l);
-  return Math.max(1, Math.min(MAX_CONV_DW_SPLITS, Math.ceil((batch * o.h * o.w) / CONV_DW_TERMS_PER_SPLIT)));
-}

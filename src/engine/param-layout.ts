@@ -78,3 +78,12 @@ export function segmentBinding(buffer: GPUBuffer, seg: Segment): GPUBufferBindin
 export function flatIndex(seg: Segment, member: number, i: number): number {
   return seg.offset + member * seg.perMember + i;
 }
+
+/**
+ * The layout a trainer of this setup builds: ghost segments only while ToST's ghost skips can
+ * live (endFraction > 0). Trainer.create, the memory estimate and the checkpoint check use it.
+ */
+export function setupLayout(s: { layers: readonly LayerSpec[]; members: number; tost?: { ghost?: { endFraction: number } } }): ParamLayout {
+  const ghost = s.tost?.ghost;
+  return layoutParams(s.layers, s.members, { ghost: ghost !== undefined && ghost.endFraction > 0 });
+}

@@ -2,7 +2,7 @@
 // update, an epoch boundary with a new shuffle), keeps loss/accuracy in a GPU ring and reads it
 // back once per chunk while the next chunk is already queued. step/run/pause/evaluate; a NaN or
 // infinite loss stops the run with a status that says so. No DOM, no store: a sink gets events.
-import { ReadbackPool, renderMaskImages, type MaskPalette, type PipelineCache } from '../gpu';
+import { ReadbackPool, createBuffer, renderMaskImages, type MaskPalette, type PipelineCache } from '../gpu';
 import { epochIndices, stepsPerEpoch } from '../data';
 import {
   FlopsAccumulator,
@@ -27,7 +27,7 @@ import { lrAt, type LrSchedule } from './lr-schedule';
 import { METHOD_RULES } from './mask-rules';
 import { checkLayers, maskableLayer, outFeatures, type LayerSpec } from './layers';
 import { Network, type NetworkData, type StepParams } from './network';
-import { layoutParams, type ParamLayout } from './param-layout';
+import { setupLayout, type ParamLayout } from './param-layout';
 import { ghostAlphaAt, ghostEndStep, smoothActivationAt, type TostSetup } from './tost';
 
 export type OptimizerSetup =
@@ -184,7 +184,7 @@ export class Trainer {
   static async create(cache: PipelineCache, setup: TrainerSetup, sink: TrainerSink = {}): Promise<Trainer> {
     checkLayers(setup.layers);
     const ghost = setup.tost?.ghost;
-    const layout = layoutParams(setup.layers, setup.members, { ghost: ghost !== undefined && ghost.endFraction > 0 });
+    const layout = setupLayout(setup);
     const density = setup.method === 'dense' ? 1 : setup.density;
     const init = initialState(layout, { seed: setup.seed, density, rule: setup.densityRule, scheme: setup.init, sparseAwareInit: setup.sparseAwareInit, ghostInit: ghost?.initScale ?? 1e-4 });
     const o = setup.optimizer;
@@ -369,7 +369,7 @@ export class Trainer {
     const M = this.setup.members;
     const classes = this.classes;
     const rows = set.batches * this.setup.batch;
-    const out = dev.createBuffer({ label: `predictions ${split}`, size: M * rows * classes * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
+    const out = createBuffer(dev, `predictions ${split}`, M * rows * classes * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC);
     try {
       this.net.writeForwardParams(this.forwardParams(this.t));
       const enc = dev.createCommandEncoder({ label: `predict ${split}` });

@@ -9,3 +9,6 @@ export * from './prune-and-tune-plan';
 export * from './prune-and-tune-driver';
 export * from './ensemble-run';
 export * from './from-config';
+export * from './run-figures';
+export * from './driver-state';
+export * from './preflight';

@@ -21,6 +21,18 @@ export interface PruneAndTuneOptions {
   childDensity: number;
 }
 
+/** The trainer setup of the M children: static masks, the tuning steps and lr, no ToST. */
+function childrenSetup(base: TrainerSetup, o: PruneAndTuneOptions, plan: PruneAndTunePlan): TrainerSetup {
+  return { ...base, members: o.members, method: 'static', density: o.maskKind === 'anti-random' ? 0.5 : o.childDensity, totalSteps: plan.tuneSteps, lr: plan.tuneLr, tost: undefined };
+}
+
+/** The plan and the two trainers' setups: the dense parent, and the children that follow it. */
+export function pruneAndTuneTrainerSetups(base: TrainerSetup, o: PruneAndTuneOptions, stepsPerEpoch: number): { plan: PruneAndTunePlan; parent: TrainerSetup; children: TrainerSetup } {
+  const lr = base.lr.kind === 'onecycle' ? base.lr.maxLr : base.lr.kind === 'piecewise' ? base.lr.points[0]!.lr : base.lr.lr;
+  const plan = pruneAndTunePlan({ parentEpochs: o.epochs, tuneEpochs: o.tuneEpochs, stepsPerEpoch, members: o.members, lr, includeParent: o.includeParent });
+  return { plan, parent: { ...base, members: 1, method: 'dense', density: 1, totalSteps: plan.parentSteps }, children: childrenSetup(base, o, plan) };
+}
+
 export class PruneAndTuneDriver implements Driver {
   readonly mode = 'prune-and-tune';
   readonly phases: readonly EnsemblePhase[];
@@ -41,10 +53,8 @@ export class PruneAndTuneDriver implements Driver {
   }
 
   static async create(cache: PipelineCache, base: TrainerSetup, o: PruneAndTuneOptions, stepsPerEpoch: number): Promise<PruneAndTuneDriver> {
-    const lr = base.lr.kind === 'onecycle' ? base.lr.maxLr : base.lr.kind === 'piecewise' ? base.lr.points[0]!.lr : base.lr.lr;
-    const plan = pruneAndTunePlan({ parentEpochs: o.epochs, tuneEpochs: o.tuneEpochs, stepsPerEpoch, members: o.members, lr, includeParent: o.includeParent });
-    const parent = await Trainer.create(cache, { ...base, members: 1, method: 'dense', density: 1, totalSteps: plan.parentSteps });
-    return new PruneAndTuneDriver(cache, base, o, plan, parent);
+    const { plan, parent } = pruneAndTuneTrainerSetups(base, o, stepsPerEpoch);
+    return new PruneAndTuneDriver(cache, base, o, plan, await Trainer.create(cache, parent));
   }
 
   get totalSteps(): number {
@@ -71,15 +81,7 @@ export class PruneAndTuneDriver implements Driver {
   /** Clones the trained parent into M children under their masks (optimizer state fresh). */
   private async makeChildren(): Promise<Trainer> {
     const M = this.o.members;
-    const children = await Trainer.create(this.cache, {
-      ...this.base,
-      members: M,
-      method: 'static',
-      density: this.o.maskKind === 'anti-random' ? 0.5 : this.o.childDensity,
-      totalSteps: this.plan.tuneSteps,
-      lr: this.plan.tuneLr,
-      tost: undefined,
-    });
+    const children = await Trainer.create(this.cache, childrenSetup(this.base, this.o, this.plan));
     const parentWeights = await this.parent.readWeights();
     const layout = children.layout;
     const weights = new Float32Array(layout.totalFloats);

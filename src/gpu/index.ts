@@ -1,6 +1,7 @@
 // Public surface of the WebGPU layer.
 export * from './errors';
 export * from './limits';
+export * from './limit-check';
 export * from './device';
 export * from './registry';
 export * from './params';

@@ -3,6 +3,7 @@
 // Kernels with per-step params (registry `stepParams`) get `slots` 256-byte params slots in one
 // buffer, selected at encode time by a dynamic offset: slot i holds step i of a chunk.
 import { alignTo } from './buffers';
+import { checkBufferBytes, checkWorkgroups } from './limit-check';
 import { packParams, paramsByteSize, type ParamValues } from './params';
 import type { PipelineCache } from './pipelines';
 import type { Grid, KernelName } from './registry';
@@ -67,10 +68,15 @@ export function bindKernel(cache: PipelineCache, name: KernelName, args: BindArg
       if (!b.optional) throw new Error(`${name}: binding "${b.name}" is required`);
       return { binding: b.binding, resource: { buffer: cache.placeholder() } };
     }
-    return { binding: b.binding, resource: 'buffer' in r ? r : { buffer: r } };
+    const binding = 'buffer' in r ? r : { buffer: r };
+    checkBufferBytes(cache.device.limits, `${label} (${b.name})`, binding.size ?? binding.buffer.size - (binding.offset ?? 0), true);
+    return { binding: b.binding, resource: binding };
   });
+  // The grid is fixed from here on: a dispatch too large for this GPU fails now, before any submit.
+  const grid = spec.grid(args.params, args.members);
+  checkWorkgroups(cache.device.limits, label, grid);
   const bindGroup = cache.device.createBindGroup({ label, layout: kernel.layout, entries });
-  return { name, pipeline: kernel.pipeline, bindGroup, grid: spec.grid(args.params, args.members), paramsBuffer, slots, dynamic };
+  return { name, pipeline: kernel.pipeline, bindGroup, grid, paramsBuffer, slots, dynamic };
 }
 
 /** Rewrites a bound kernel's params in one slot (takes effect for work submitted after this). */

@@ -53,6 +53,17 @@ const Envelope = z.object({
   checkpoint: z.unknown().optional(),
 });
 
+/** A run that was not opened, with every reason; the run on screen is unchanged. */
+export class RunRefusedError extends Error {
+  constructor(
+    readonly runName: string,
+    readonly problems: string[],
+  ) {
+    super(`"${runName}" was not opened: ${problems.join('; ')}`);
+    this.name = 'RunRefusedError';
+  }
+}
+
 export type ParsedRun = { ok: true; run: SavedRun } | { ok: false; errors: string[] };
 
 /** Checks a run read from a file or the database; every problem is named by its path. */

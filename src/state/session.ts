@@ -4,15 +4,16 @@
 // loop stop after a rebuild (TF Playground's Player pattern). No GPU import: the pipeline cache
 // comes in from main.tsx.
 import { stepsPerEpoch as configStepsPerEpoch, type ExperimentConfig } from '../config';
-import { generatedData, maskableLayers, tooBigForAdapter, type ConfigRun, type DatasetInput, type StepMetrics, type Trainer } from '../engine';
-import { EnsembleRun, ensembleSetupFromConfig, prepareEnsembleRun } from '../ensemble';
+import { generatedData, maskableLayers, type ConfigRun, type DatasetInput, type StepMetrics, type Trainer } from '../engine';
+import { EnsembleRun, driverStateProblems, ensembleSetupFromConfig, preflight, prepareEnsembleRun, runFigures, trainerSetups } from '../ensemble';
 import { activeCounts, allocateDensities, dropFraction } from '../sparsity';
-import type { SweepPoint, SweepResult } from './compare';
+import type { SweepPoint } from './compare';
 import { EnsembleTracker } from './ensemble-tracker';
 import { appendHistory, emptyHistory, type HistoryRow } from './history';
-import { RUN_FORMAT, RUN_VERSION, type SavedRun } from './saved-run';
+import { RUN_FORMAT, RUN_VERSION, RunRefusedError, type SavedRun } from './saved-run';
 import { CELL_COLORS, type AppStore, type RunView } from './store';
-import { boundaryCells, boundaryView, confusionMatrix, maskViews } from './views';
+import { runSweep } from './sweep-run';
+import { boundaryView, gpuMasksOf, maskViews, predictionsView, type GpuMasks } from './views';
 
 export interface SessionDeps {
   cache: Parameters<typeof EnsembleRun.create>[0];
@@ -28,9 +29,14 @@ export class TrainingSession {
   private run: EnsembleRun | null = null;
   private plan: ConfigRun | null = null;
   private data: DatasetInput | null = null;
+  private readonly images = new Map<string, Promise<DatasetInput>>();
   private generation = 0;
   private running = false;
   private pending: HistoryRow[] = [];
+  /** Mean training loss of every step of this run trained in this tab (null once unknown: reopened). */
+  private losses: number[] | null = [];
+  /** The config this run was built from, and whether a live edit (slider, layer density) changed it since. */
+  private built: { config: ExperimentConfig; edited: boolean } | null = null;
   private lastPublish = 0;
   private rate = { steps: 0, since: 0 };
   private test: RunView['test'] = null;
@@ -46,6 +52,8 @@ export class TrainingSession {
   /** The phase timeline and, for ensembles, the divergence views. */
   private tracker: EnsembleTracker | null = null;
   private lastEnsemble = 0;
+  /** Milliseconds the last ensemble snapshot took. */
+  private ensembleCost = 0;
 
   constructor(
     private readonly store: AppStore,
@@ -79,8 +87,7 @@ export class TrainingSession {
       const { setup, run } = ensembleSetupFromConfig(config, data);
       const gpu = this.state.gpu;
       const limits = 'limits' in gpu ? gpu.limits : null;
-      const members = setup.mode === 'edst' ? 1 : setup.members;
-      const tooBig = limits ? tooBigForAdapter({ ...setup.base, members }, { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize ?? Infinity, maxBufferSize: limits.maxBufferSize ?? Infinity }) : null;
+      const tooBig = limits ? preflight(setup, { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize ?? Infinity, maxBufferSize: limits.maxBufferSize ?? Infinity, maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension ?? Infinity }) : null;
       if (tooBig) throw new Error(tooBig);
       const ensemble = await EnsembleRun.create(this.deps.cache, setup);
       if (generation !== this.generation) return ensemble.destroy();
@@ -91,6 +98,8 @@ export class TrainingSession {
       this.data = data;
       this.test = null;
       this.itop = null;
+      this.losses = [];
+      this.built = { config, edited: false };
       const t = ensemble.driver.live();
       this.state.updateRun({ totalSteps: ensemble.totalSteps, stepsPerEpoch: configStepsPerEpoch(config) ?? 1, layerNames: t.layout.layers.map((l, i) => `${l.spec.kind}${i + 1}`), ...this.densities() });
       this.tracker = new EnsembleTracker(this.store, ensemble, run, data);
@@ -111,7 +120,13 @@ export class TrainingSession {
 
   private async loadData(config: ExperimentConfig): Promise<DatasetInput> {
     const d = config.data.dataset;
-    if (d === 'mnist' || d === 'fashion-mnist') return this.deps.loadImages(d);
+    if (d === 'mnist' || d === 'fashion-mnist') {
+      // Loaded (and its checksum verified) once per tab: opening a run checks it, then builds on it.
+      const cached = this.images.get(d) ?? this.deps.loadImages(d);
+      this.images.set(d, cached);
+      cached.catch(() => this.images.delete(d));
+      return cached;
+    }
     const drawn = this.state.drawn;
     const points = Float32Array.from(drawn.flatMap((p) => [p.x, p.y]));
     const labels = Uint32Array.from(drawn, (p) => p.label);
@@ -140,6 +155,9 @@ export class TrainingSession {
 
   /** Opens a saved run: its settings, its metrics, and its network when it was saved with one. */
   async openRun(saved: SavedRun): Promise<void> {
+    // Everything is checked before the run on screen is touched: a refused run loses nothing.
+    const problems = await this.savedRunProblems(saved);
+    if (problems.length > 0) throw new RunRefusedError(saved.name, problems);
     this.state.setConfig(saved.config);
     await this.rebuild();
     const run = this.run;
@@ -147,6 +165,7 @@ export class TrainingSession {
     const history = appendHistory(emptyHistory(), saved.history);
     if (saved.checkpoint) {
       const c = saved.checkpoint;
+      this.losses = null; // the steps before the save were not trained here
       if ('trainers' in c) await run.driver.loadState(c);
       else run.driver.live().restore(c); // saved by an earlier version: the first trainer only
       this.historyFromFile = false;
@@ -162,12 +181,37 @@ export class TrainingSession {
     }
   }
 
+  /** What keeps `saved` from opening: its steps outside the run its config builds, a damaged network state. */
+  private async savedRunProblems(saved: SavedRun): Promise<string[]> {
+    try {
+      const { setup } = ensembleSetupFromConfig(saved.config, await this.loadData(saved.config));
+      const total = trainerSetups(setup).reduce((a, t) => a + t.setup.totalSteps, 0);
+      if (saved.step > total) return [`it is at step ${saved.step}, but its settings train ${total} steps`];
+      return saved.checkpoint === undefined ? [] : driverStateProblems(saved.checkpoint, setup, saved.step);
+    } catch (e) {
+      return [`its settings cannot be built here: ${e instanceof Error ? e.message : String(e)}`];
+    }
+  }
+
   /** The history on screen came from a run file: the first new step replaces it. */
   private historyFromFile = false;
 
-  /** A run exists and is not being replaced or swept. */
+  /** A run exists and is not being replaced or swept, nor stopped by a GPU error. */
   private get idle(): boolean {
-    return this.run !== null && !this.running && !this.sweeping && this.state.run.status !== 'building';
+    const status = this.state.run.status;
+    return this.run !== null && !this.running && !this.sweeping && status !== 'building' && status !== 'error';
+  }
+
+  /**
+   * The GPU rejected some of this run's work (a validation or out-of-memory error): nothing it
+   * computes from here on can be trusted, so the run stops at once, says so, and refuses to train
+   * until it is rebuilt. Results are not published after this point.
+   */
+  gpuFailed(message: string): void {
+    if (!this.run || this.state.run.status === 'error') return;
+    this.running = false;
+    this.generation++; // the loop and any in-flight publish stop at their generation check
+    this.state.updateRun({ status: 'error', message: `The GPU rejected this run's work at step ${this.run.step} (${message}), so it was stopped: its results from here on would be wrong. Change the settings (a smaller batch or model) and reset.` });
   }
 
   play(): void {
@@ -210,6 +254,7 @@ export class TrainingSession {
     const layers = maskableLayers(t.layout);
     const { densities } = allocateDensities(layers, 1 - target, t.setup.densityRule);
     t.setLayerTargets(activeCounts(layers, densities));
+    if (this.built) this.built.edited = true;
   }
 
   /**
@@ -220,6 +265,7 @@ export class TrainingSession {
     const t = this.run?.driver.live();
     if (!t || t.setup.method === 'dense' || t.setup.method === 'static') return;
     t.setLayerTargets(t.layout.layers.map((_, i) => (i === layer ? t.targetForDensity(i, density) : t.activeCounts[i]!)));
+    if (this.built) this.built.edited = true;
     this.state.updateRun({ message: `Layer ${layer + 1} will move to ${(density * 100).toFixed(1)} % density at the next mask update (until you reset).` });
   }
 
@@ -250,6 +296,15 @@ export class TrainingSession {
     // Say so at once (the step is final); the evaluation and views follow.
     this.state.updateRun({ status: run.step >= run.totalSteps ? 'done' : 'paused', step: run.step });
     await this.track(this.publish(true));
+    if (run.step >= run.totalSteps && generation === this.generation) await this.track(this.recordFinished(run));
+  }
+
+  /** A run trained to its end here: its figures join the tab's finished runs (lessons compare them). */
+  private async recordFinished(run: EnsembleRun): Promise<void> {
+    // Only runs whose every step was trained here from an unedited config: their figures are the config's.
+    if (this.losses === null || this.losses.length !== run.step || !this.built || this.built.edited) return;
+    const figures = await runFigures(run, this.losses);
+    this.state.addFinished({ config: this.built.config, figures, rows: this.state.run.history.rows });
   }
 
   private async trainChunk(count: number): Promise<StepMetrics[]> {
@@ -262,6 +317,7 @@ export class TrainingSession {
     // Evaluate when the step count crosses a multiple of evalEvery, and at the end.
     if (rows.length > 0 && (Math.floor(run.step / evalEvery) > Math.floor((run.step - rows.length) / evalEvery) || run.step >= run.totalSteps)) await this.evaluate();
     for (const r of rows) {
+      this.losses?.push(mean(r.loss));
       this.pending.push({ step: r.step, epoch: Math.floor(r.step / spe), loss: mean(r.loss), trainAccuracy: mean(r.accuracy), testAccuracy: this.test?.accuracy ?? null, testLoss: this.test?.loss ?? null, lr: r.lr, density: overallDensity, flopsRatio: r.flopsRatio, trainingFlops: r.trainingFlops, itop: this.itop });
     }
     const updates = rows.filter((r) => r.maskUpdate);
@@ -303,11 +359,14 @@ export class TrainingSession {
     this.lastPublish = now;
     this.state.updateRun({ step: run.step, history, test: this.test, stepsPerSecond: seconds > 0.2 ? this.rate.steps / seconds : this.state.run.stepsPerSecond, ...this.densities() });
     if (force || this.maskDirty !== null || now - this.lastViews > 1000) await this.refreshViews(force);
-    // Ensemble snapshots on the probe set: at most every 1.5 s while training, and at once in a new
-    // phase; the test-set report on pause and at the end.
-    if (this.tracker && (force || now - this.lastEnsemble > 1500 || this.tracker.phaseChanged())) {
+    // Ensemble snapshots on the probe set: while training at most every 1.5 s (more apart when they
+    // are slow), and at once in a new phase; the test-set report on pause and at the end.
+    // Each snapshot costs what it costs (EDST swaps every member in and out): they are spaced so
+    // that they take at most a fifth of the time.
+    if (this.tracker && (force || now - this.lastEnsemble > Math.max(1500, 4 * this.ensembleCost) || this.tracker.phaseChanged())) {
       this.lastEnsemble = now;
       await this.tracker.refresh(force);
+      this.ensembleCost = performance.now() - now;
     }
   }
 
@@ -358,75 +417,31 @@ export class TrainingSession {
       const shown = Uint32Array.from([...s.trainIdx, ...s.evalIdx]);
       this.state.setViews({ boundary: boundaryView(plan.grid, t.classes, logits, data.points, data.labels, test, shown) });
     } else if (data.kind === 'images' && includeSlow) {
-      const logits = (await t.predictLogits('test'))[0]!;
-      const classes = t.classes;
-      const { predicted } = boundaryCells(logits, classes); // argmax per test image
-      const labels = Uint8Array.from(s.evalIdx, (i) => data.labels[i]!);
-      // 48 test images spread over the split (it is ordered by class), always the same ones.
-      const shown = Math.min(48, s.evalIdx.length);
-      const pick = Array.from({ length: shown }, (_, k) => Math.floor((k * s.evalIdx.length) / shown));
-      const px = data.width * data.height;
-      const images = new Uint8Array(shown * px);
-      pick.forEach((j, k) => images.set(data.images.subarray(s.evalIdx[j]! * px, (s.evalIdx[j]! + 1) * px), k * px));
-      const confusion = confusionMatrix(predicted, labels, classes);
-      this.state.setViews({ predictions: { images, width: data.width, height: data.height, labels: Uint8Array.from(pick, (j) => labels[j]!), predicted: Uint8Array.from(pick, (j) => predicted[j]!), classNames: Array.from({ length: classes }, (_, c) => String(c)), confusion } });
+      this.state.setViews({ predictions: predictionsView(t.classes, (await t.predictLogits('test'))[0]!, s.evalIdx, data) });
     }
   }
 
-  /**
-   * The first model's masks, last-update events and ITOP record, read from the GPU now: lets the
-   * end-to-end tests check the mask view's pixels against the GPU's own buffers.
-   */
-  async gpuMasks(): Promise<{ name: string; rows: number; cols: number; mask: number[]; events: number[]; fired: number[] }[]> {
+  /** The first model's masks, events and ITOP record, from the GPU now (the e2e tests' view check). */
+  async gpuMasks(): Promise<GpuMasks> {
     const t = this.run?.driver.live();
-    if (!t) return [];
-    const [mask, fired, events] = await Promise.all([t.readMask(), t.readFired(), t.readEvents()]);
-    return t.layout.layers.map((l, i) => {
-      const seg = (a: ArrayLike<number>, from: number) => Array.from({ length: l.numel }, (_, k) => a[from + k]!);
-      return { name: `${l.spec.kind}${i + 1}`, rows: l.outChannels, cols: l.numel / l.outChannels, mask: seg(mask, l.weight.offset), events: seg(events[i]!, 0), fired: seg(fired, l.weight.offset) };
-    });
+    return t ? gpuMasksOf(t) : [];
   }
 
   private sweeping = false;
   private sweepCancelled = false;
 
   /**
-   * A sparsity sweep: trains each point's config to the end as a run of its own (the playground's
-   * run is paused and kept) and records its final test accuracy. Cancel stops after the current
-   * chunk of steps.
+   * A sparsity sweep: each point trained to the end as a run of its own (sweep-run.ts) while the
+   * playground's run waits, paused; cancel stops after the current chunk of steps.
    */
   async sweep(points: SweepPoint[]): Promise<void> {
     if (this.sweeping) return;
     this.pause();
     this.sweeping = true;
     this.sweepCancelled = false;
-    const results: SweepResult[] = [];
-    const show = (running: boolean, message: string | null) => this.state.setViews({ sweep: { results: [...results], total: points.length, running, message } });
     try {
       await this.inflight;
-      for (const [i, p] of points.entries()) {
-        if (this.sweepCancelled) break;
-        const label = `${p.method.toUpperCase()} at ${(p.sparsity * 100).toFixed(0)} %`;
-        show(true, `Training ${label} (run ${i + 1} of ${points.length})…`);
-        const data = await this.loadData(p.config);
-        const { setup, run } = ensembleSetupFromConfig(p.config, data);
-        const ensemble = await EnsembleRun.create(this.deps.cache, setup);
-        try {
-          await prepareEnsembleRun(ensemble, run);
-          while (ensemble.step < ensemble.totalSteps && !this.sweepCancelled) {
-            await ensemble.train(this.state.config.training.stepsPerSubmit * 4);
-            await nextFrame();
-          }
-          if (this.sweepCancelled) break;
-          const e = await ensemble.driver.live().evaluate('test');
-          results.push({ method: p.method, sparsity: p.sparsity, accuracy: e.accuracy[0]! });
-        } finally {
-          ensemble.destroy();
-        }
-      }
-      show(false, this.sweepCancelled ? `Sweep cancelled after ${results.length} of ${points.length} runs.` : `Sweep done: ${results.length} runs.`);
-    } catch (e) {
-      show(false, `The sweep stopped: ${e instanceof Error ? e.message : String(e)}`);
+      await runSweep(points, { cache: this.deps.cache, loadData: (c) => this.loadData(c), chunk: () => this.state.config.training.stepsPerSubmit * 4, cancelled: () => this.sweepCancelled, show: (v) => this.state.setViews({ sweep: v }) });
     } finally {
       this.sweeping = false;
     }

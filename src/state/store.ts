@@ -8,6 +8,7 @@ import { createStore } from 'zustand/vanilla';
 import { defaultConfig, type ExperimentConfig } from '../config';
 import type { SweepPoint, SweepResult } from './compare';
 import type { MemberMasksView, ResultView, SnapshotSummary, TrajectoryView } from './ensemble-view';
+import { withFinishedRun, type FinishedRun } from './finished-runs';
 import type { AdapterView, GpuProblem, GpuStatus } from './gpu-status';
 import { emptyHistory, type History } from './history';
 import type { SavedRun } from './saved-run';
@@ -111,6 +112,7 @@ export interface SessionControls {
   setLayerDensity(layer: number, density: number): void;
   snapshotRun(name: string): Promise<SavedRun>;
   openRun(run: SavedRun): Promise<void>;
+  gpuFailed(message: string): void;
   sweep(points: SweepPoint[]): Promise<void>;
   cancelSweep(): void;
 }
@@ -133,6 +135,8 @@ export interface AppState {
   classroom: boolean;
   /** The open lesson and its page (lessons.ts); null when none is open. */
   lesson: { id: string; page: number } | null;
+  /** Runs trained to their end in this tab, oldest first (finished-runs.ts). */
+  finished: FinishedRun[];
 }
 
 export interface DrawnPoint {
@@ -158,6 +162,7 @@ export interface AppActions {
   setDrawClass(c: number): void;
   setClassroom(on: boolean): void;
   setLesson(lesson: { id: string; page: number } | null): void;
+  addFinished(run: FinishedRun): void;
 }
 
 export function initialRun(): RunView {
@@ -193,6 +198,7 @@ export function createAppStore() {
     drawClass: 0,
     classroom: false,
     lesson: null,
+    finished: [],
     gpuUnsupported: (problem) => set({ gpu: { phase: 'unsupported', problem } }),
     gpuCompiling: (adapter, limits, features) => set({ gpu: { phase: 'compiling', adapter, limits, features } }),
     gpuReady: (kernels) => {
@@ -215,6 +221,7 @@ export function createAppStore() {
     setDrawClass: (drawClass) => set({ drawClass }),
     setClassroom: (classroom) => set({ classroom }),
     setLesson: (lesson) => set({ lesson }),
+    addFinished: (run) => set({ finished: withFinishedRun(get().finished, run) }),
   }));
 }
 

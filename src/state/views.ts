@@ -1,8 +1,8 @@
 // Building the views' data from what the engine reads back: mask cells with their last-update
 // state, |w| histograms with the next prune threshold, the decision-boundary grid, and image
 // predictions with a confusion matrix. Plain arrays in, plain arrays out.
-import type { ParamLayout } from '../engine';
-import { CELL, type BoundaryView, type MaskLayerView } from './store';
+import type { ParamLayout, Trainer } from '../engine';
+import { CELL, type BoundaryView, type MaskLayerView, type Views } from './store';
 
 /** A mask cell's display code from its mask bit, the last update's event and the ITOP record. */
 export function maskCode(active: boolean, event: number, fired: boolean): number {
@@ -84,4 +84,35 @@ export function confusionMatrix(predicted: ArrayLike<number>, labels: ArrayLike<
   const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   for (let i = 0; i < predicted.length; i++) m[labels[i]!]![predicted[i]!]!++;
   return m;
+}
+
+/** One weight layer of the first model as the GPU holds it: mask, last-update events, ITOP record. */
+export type GpuMasks = { name: string; rows: number; cols: number; mask: number[]; events: number[]; fired: number[] }[];
+
+/**
+ * The first model's masks, last-update events and ITOP record, read from the GPU now: lets the
+ * end-to-end tests check the mask view's pixels against the GPU's own buffers.
+ */
+export async function gpuMasksOf(t: Trainer): Promise<GpuMasks> {
+  const [mask, fired, events] = await Promise.all([t.readMask(), t.readFired(), t.readEvents()]);
+  return t.layout.layers.map((l, i) => {
+    const seg = (a: ArrayLike<number>, from: number) => Array.from({ length: l.numel }, (_, k) => a[from + k]!);
+    return { name: `${l.spec.kind}${i + 1}`, rows: l.outChannels, cols: l.numel / l.outChannels, mask: seg(mask, l.weight.offset), events: seg(events[i]!, 0), fired: seg(fired, l.weight.offset) };
+  });
+}
+
+/**
+ * The image predictions view: 48 test images spread over the split (it is ordered by class, so not
+ * its first ones), always the same, with their labels and predictions, and the confusion matrix of
+ * the whole split. `logits` (count, classes) are the first model's on the test split `evalIdx`.
+ */
+export function predictionsView(classes: number, logits: Float32Array, evalIdx: Uint32Array, data: { images: Uint8Array; labels: ArrayLike<number>; width: number; height: number }): NonNullable<Views['predictions']> {
+  const { predicted } = boundaryCells(logits, classes); // argmax per test image
+  const labels = Uint8Array.from(evalIdx, (i) => data.labels[i]!);
+  const shown = Math.min(48, evalIdx.length);
+  const pick = Array.from({ length: shown }, (_, k) => Math.floor((k * evalIdx.length) / shown));
+  const px = data.width * data.height;
+  const images = new Uint8Array(shown * px);
+  pick.forEach((j, k) => images.set(data.images.subarray(evalIdx[j]! * px, (evalIdx[j]! + 1) * px), k * px));
+  return { images, width: data.width, height: data.height, labels: Uint8Array.from(pick, (j) => labels[j]!), predicted: Uint8Array.from(pick, (j) => predicted[j]!), classNames: Array.from({ length: classes }, (_, c) => String(c)), confusion: confusionMatrix(predicted, labels, classes) };
 }

@@ -1,8 +1,10 @@
 // Training curves (recharts): loss, train and test accuracy, learning rate, density and ITOP,
 // and cumulative training FLOPs against dense training. Rows come downsampled from the store
-// (state/history.ts), at most 10 updates a second; hover shows the values at a step.
+// (state/history.ts); while training they are redrawn twice a second (use-throttled.ts); hover
+// shows the values at a step.
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useAppState } from './use-app-state';
+import { useThrottled } from './use-throttled';
 import type { HistoryRow } from '../state';
 
 interface Series {
@@ -37,8 +39,16 @@ function Chart({ title, rows, series, domain }: { title: string; rows: HistoryRo
   );
 }
 
+/** While training, the curves are redrawn at most this often. */
+const REDRAW_MS = 500;
+
 export function Charts() {
-  const rows = useAppState((s) => s.run.history.rows);
+  const running = useAppState((s) => s.run.status === 'running');
+  const rows = useThrottled(
+    useAppState((s) => s.run.history.rows),
+    REDRAW_MS,
+    running,
+  );
   return (
     <div className="charts" data-testid="charts">
       <Chart title="Loss" rows={rows} series={[{ key: 'loss', name: 'train', color: BLUE }, { key: 'testLoss', name: 'test', color: ORANGE }]} />

@@ -3,10 +3,10 @@
 // each chosen method, final test accuracy against sparsity, one line per method.
 import { useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { OverlayChart, RUN_COLORS } from './OverlayChart';
 import { useAppState } from './use-app-state';
 import { compareChart, listSavedRuns, loadRunFromDb, sweepPlan, sweepRows, type CompareMetric, type HistoryRow, type SavedRunSummary, type SweepMethod } from '../state';
 
-const COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#F0E442', '#000000'];
 const METRICS: [CompareMetric, string][] = [
   ['testAccuracy', 'test accuracy'],
   ['trainAccuracy', 'train accuracy'],
@@ -72,20 +72,7 @@ function Overlay() {
           ))}
         </select>
       </label>
-      <figure className="chart" aria-label={`${METRICS.find(([m]) => m === metric)![1]} of ${chart.lines.map((l) => l.name).join(', ')}`} data-testid="compare-chart" data-lines={chart.lines.length}>
-        <ResponsiveContainer width="100%" height={200}>
-          <LineChart data={chart.rows} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
-            <CartesianGrid strokeDasharray="3 3" opacity={0.3} />
-            <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} tick={{ fontSize: 10 }} />
-            <YAxis tick={{ fontSize: 10 }} width={40} />
-            <Tooltip formatter={(v) => (typeof v === 'number' ? v.toPrecision(4) : String(v))} labelFormatter={(s) => `step ${String(s)}`} />
-            <Legend wrapperStyle={{ fontSize: 11 }} />
-            {chart.lines.map((l, i) => (
-              <Line key={l.key} dataKey={l.key} name={l.name} stroke={COLORS[i % COLORS.length]} dot={false} isAnimationActive={false} connectNulls strokeWidth={1.5} />
-            ))}
-          </LineChart>
-        </ResponsiveContainer>
-      </figure>
+      <OverlayChart chart={chart} label={`${METRICS.find(([m]) => m === metric)![1]} of ${chart.lines.map((l) => l.name).join(', ')}`} testId="compare-chart" />
     </details>
   );
 }
@@ -160,7 +147,7 @@ function Sweep() {
               <Tooltip formatter={(v) => (typeof v === 'number' ? `${(v * 100).toFixed(1)} %` : String(v))} labelFormatter={(s) => `sparsity ${String(s)}`} />
               <Legend wrapperStyle={{ fontSize: 11 }} />
               {shown.map(([m, name], i) => (
-                <Line key={m} dataKey={m} name={name} stroke={COLORS[i % COLORS.length]} isAnimationActive={false} connectNulls strokeWidth={1.5} />
+                <Line key={m} dataKey={m} name={name} stroke={RUN_COLORS[i % RUN_COLORS.length]} isAnimationActive={false} connectNulls strokeWidth={1.5} />
               ))}
             </LineChart>
           </ResponsiveContainer>

@@ -3,9 +3,10 @@
 // question with what the learner should see, and Back / Next / Leave. Leaving keeps the page and
 // settings (saved by main.tsx), so the lesson's URL resumes it.
 import { useEffect, useRef } from 'react';
-import { applyConfigInput, withField } from './config-edit';
+import { applyConfigInput } from './config-edit';
 import { useAppState } from './use-app-state';
-import { appStore, lessonById, lessonConfig, type ExperimentConfig } from '../state';
+import { LessonRuns } from './LessonRuns';
+import { appStore, lessonById, lessonConfig, lessonLength, lessonRunInput } from '../state';
 
 /** Scrolls to the element with `testId` and outlines it for two seconds. */
 export function showView(testId: string): void {
@@ -27,11 +28,9 @@ export function LessonPanel() {
   const last = open.page === lesson.pages.length - 1;
   const go = (p: number) => appStore.getState().setLesson({ id: lesson.id, page: p });
   const leave = () => appStore.getState().setLesson(null);
-  const apply = () => {
-    let input = config as unknown as Record<string, unknown>;
-    for (const [path, value] of page.apply!.patch) input = withField(input as unknown as ExperimentConfig, path, value);
-    applyConfigInput(input);
-  };
+  // The lesson's run as the claims were measured on: the preset with the variant's changes, at the
+  // learner's current seed (so "try another seed" carries over).
+  const apply = () => applyConfigInput(lessonRunInput(lesson, page.apply!.variant, config.seed));
   const restart = () => {
     appStore.getState().setConfig(lessonConfig(lesson.id));
     go(0);
@@ -46,6 +45,11 @@ export function LessonPanel() {
         {page.title}
       </h2>
       <p>{page.body}</p>
+      {open.page === 0 ? (
+        <p className="panel__note" data-testid="lesson-length">
+          {lessonLength(lesson)}
+        </p>
+      ) : null}
       <div className="lesson__actions">
         {page.watch ? (
           <button type="button" onClick={() => showView(page.watch!.testId)}>
@@ -69,6 +73,7 @@ export function LessonPanel() {
           </details>
         </div>
       ) : null}
+      <LessonRuns lesson={lesson} />
       <nav className="lesson__nav" aria-label="Lesson pages">
         <button type="button" disabled={open.page === 0} onClick={() => go(open.page - 1)}>
           Back

@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { downloadText } from './download';
 import { useAppState } from './use-app-state';
-import { appStore, deleteSavedRun, listSavedRuns, loadRunFromDb, parseConfig, parseSavedRun, runFileText, saveRunToDb, type SavedRunSummary } from '../state';
+import { RunRefusedError, appStore, deleteSavedRun, listSavedRuns, loadRunFromDb, parseConfig, parseSavedRun, runFileText, saveRunToDb, type SavedRunSummary } from '../state';
 
 export function RunsPanel() {
   const session = useAppState((s) => s.session);
@@ -20,7 +20,8 @@ export function RunsPanel() {
     try {
       await fn();
     } catch (e) {
-      setProblem([e instanceof Error ? e.message : String(e)]);
+      if (e instanceof RunRefusedError) setProblem([`"${e.runName}" was not opened; your run is unchanged:`, ...e.problems]);
+      else setProblem([e instanceof Error ? e.message : String(e)]);
     } finally {
       setBusy(false);
       refresh();

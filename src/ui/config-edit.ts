@@ -1,22 +1,13 @@
 // Editing the experiment config from a control: set one field (a dotted path) on a copy, let the
 // schema fill in defaults and check the rules, then store it. Most edits rebuild the run; the
 // sparsity slider acts live on the running network instead.
-import { appStore, parseConfig, type ExperimentConfig } from '../state';
+import { appStore, parseConfig, withPath, type ExperimentConfig } from '../state';
 
 export type EditResult = { ok: true } | { ok: false; errors: string[] };
 
-/** A deep copy of `config` with `path` set to `value` (objects along the path are copied). */
-export function withField(config: ExperimentConfig, path: string, value: unknown): Record<string, unknown> {
-  const root = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
-  const keys = path.split('.');
-  let node = root;
-  for (const k of keys.slice(0, -1)) {
-    const next = node[k];
-    if (next === null || typeof next !== 'object') throw new Error(`no field ${path}`);
-    node = next as Record<string, unknown>;
-  }
-  node[keys.at(-1)!] = value;
-  return root;
+/** A copy of `config` with `path` (dots) set to `value`. */
+export function withField(config: ExperimentConfig | Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
+  return withPath(config as Record<string, unknown>, path, value);
 }
 
 /** Applies an edited config input: stores it when valid and rebuilds the run unless `live`. */

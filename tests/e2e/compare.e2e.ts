@@ -3,8 +3,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { encodeConfig, parseConfig } from '../../src/config';
 import { collectConsoleErrors } from './console';
-
-const stepOf = async (page: Page): Promise<number> => Number(/step (\d+)/.exec((await page.getByTestId('step-counter').textContent()) ?? '')?.[1] ?? NaN);
+import { stepOf } from './page';
 
 function link(input: Record<string, unknown>): string {
   const r = parseConfig({ version: 1, ...input });

@@ -46,6 +46,23 @@ test('npm run experiment: a wrong field is refused, named, and nothing runs', ()
   expect(() => readFileSync(join(out, 'results.json'))).toThrow();
 });
 
+test('npm run experiment: a command the GPU rejects mid-run fails the run, exit 1, and no results are written', () => {
+  const out = mkdtempSync(join(tmpdir(), 'stp-exp-'));
+  const r = runner(['experiments/spiral-rigl.json', '--out', out, '--set', 'training.epochs=4', '--set', 'dst.deltaT=10', '--simulate-gpu-error-at', '20']);
+  expect(r.status, r.stderr).toBe(1);
+  expect(r.stderr).toMatch(/experiment FAILED: the GPU rejected this run's work by step \d+ \(.*\); no results are written/);
+  expect(existsSync(join(out, 'results.json'))).toBe(false);
+  expect(existsSync(join(out, 'history.csv'))).toBe(false);
+});
+
+test('npm run experiment: a run too big for the GPU is refused by the pre-flight, naming the limit, and nothing runs', () => {
+  const out = mkdtempSync(join(tmpdir(), 'stp-exp-'));
+  const r = runner(['experiments/spiral-rigl.json', '--out', out, '--set', 'model.hidden=[1024,1024,1024,1024]', '--set', 'ensemble={"mode":"dst","members":8}', '--set', 'data.points=10000', '--set', 'training.batchSize=2048', '--memory-budget', '64']);
+  expect(r.status, r.stderr).toBe(1);
+  expect(r.stderr).toMatch(/the run does not fit this GPU, nothing ran: This run needs about [\d,]+ MiB of GPU memory, [\d.]+× the 64 MiB a run may take here/);
+  expect(existsSync(join(out, 'results.json'))).toBe(false);
+});
+
 const readResults = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
 
 test('npm run experiment: Ctrl-C saves a checkpoint, --resume continues the same curve', async () => {

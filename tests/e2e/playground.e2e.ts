@@ -5,13 +5,12 @@ import { readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { collectConsoleErrors } from './console';
-
+import { stepOf, trainPast } from './page';
 
 async function ready(page: Page): Promise<void> {
   await expect(page.getByTestId('run-status')).toContainText('ready', { timeout: 90_000 });
 }
 
-const stepOf = async (page: Page): Promise<number> => Number(/step (\d+)/.exec((await page.getByTestId('step-counter').textContent()) ?? '')?.[1] ?? NaN);
 const trainAccuracy = async (page: Page): Promise<number> => Number(/train acc ([\d.]+)/.exec((await page.getByTestId('accuracy').textContent()) ?? '')?.[1] ?? NaN);
 
 test('spiral with RigL: accuracy rises, the masks show grown and pruned connections, pause acts within a second', async ({ page }, info) => {
@@ -208,10 +207,7 @@ test('a run saved in the browser reopens after a reload with the same metrics; a
   await ready(page);
   await page.getByLabel('Seed', { exact: true }).fill('5');
   await ready(page);
-  await page.getByTestId('play').click();
-  await expect.poll(() => stepOf(page), { timeout: 60_000 }).toBeGreaterThan(40);
-  await page.getByTestId('play').click();
-  await expect(page.getByTestId('run-status')).toContainText('paused');
+  await trainPast(page, 40);
   const csv = async (): Promise<string> => {
     const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
     return (await (await d.createReadStream()).toArray()).join('');
@@ -284,4 +280,26 @@ test('a lost device stops training with a message, and Restart brings the same s
   await expect(page.getByLabel('Seed', { exact: true })).toHaveValue('31');
   // The loss is reported on the page; nothing reaches the console as an uncaught error.
   expect(errors).toEqual([]);
+});
+
+test('a command the GPU rejects stops the run at once, says so, and the step counter stops', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto('/');
+  await ready(page);
+  await page.getByTestId('play').click();
+  await expect.poll(() => stepOf(page), { timeout: 60_000 }).toBeGreaterThan(20);
+  await page.evaluate(() => (window as unknown as { stp: { simulateGpuError(): void } }).stp.simulateGpuError());
+  await expect(page.getByTestId('run-status')).toContainText('error', { timeout: 30_000 });
+  await expect(page.getByTestId('run-message')).toContainText("The GPU rejected this run's work at step");
+  const stopped = await stepOf(page);
+  await page.waitForTimeout(1500);
+  expect(await stepOf(page)).toBe(stopped);
+  await expect(page.getByTestId('play')).toBeDisabled();
+  await expect(page.getByRole('alert').filter({ hasText: 'rejected' }).first()).toBeVisible();
+  // Reset builds the run again and it trains.
+  await page.getByTestId('reset').click();
+  await ready(page);
+  await page.getByTestId('step').click();
+  await expect(page.getByTestId('step-counter')).toContainText('step 1 /');
+  expect(errors.filter((e) => !/simulated rejected command|usage/i.test(e))).toEqual([]);
 });

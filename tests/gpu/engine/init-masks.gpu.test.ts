@@ -3,7 +3,7 @@
 // exactly the top scores; IMP rounds follow the (1-p)^r schedule and rewind the survivors to θ_k.
 import { describe, expect, it } from 'vitest';
 import { fractionSplit, generate2D } from '../../../src/data';
-import { Trainer, applyMaskAtInit, flatIndex, lotteryTicket, mlpLayers, randomReinitialisation, type TrainerSetup } from '../../../src/engine';
+import { Trainer, applyMaskAtInit, flatIndex, initialState, lotteryTicket, mlpLayers, randomReinitialisation, type TrainerSetup } from '../../../src/engine';
 import { PipelineCache } from '../../../src/gpu';
 import { activationBackward, activationForward } from '../../../src/reference/activation';
 import { denseBackwardInput, denseBackwardWeight, denseForward } from '../../../src/reference/dense';
@@ -181,11 +181,16 @@ describe('lottery tickets', () => {
         }
       }
     }
-    await randomReinitialisation(t, 999);
+    // The control gets the run's own seed (as from a config): its weights must be neither θ_k nor θ_0.
+    await randomReinitialisation(t, t.setup.seed);
     expect(t.currentStep).toBe(0);
     const re = await t.readWeights();
     expect(await t.readMask()).toEqual(mask);
-    expect(re.some((v, j) => mask[j] !== 0 && v !== w[j])).toBe(true);
+    const theta0 = initialState(t.layout, { seed: t.setup.seed, density: 1, rule: { kind: 'uniform' }, scheme: 'he', sparseAwareInit: false }).denseWeights;
+    const active = Array.from({ length: re.length }, (_, j) => j).filter((j) => mask[j] !== 0 && t.layout.layers.some((l) => j >= l.weight.offset && j < l.weight.offset + l.weight.perMember * l.weight.members));
+    expect(active.length).toBeGreaterThan(0);
+    expect(active.filter((j) => re[j] === theta0[j]).length).toBe(0);
+    expect(active.filter((j) => re[j] === w[j]).length).toBe(0);
     for (let j = 0; j < re.length; j++) if (mask[j] === 0) expect(re[j]).toBe(0);
     for (const x of [t, ref]) x.destroy();
   });

@@ -1,10 +1,10 @@
 // Resuming an ensemble run (the runner's --resume): a driver's state, saved mid-run, packed to
 // JSON + bytes and loaded into a fresh run of the same setup, continues the same curve and ends
-// with the same members and results: EDST with members already chosen (and a global exploration
+// with the same members and results, and passes the check a reopened run goes through: EDST with members already chosen (and a global exploration
 // still ahead), Prune-and-Tune before and after its children exist, and a DST ensemble.
 import { describe, expect, it } from 'vitest';
 import { fractionSplit, generate2D, stepsPerEpoch } from '../../../src/data';
-import { EnsembleRun, type DriverState, type EnsembleSetup } from '../../../src/ensemble';
+import { EnsembleRun, driverStateProblems, type DriverState, type EnsembleSetup } from '../../../src/ensemble';
 import { PipelineCache } from '../../../src/gpu';
 import { packBinaryJson, unpackBinaryJson } from '../../../src/util/binary-json';
 import { useDevice } from '../harness';
@@ -33,7 +33,10 @@ async function compareResumed(setup: EnsembleSetup, at: number[]): Promise<void>
     for (const step of [...at, resumed.totalSteps]) {
       lossB.push(...(await resumed.train(step - resumed.step)).map((r) => r.loss));
       if (step === resumed.totalSteps) break;
-      const { json, bin } = packBinaryJson(await resumed.driver.saveState());
+      const state = await resumed.driver.saveState();
+      // A state the driver saved is never refused by the check a reopened run goes through.
+      expect(driverStateProblems(state, setup, step)).toEqual([]);
+      const { json, bin } = packBinaryJson(state);
       resumed.destroy();
       resumed = await EnsembleRun.create(cache, setup);
       await resumed.driver.loadState(unpackBinaryJson<DriverState>(json, new Uint8Array(bin)));

@@ -70,7 +70,7 @@ describe('seeds', () => {
   it('list every stream of every member', () => {
     const list = memberSeeds(5, 3);
     expect(list).toHaveLength(3);
-    expect(list[2]).toEqual({ member: 2, seed: memberSeed(5, 2), init: streamSeed(5, 2, 'init'), mask: streamSeed(5, 2, 'mask'), 'data-order': streamSeed(5, 2, 'data-order'), regrow: streamSeed(5, 2, 'regrow') });
+    expect(list[2]).toEqual({ member: 2, seed: memberSeed(5, 2), init: streamSeed(5, 2, 'init'), mask: streamSeed(5, 2, 'mask'), 'data-order': streamSeed(5, 2, 'data-order'), regrow: streamSeed(5, 2, 'regrow'), reinit: streamSeed(5, 2, 'reinit') });
   });
 
   it('refuse inputs that are not u32', () => {

@@ -1,0 +1,45 @@
+// A sparsity sweep's runs: each point's config trained to its end as a run of its own (not the
+// playground's, which waits, paused) and its final test accuracy recorded, with progress for the
+// sweep view after each run. Cancel stops after the current chunk of steps.
+import type { ExperimentConfig } from '../config';
+import type { DatasetInput } from '../engine';
+import { EnsembleRun, ensembleSetupFromConfig, prepareEnsembleRun } from '../ensemble';
+import type { SweepPoint, SweepResult } from './compare';
+import type { Views } from './store';
+
+export interface SweepDeps {
+  cache: Parameters<typeof EnsembleRun.create>[0];
+  loadData(config: ExperimentConfig): Promise<DatasetInput>;
+  /** Steps per chunk between yields to the page. */
+  chunk(): number;
+  cancelled(): boolean;
+  show(view: NonNullable<Views['sweep']>): void;
+}
+
+export async function runSweep(points: readonly SweepPoint[], deps: SweepDeps): Promise<void> {
+  const results: SweepResult[] = [];
+  const show = (running: boolean, message: string | null) => deps.show({ results: [...results], total: points.length, running, message });
+  try {
+    for (const [i, p] of points.entries()) {
+      if (deps.cancelled()) break;
+      show(true, `Training ${p.method.toUpperCase()} at ${(p.sparsity * 100).toFixed(0)} % (run ${i + 1} of ${points.length})…`);
+      const { setup, run } = ensembleSetupFromConfig(p.config, await deps.loadData(p.config));
+      const ensemble = await EnsembleRun.create(deps.cache, setup);
+      try {
+        await prepareEnsembleRun(ensemble, run);
+        while (ensemble.step < ensemble.totalSteps && !deps.cancelled()) {
+          await ensemble.train(deps.chunk());
+          await new Promise((resolve) => setTimeout(resolve, 0));
+        }
+        if (deps.cancelled()) break;
+        const e = await ensemble.driver.live().evaluate('test');
+        results.push({ method: p.method, sparsity: p.sparsity, accuracy: e.accuracy[0]! });
+      } finally {
+        ensemble.destroy();
+      }
+    }
+    show(false, deps.cancelled() ? `Sweep cancelled after ${results.length} of ${points.length} runs.` : `Sweep done: ${results.length} runs.`);
+  } catch (e) {
+    show(false, `The sweep stopped: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
