@@ -1,4 +1,4 @@
-// Chunked wall-clock timing (ARCHITECTURE.md §5, spec/webgpu-perf.md §7.2): N iterations per
+// Chunked wall-clock timing (docs/ARCHITECTURE.md §5): N iterations per
 // chunk with one wait at the end, R chunks after warm-up, median per iteration. N is chosen so
 // that one chunk takes about `targetMs`, or fixed with --iters.
 

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients'; // tfjs-core alone has no gradients
 import { parseConfig } from '../src/config';
-import { Trainer, maskableLayers, trainerSetupFromConfig, type TrainerSetup } from '../src/engine';
+import { RunLoop, Trainer, maskableLayers, stopMessage, trainerSetupFromConfig, type TrainerSetup } from '../src/engine';
 import { PipelineCache, acquireGpu, type AdapterSummary } from '../src/gpu';
 import { sparseForwardFlops } from '../src/sparsity';
 import { preflight } from '../src/ensemble';
@@ -120,8 +120,11 @@ async function timeOurs(cache: PipelineCache, c: Case, data: Awaited<ReturnType<
   if (tooBig) throw new Error(`bench case ${c.id}: ${tooBig}`);
   const trainer = await Trainer.create(cache, setup);
   try {
+    // One timed chunk = N steps through the engine's one run loop (the app's path), then a stop.
+    const loop = new RunLoop(trainer);
     const t = await measure(async (n) => {
-      await trainer.train(n);
+      const stop = await loop.run({ chunkSize: () => n, afterChunk: () => 'stop' });
+      if (stop.kind !== 'paused') throw new Error(`bench case ${c.id}: ${stopMessage(stop)}`);
     }, timing);
     const layers = maskableLayers(trainer.layout);
     const densities = trainer.layout.layers.map((l, i) => trainer.activeCounts[i]! / l.numel);
@@ -234,7 +237,7 @@ async function main(): Promise<TrainingBenchResult> {
       tfjs,
       totalMs: performance.now() - started,
       notes: [
-        'One timed chunk = N training steps and one wait (ours: Trainer.train(N), which reads each step\'s loss back; tfjs: N optimizer.minimize calls, then one await of the last loss).',
+        'One timed chunk = N training steps and one wait (ours: N steps through RunLoop (Trainer.train), which reads each step\'s loss back; tfjs: N optimizer.minimize calls, then one await of the last loss).',
         'Throughput rows have no mask update in the timed steps; an update is timed as (ms/step with an update every step) - (ms/step with none), at 90 % sparsity.',
         'Our kernels compute masked dense products: sparsity lowers the useful FLOPs, not the work done, so sparse rows run at about the dense speed.',
         'Both sides: batch 128 drawn from the MNIST images resident on the GPU, SGD lr 0.1 momentum 0.9, no weight decay.',

@@ -10,6 +10,7 @@
 // window.__checkpoint. A resumed page (window.__experimentResume) fetches the blob back from the
 // same URL, restores it, and continues the same curve.
 import { parseConfig } from '../src/config';
+import { RunLoop, firstNonFinite, stopMessage } from '../src/engine';
 import { loadData } from './load-data';
 import { DEFAULT_MEMORY_BUDGET, EnsembleRun, driverStateProblems, ensembleReport, ensembleSetupFromConfig, preflight, prepareEnsembleRun, softmaxRows } from '../src/ensemble';
 import { PipelineCache, acquireGpu } from '../src/gpu';
@@ -111,36 +112,44 @@ async function run(): Promise<void> {
   const seconds = () => secondsBefore + (performance.now() - t0) / 1000;
   // Chunks of at most this many steps between checks for a wanted checkpoint (Ctrl-C latency).
   const chunk = Math.max(config.training.stepsPerSubmit, 16);
-  while (ensemble.step < ensemble.totalSteps) {
-    const next = Math.min(ensemble.totalSteps, (Math.floor(ensemble.step / evalEvery) + 1) * evalEvery);
-    const rows = await ensemble.train(Math.min(chunk, next - ensemble.step));
-    if (window.__simulateGpuErrorAt !== undefined && ensemble.step >= window.__simulateGpuErrorAt) {
-      window.__simulateGpuErrorAt = undefined;
-      gpu.gpu.device.createBuffer({ label: 'simulated rejected command', size: 4, usage: 0 }); // no usage: a validation error
-      await gpu.gpu.device.queue.onSubmittedWorkDone();
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    }
-    failIfGpuError(ensemble.step);
-    if (rows.some((r) => r.loss.some((v) => !Number.isFinite(v)))) throw new Error(`the loss became non-finite at step ${ensemble.step}: lower the learning rate`);
-    batchLoss.push(...rows.map((r) => r.loss));
-    batchAcc.push(...rows.map((r) => r.accuracy));
-    if (ensemble.step < next) {
-      if (window.__checkpointWanted && (await saveCheckpoint())) return;
-      continue;
-    }
-    // Held-out evaluation: each live model on the test set, and the ensemble (mean of softmax).
-    const t = live();
-    const [e, itop, preds] = await Promise.all([t.evaluate('test'), t.itopRates(), ensemble.driver.predictEnsemble('test')]);
-    failIfGpuError(ensemble.step);
-    const ensembleAccuracy = preds.logits.length > 0 ? ensembleReport(preds.logits.map((l) => softmaxRows(l, classes)), testLabels, classes).ensemble.accuracy : mean(e.accuracy);
-    const members = e.accuracy.map((acc, m) => ({ loss: mean(batchLoss.map((r) => r[m] ?? NaN)), trainAccuracy: mean(batchAcc.map((r) => r[m] ?? NaN)), testAccuracy: acc, itop: itop[m]! }));
-    const point: HistoryPoint = { step: ensemble.step, epoch: Math.floor(ensemble.step / setup.stepsPerEpoch), loss: mean(members.map((m) => m.loss)), trainAccuracy: mean(members.map((m) => m.trainAccuracy)), testAccuracy: ensembleAccuracy, members };
-    history.push(point);
-    batchLoss = [];
-    batchAcc = [];
-    progress({ step: ensemble.step, total: ensemble.totalSteps, phase: ensemble.phaseAt(Math.max(0, ensemble.step - 1)).name, point });
-    if (window.__checkpointWanted && ensemble.step < ensemble.totalSteps && (await saveCheckpoint())) return;
-  }
+  // The engine's one run loop: chunks end at each evaluation boundary and at most `chunk` steps
+  // apart, so a wanted checkpoint is taken soon; after each chunk, any GPU error ends the run.
+  const nextEval = (step: number) => Math.min(ensemble.totalSteps, (Math.floor(step / evalEvery) + 1) * evalEvery);
+  const loop = new RunLoop(ensemble);
+  let stopped = false;
+  const stop = await loop.run({
+    chunkSize: (step) => Math.min(chunk, nextEval(step) - step),
+    afterChunk: async (rows) => {
+      if (window.__simulateGpuErrorAt !== undefined && ensemble.step >= window.__simulateGpuErrorAt) {
+        window.__simulateGpuErrorAt = undefined;
+        gpu.gpu.device.createBuffer({ label: 'simulated rejected command', size: 4, usage: 0 }); // no usage: a validation error
+        await gpu.gpu.device.queue.onSubmittedWorkDone();
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+      failIfGpuError(ensemble.step);
+      if (firstNonFinite(rows)) return; // the loop stops with the diverged step
+      batchLoss.push(...rows.map((r) => r.loss));
+      batchAcc.push(...rows.map((r) => r.accuracy));
+      if (ensemble.step % evalEvery !== 0 && ensemble.step < ensemble.totalSteps) {
+        if (window.__checkpointWanted && (await saveCheckpoint())) return 'stop';
+        return;
+      }
+      // Held-out evaluation: each live model on the test set, and the ensemble (mean of softmax).
+      const t = live();
+      const [e, itop, preds] = await Promise.all([t.evaluate('test'), t.itopRates(), ensemble.driver.predictEnsemble('test')]);
+      failIfGpuError(ensemble.step);
+      const ensembleAccuracy = preds.logits.length > 0 ? ensembleReport(preds.logits.map((l) => softmaxRows(l, classes)), testLabels, classes).ensemble.accuracy : mean(e.accuracy);
+      const members = e.accuracy.map((acc, m) => ({ loss: mean(batchLoss.map((r) => r[m] ?? NaN)), trainAccuracy: mean(batchAcc.map((r) => r[m] ?? NaN)), testAccuracy: acc, itop: itop[m]! }));
+      const point: HistoryPoint = { step: ensemble.step, epoch: Math.floor(ensemble.step / setup.stepsPerEpoch), loss: mean(members.map((m) => m.loss)), trainAccuracy: mean(members.map((m) => m.trainAccuracy)), testAccuracy: ensembleAccuracy, members };
+      history.push(point);
+      batchLoss = [];
+      batchAcc = [];
+      progress({ step: ensemble.step, total: ensemble.totalSteps, phase: ensemble.phaseAt(Math.max(0, ensemble.step - 1)).name, point });
+      if (window.__checkpointWanted && ensemble.step < ensemble.totalSteps && (await saveCheckpoint())) return 'stop';
+    },
+  });
+  if (stopped) return;
+  if (stop.kind !== 'done') throw new Error(stopMessage(stop));
   const r = await ensemble.result();
   // Errors are reported asynchronously: let every submitted command finish and its error arrive.
   await gpu.gpu.device.queue.onSubmittedWorkDone();
@@ -176,6 +185,7 @@ async function run(): Promise<void> {
     if (wanted !== 'stop') return false;
     ensemble.destroy();
     window.__experimentStopped = true;
+    stopped = true;
     return true;
   }
 }

@@ -12,7 +12,7 @@ const REPORT = resolve(ROOT, 'docs/REPRODUCTION.md');
 const SUMMARY = resolve(ROOT, 'docs/reproduction/summary.json');
 const CONFIGS = resolve(ROOT, 'experiments/reproduction');
 
-/** sparse_learning's LeNet-300-100 MNIST accuracies (spec §7.1; 60k MNIST, 100 epochs). */
+/** sparse_learning's LeNet-300-100 MNIST accuracies (docs/METHODS.md §7.1; 60k MNIST, 100 epochs). */
 const MNIST_REFERENCE = { dense: 98.69, set: { 90: 98.39, 95: 98.14, 98: 97.74 }, snfs: { 90: 98.67, 95: 98.53, 98: 98.2 } };
 
 const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;

@@ -93,7 +93,7 @@ for (const t of tiers) {
   const detail = `${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ''}`;
   console.log(`  ${t.ok ? 'ok  ' : 'FAIL'} ${t.label.padEnd(10)} ${t.seconds.toFixed(1).padStart(6)} s  ${detail}`);
 }
-// GPU tests never skip in CI (ARCHITECTURE.md §4): a skipped GPU test is a failure there.
+// GPU tests never skip in CI (docs/ARCHITECTURE.md §4): a skipped GPU test is a failure there.
 const gpuSkipped = tiers.find((t) => t.label === 'gpu tier')?.counts?.skipped ?? 0;
 if (process.env.CI && gpuSkipped > 0) {
   console.log(`  FAIL ${gpuSkipped} GPU test(s) skipped in CI`);

@@ -13,14 +13,13 @@
 //
 // events (members, n) u32 bits: EV_PRUNED and EV_GROWN are set by select_k; apply_update turns
 // them into the new mask, zeroes weights and optimizer state where needed, ORs the ITOP "fired"
-// mask, and leaves a display code for the mask views:
-//   0 unchanged, 1 grown (was inactive, starts at 0), 2 pruned, 3 pruned and regrown (keeps value).
+// mask, and leaves a CHANGE code for the mask views (mask_codes.wgsl).
+
+//!include mask_codes.wgsl
 
 override WG: u32 = 256u;
 const SELECT_WG: u32 = 256u;
 const SENTINEL: u32 = 0xffffffffu;
-const EV_PRUNED: u32 = 1u;
-const EV_GROWN: u32 = 2u;
 
 struct ScoreParams {
   n: u32,          // elements per member in this layer
@@ -250,9 +249,9 @@ fn apply_update(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: 
   let pruned = was_active && (e & EV_PRUNED) != 0u;
   let grown = (e & EV_GROWN) != 0u;
   let now_active = (was_active && !pruned) || grown;
-  var code = 0u;
+  var code = CHANGE_NONE;
   if (grown && !was_active) {
-    code = 1u;
+    code = CHANGE_GROWN;
     weights[j] = 0.0;
     if (p.states > 0u) {
       state1[j] = 0.0;
@@ -261,10 +260,10 @@ fn apply_update(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: 
       state2[j] = 0.0;
     }
   } else if (pruned && !grown) {
-    code = 2u;
+    code = CHANGE_PRUNED;
     weights[j] = 0.0;
   } else if (pruned && grown) {
-    code = 3u;
+    code = CHANGE_REGROWN;
   }
   mask[j] = select(0.0, 1.0, now_active);
   if (now_active) {

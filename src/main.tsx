@@ -6,8 +6,9 @@ import { createRoot } from 'react-dom/client';
 import { decodeConfig, defaultConfig, encodeConfig } from './config';
 import { loadImageDataset } from './data';
 import { KERNEL_NAMES, PipelineCache, acquireGpu, type GpuError } from './gpu';
-import { TrainingSession, appStore, lessonById, lessonConfig, lessonIdFromHash, loadLessonProgress, saveLessonProgress, type AppState } from './state';
+import { CELL_COLORS, TrainingSession, appStore, lessonById, lessonConfig, lessonIdFromHash, loadLessonProgress, saveLessonProgress, type AppState } from './state';
 import { App } from './ui/App';
+import { renderMaskImages } from './viz';
 import './ui/app.css';
 
 async function startGpu(): Promise<void> {
@@ -35,6 +36,7 @@ async function startGpu(): Promise<void> {
       const d = await loadImageDataset(name);
       return { kind: 'images', images: d.images, labels: d.labels, width: d.width, height: d.height, classes: d.classes, pixelMean: d.pixelMean, pixelStd: d.pixelStd };
     },
+    renderHeatmaps: (buffers) => renderMaskImages(buffers, CELL_COLORS),
   });
   // A GPU error stops the run on screen (a lost device is reported by the session's own loop).
   gpu.onError((e) => (e.kind === 'device-lost' ? session.pause() : session.gpuFailed(e.message)));

@@ -1,7 +1,7 @@
 // The `data` section of the experiment config: which dataset, its generator options, the split
 // and the normalisation, plus the facts about the datasets that the rules need (image counts,
 // classes). Kept apart from schema.ts so each file stays short; the numbers mirror src/data
-// (docs/DATA.md), which config may not import (ARCHITECTURE.md §2).
+// (docs/DATA.md), which config may not import (docs/ARCHITECTURE.md §2).
 import { z } from 'zod';
 import { int, num, oneOf, tag, u32 } from './fields';
 
@@ -10,7 +10,7 @@ export const IMAGE_DATASETS = ['mnist', 'fashion-mnist'] as const;
 export const DATASETS = [...DATASETS_2D, 'user', ...IMAGE_DATASETS] as const;
 export type Dataset = (typeof DATASETS)[number];
 
-// Sources: algorithms.md §0; playgrounds.md §1 (canned 2-D datasets, noise, train/test ratio);
+// Sources: docs/METHODS.md §0; TF Playground's canned 2-D datasets, noise and train/test ratio;
 // docs/DATA.md for what src/data generates, counts and splits.
 /** Images per dataset as built by scripts/build-datasets.mjs (docs/DATA.md §2, after de-duplication). */
 export const IMAGE_TOTALS = { mnist: 10000, 'fashion-mnist': 69945 } as const;
@@ -23,7 +23,7 @@ const generated = {
   noise: num(0, 0.5, 0.1), // Gaussian std as a fraction of the shape's scale (DATA.md §1)
   validation: num(0, 0.5, 0.1), // fraction of all points
   test: num(0, 0.5, 0.2), // fraction of all points; training gets the rest
-  seed: u32(1), // generator + split seed, separate from the run seed (playgrounds.md §7)
+  seed: u32(1), // generator + split seed, separate from the run seed (a reset keeps the data: TF Playground issue 25)
   normalize,
 };
 const drawn = { validation: num(0, 0.5, 0.1), test: num(0, 0.5, 0.2), seed: u32(1), normalize };

@@ -77,3 +77,20 @@ export function edstRefineEpochs(config: ExperimentConfig): number | null {
   if (e.mode !== 'edst') return null;
   return e.refineEpochs ?? (config.training.epochs - e.explorationEpochs) / e.members;
 }
+
+/**
+ * Whether the running network can follow the sparsity slider: a dynamic method (SET, RigL, SNFS)
+ * moves each layer to the new target at its next mask update. Otherwise (static and dense masks,
+ * lottery tickets, EDST and Prune-and-Tune, whose masks and phases are planned from the target
+ * before training) a new sparsity needs a new run: null, or the reason shown by the slider.
+ */
+export function liveSparsityRefusal(config: ExperimentConfig): string | null {
+  const e = config.ensemble.mode;
+  if (e === 'edst') return 'EDST plans its exploration and refinement phases from the sparsity, so a new sparsity restarts the run.';
+  if (e === 'prune-and-tune') return 'Prune-and-Tune prunes its children to this sparsity after the dense parent, so a new sparsity restarts the run.';
+  if (config.sparsity.mask.kind === 'lottery') return 'A lottery ticket is pruned round by round to this sparsity, so a new sparsity restarts the run.';
+  const m = config.dst.method;
+  if (m === 'static') return 'A static mask never changes while training, so a new sparsity draws a new mask and restarts the run.';
+  if (m === 'dense') return 'A dense network has no mask.';
+  return null;
+}

@@ -9,7 +9,7 @@ export { encodeConfig, decodeConfig, MAX_HASH_LENGTH } from './codec';
 export { applyPatch, diffFromDefaults, deepEqual } from './diff';
 export { memberSeed, streamSeed, memberSeeds, STREAMS, STREAM_NAMES } from './seeds';
 export type { MemberSeeds, Stream } from './seeds';
-export { splitSizes, stepsPerEpoch, totalSteps, trainPerClass, lotteryPruneFraction, lotterySparsity, edstRefineEpochs } from './derived';
+export { splitSizes, stepsPerEpoch, totalSteps, trainPerClass, lotteryPruneFraction, lotterySparsity, edstRefineEpochs, liveSparsityRefusal } from './derived';
 export type { SplitSizes } from './derived';
 export { isJsonObject, withPath } from './json';
 export type { JsonObject } from './json';

@@ -1,6 +1,6 @@
 // Cross-field rules: checks that relate two or more fields of an otherwise valid config.
 //
-// Each rule is a small pure function (ARCHITECTURE.md §6: registries of small functions) that
+// Each rule is a small pure function (docs/ARCHITECTURE.md §6: registries of small functions) that
 // returns the errors it finds, each on the field a person should change, with the reason and a
 // fix in the message. They run only after every single field parsed (validate.ts), so they can
 // rely on types and ranges. The spec section behind each rule is given in docs/CONFIG.md.

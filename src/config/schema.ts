@@ -1,4 +1,4 @@
-// The one experiment-config schema, version 1 (ARCHITECTURE.md §2 "config/").
+// The one experiment-config schema, version 1 (docs/ARCHITECTURE.md §2 "config/").
 //
 // A config says everything that decides a run: seed, data, model, sparsity, dynamic sparse
 // training (DST), optimisation, ensemble and ToST tricks. The URL hash, saved runs, the UI's
@@ -19,7 +19,7 @@ export type { Dataset } from './data';
 
 export const CONFIG_VERSION = 1;
 
-// ---- model (algorithms.md §1.2 shapes, §7.2 LeNet-5-Caffe) --------------------------------------
+// ---- model (docs/METHODS.md §1.2 shapes, §7.2 LeNet-5-Caffe) --------------------------------------
 const commonModel = {
   init: oneOf(['he', 'glorot'], 'he'),
   sparseAwareInit: bool(false), // std ÷ √density per layer (§3.5 closed form)
@@ -144,7 +144,7 @@ const EnsembleSchema = z
       members: members(3),
       explorationEpochs: int(1, 1000, 40),
       refineEpochs: intIn(1, 1000).optional(), // absent: (training.epochs − explorationEpochs) / members
-      exploreRate: num(0, 0.99, 0.8), // 0: no global exploration (the q = 0 ablation, spec §7.6)
+      exploreRate: num(0, 0.99, 0.8), // 0: no global exploration (the q = 0 ablation, docs/METHODS.md §7.6)
       drop: oneOf(['constant-0.5', 'cosine'], 'constant-0.5'),
     }),
     z.strictObject({

@@ -38,7 +38,7 @@ export function checkpointProblems(c: unknown, layout: ParamLayout, totalSteps: 
   for (const name of ['activeCounts', 'targets']) {
     const a = c[name];
     if (!Array.isArray(a) || a.length !== layers) say(`${name} must list one count per weight layer (${layers})`);
-    else a.forEach((v, i) => (!isInt(v) || v < 0 || v > layout.layers[i]!.numel) && say(`${name}[${i}] is ${String(v)}, layer ${i + 1} has ${fmt(layout.layers[i]!.numel)} weights`));
+    else a.forEach((v, i) => (!isInt(v) || v < 0 || v > layout.layers[i]!.numel) && say(`${name}[${i}] is ${String(v)}, layer ${layout.layers[i]!.name} has ${fmt(layout.layers[i]!.numel)} weights`));
   }
   const step = c.step;
   if (!isInt(step) || step < 0 || step > totalSteps) say(`its step ${String(step)} is outside this run (0 to ${fmt(totalSteps)})`);
@@ -66,17 +66,17 @@ export function checkpointProblems(c: unknown, layout: ParamLayout, totalSteps: 
       for (let i = 0; i < l.numel; i++) {
         const k = w0 + i;
         const v = mask[k]!;
-        if (v !== 0 && v !== 1) return say(`mask entry ${fmt(i)} of layer ${li + 1} is ${v}; a mask holds 0 or 1`);
-        if (v === 0 && weights[k] !== 0) return say(`layer ${li + 1} has a weight of ${weights[k]} where its mask is 0 (masked weights are exactly 0)`);
-        if (fired[k] !== 0 && fired[k] !== 1) return say(`the ITOP record of layer ${li + 1} holds ${fired[k]}; it holds 0 or 1`);
-        if (v === 1 && fired[k] !== 1) return say(`the ITOP record of layer ${li + 1} misses an active weight`);
+        if (v !== 0 && v !== 1) return say(`mask entry ${fmt(i)} of layer ${l.name} is ${v}; a mask holds 0 or 1`);
+        if (v === 0 && weights[k] !== 0) return say(`layer ${l.name} has a weight of ${weights[k]} where its mask is 0 (masked weights are exactly 0)`);
+        if (fired[k] !== 0 && fired[k] !== 1) return say(`the ITOP record of layer ${l.name} holds ${fired[k]}; it holds 0 or 1`);
+        if (v === 1 && fired[k] !== 1) return say(`the ITOP record of layer ${l.name} misses an active weight`);
         active += v;
       }
-      if (active !== counts[li]) return say(`layer ${li + 1}${layout.members > 1 ? ` of member ${m + 1}` : ''} has ${fmt(active)} active weights, the checkpoint says ${fmt(counts[li]!)}`);
+      if (active !== counts[li]) return say(`layer ${l.name}${layout.members > 1 ? ` of member ${m + 1}` : ''} has ${fmt(active)} active weights, the checkpoint says ${fmt(counts[li]!)}`);
       const b0 = l.bias.offset + m * l.bias.perMember;
-      for (let i = 0; i < l.outChannels; i++) if (mask[b0 + i] !== 1) return say(`a bias of layer ${li + 1} is masked; biases never are`);
+      for (let i = 0; i < l.outChannels; i++) if (mask[b0 + i] !== 1) return say(`a bias of layer ${l.name} is masked; biases never are`);
       const g = l.ghost;
-      if (g) for (let i = 0; i < g.numel; i++) if (mask[g.weight.offset + m * g.weight.perMember + i]! !== 0 && mask[g.weight.offset + m * g.weight.perMember + i]! !== 1) return say(`the ghost bypass mask of layer ${li + 1} holds a value other than 0 or 1`);
+      if (g) for (let i = 0; i < g.numel; i++) if (mask[g.weight.offset + m * g.weight.perMember + i]! !== 0 && mask[g.weight.offset + m * g.weight.perMember + i]! !== 1) return say(`the ghost bypass mask of layer ${l.name} holds a value other than 0 or 1`);
     }
   });
   return out;

@@ -1,6 +1,9 @@
 // A training checkpoint: parameters, masks, optimizer state, the ITOP record and the counters the
 // schedule depends on. Data order and random regrowth are functions of (seed, epoch, step), so
 // the step is the whole RNG state: a restored run continues the same loss curve.
+import type { ReadbackPool } from '../gpu';
+import type { Network } from './network';
+import type { ParamLayout } from './param-layout';
 
 export interface Checkpoint {
   version: 1;
@@ -15,4 +18,21 @@ export interface Checkpoint {
   state1: Float32Array;
   state2: Float32Array;
   fired: Float32Array;
+}
+
+/** The network's flat (totalFloats) buffers a checkpoint holds, read back from the GPU. */
+export type NetworkState = Pick<Checkpoint, 'weights' | 'mask' | 'state1' | 'state2' | 'fired'>;
+
+export async function readNetworkState(readback: ReadbackPool, net: Network): Promise<NetworkState> {
+  const [weights, mask, state1, state2, fired] = await Promise.all([net.params, net.mask, net.state1, net.state2, net.fired].map((b) => readback.readF32(b)));
+  return { weights: weights!, mask: mask!, state1: state1!, state2: state2!, fired: fired! };
+}
+
+/** Throws, naming the first array that differs, when `c` was saved from another model than `layout`. */
+export function checkCheckpointShape(c: Checkpoint, layout: ParamLayout): void {
+  const n = layout.totalFloats;
+  for (const [name, a] of Object.entries({ weights: c.weights, mask: c.mask, state1: c.state1, state2: c.state2, fired: c.fired })) {
+    if (a.length !== n) throw new Error(`checkpoint ${name} has ${a.length} values, this model needs ${n}: it was saved from a different model`);
+  }
+  if (c.activeCounts.length !== layout.layers.length) throw new Error('checkpoint has a different number of layers');
 }

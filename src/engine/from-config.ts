@@ -7,12 +7,12 @@ import { balancedBatch, fractionSplit, generate2D, stratifiedSplit, type Split }
 import type { GradInitOptions } from './gradinit';
 import type { InitMaskMethod, LotteryOptions } from './init-masks';
 import type { TostSetup } from './tost';
-import type { DensityRule } from '../sparsity';
+import { densityOfSparsity, type DensityRule } from '../sparsity';
 import { mulberry32, permutation } from '../util/rng';
 import type { LrSchedule } from './lr-schedule';
 import { lenet5CaffeLayers, mlpLayers, type LayerSpec } from './layers';
 import type { NetworkData } from './network';
-import type { OptimizerSetup, TrainerSetup } from './trainer';
+import type { OptimizerSetup, TrainerSetup } from './trainer-setup';
 
 /** Data the caller already has: generated or drawn points, or a loaded image dataset. */
 export type DatasetInput =
@@ -162,7 +162,7 @@ export function trainerSetupFromConfig(config: ExperimentConfig, data: DatasetIn
       members: config.ensemble.members,
       batch,
       seed: config.seed,
-      density: lottery ? 1 : 1 - target, // a lottery run starts dense and prunes round by round
+      density: lottery ? 1 : densityOfSparsity(target), // a lottery run starts dense and prunes round by round
       densityRule: densityRule(config),
       init: m.init,
       sparseAwareInit: m.sparseAwareInit || r.kind === 'closed-form',

@@ -1,4 +1,4 @@
-// ToST's layer-wise re-scaled initialisation (LRsI, algorithms.md §3.5): GradInit (Zhu et al.
+// ToST's layer-wise re-scaled initialisation (LRsI, docs/METHODS.md §3.5): GradInit (Zhu et al.
 // 2021) learns one positive scale per weight layer so that ONE normalised SGD step from the
 // rescaled init lowers the loss most. GradInit differentiates through that step (second order);
 // with one scalar per layer we use central finite differences on the scales instead:

@@ -4,6 +4,8 @@ export * from './lr-schedule';
 export * from './layers';
 export * from './network';
 export * from './trainer';
+export * from './trainer-setup';
+export * from './run-loop';
 export * from './checkpoint';
 export * from './mask-rules';
 export * from './from-config';

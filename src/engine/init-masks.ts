@@ -1,4 +1,4 @@
-// Masks at initialisation (spec algorithms.md §4) and lottery tickets with rewinding (§4.3).
+// Masks at initialisation (docs/METHODS.md §4) and lottery tickets with rewinding (§4.3).
 // Scores come from the engine's own GPU gradients (SNIP, GraSP) or a CPU pass (SynFlow, data-free)
 // and exact top-k selection (src/sparsity keepTopK, ties to the lower index).
 // Ensembles: every member gets its own mask from its own weights, but a layer has the same active
@@ -78,7 +78,7 @@ export async function applyMaskAtInit(trainer: Trainer, method: InitMaskMethod):
 }
 
 /**
- * GraSP's Hg by central differences of two GPU gradients (spec §4.1): ĝ = g/‖g‖ per member over
+ * GraSP's Hg by central differences of two GPU gradients (docs/METHODS.md §4.1): ĝ = g/‖g‖ per member over
  * the weights, Hg ≈ (∇L(w + εĝ) − ∇L(w − εĝ)) / 2ε · ‖g‖ with ε = 1e-3·‖w‖/√n. Same examples and
  * temperature for all three gradients.
  */

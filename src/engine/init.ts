@@ -37,7 +37,7 @@ export function layerSeed(seed: number, member: number, stream: Stream, layer: n
 }
 
 export function maskableLayers(layout: ParamLayout): (MaskableLayer & { outH?: number; outW?: number })[] {
-  return layout.layers.map((l, i) => maskableLayer(l.spec, `${l.spec.kind}${i + 1}`));
+  return layout.layers.map((l) => maskableLayer(l.spec, l.name));
 }
 
 export function initialState(layout: ParamLayout, o: InitOptions): InitialState {

@@ -2,6 +2,7 @@
 // between layers are (members, batch, features) with features = channels·H·W row-major (NCHW per
 // example), so flattening a conv output for a dense layer is free.
 import type { ActivationKind } from '../reference/activation';
+import { convGeometry, type ConvGeometry } from '../reference/conv';
 import type { MaskableLayer } from '../sparsity';
 
 export type LayerActivation = ActivationKind | 'none';
@@ -17,14 +18,40 @@ export function isWeightLayer(l: LayerSpec): l is WeightLayerSpec {
   return l.kind !== 'maxpool2';
 }
 
-/** Output size of a stride-1 conv: valid shrinks by k−1, same keeps the size. */
-export function convOut(l: Extract<LayerSpec, { kind: 'conv' }>): { h: number; w: number } {
-  const c = 2 * (l.crop ?? 0);
-  return l.padding === 'same' ? { h: l.inH, w: l.inW } : { h: l.inH - l.k + 1 - c, w: l.inW - l.k + 1 - c };
+/**
+ * The name of a weight layer everywhere (UI, GPU labels, messages): its kind and its 1-based
+ * index among the weight layers, so LeNet-5-Caffe's layers are conv1, conv2, dense3, dense4
+ * (pool layers are not counted).
+ */
+export function weightLayerName(l: WeightLayerSpec, weightIndex: number): string {
+  return `${l.kind}${weightIndex + 1}`;
+}
+
+/** The weight layers of a network with their names, in order. */
+export function namedWeightLayers(specs: readonly LayerSpec[]): { spec: WeightLayerSpec; name: string; layerIndex: number }[] {
+  const out: { spec: WeightLayerSpec; name: string; layerIndex: number }[] = [];
+  specs.forEach((spec, layerIndex) => {
+    if (isWeightLayer(spec)) out.push({ spec, name: weightLayerName(spec, out.length), layerIndex });
+  });
+  return out;
 }
 
 /**
- * The ToST ghost bypass of a weight layer (algorithms.md §3.3): a dense map from the layer's input
+ * Output size and padding of a stride-1 conv layer: valid shrinks by k−1 (and a crop), same keeps
+ * the size. Computed in one place, the CPU reference's convGeometry (src/reference/conv.ts).
+ */
+export function convGeometryOf(l: Extract<LayerSpec, { kind: 'conv' }>): ConvGeometry {
+  return convGeometry({ members: 1, batch: 1, cin: l.cin, inH: l.inH, inW: l.inW, cout: l.cout, kh: l.k, kw: l.k, padding: l.padding, ...(l.crop ? { crop: l.crop } : {}) });
+}
+
+/** Output height and width of a conv layer. */
+export function convOut(l: Extract<LayerSpec, { kind: 'conv' }>): { h: number; w: number } {
+  const g = convGeometryOf(l);
+  return { h: g.outH, w: g.outW };
+}
+
+/**
+ * The ToST ghost bypass of a weight layer (docs/METHODS.md §3.3): a dense map from the layer's input
  * to its pre-activation, with no bias and no activation. Dense layer: (nOut, nIn). Conv: a 1x1
  * conv cin -> cout, centre-cropped by (k-1)/2 beside a 'valid' conv, so its output has the layer's
  * output size.
@@ -82,7 +109,7 @@ export function mlpLayers(inputDim: number, hidden: readonly number[], classes: 
 }
 
 /**
- * LeNet-5-Caffe as in the sparsity papers (spec algorithms.md §1.2 and issue 2): conv 1→20 5×5
+ * LeNet-5-Caffe as in the sparsity papers (docs/METHODS.md §1.2 and issue 2): conv 1→20 5×5
  * on 28×28 (valid: 24×24), 2×2 max-pool (12×12), conv 20→50 5×5 (8×8), max-pool (4×4), then
  * fc 800→500 and 500→10. ReLU after the convolutions and fc1, as in Caffe's lenet_train_test.
  */

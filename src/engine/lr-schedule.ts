@@ -1,4 +1,4 @@
-// Learning-rate schedules as pure functions of the 0-based step (spec/algorithms.md §1.5–1.7 use
+// Learning-rate schedules as pure functions of the 0-based step (docs/METHODS.md §1.5–1.7 use
 // multistep and cosine schedules; §5 / pitfall 8 Prune-and-Tune uses OneCycle). Pure, so the trainer,
 // the UI's LR preview chart and the tests all compute the same number.
 //

@@ -5,7 +5,7 @@
 // mask-update scratch and the held-out predictions. Buffers are also checked one by one when they
 // are created (src/gpu/limit-check.ts); this estimate is what a run is refused by before that.
 import { inFeatures, outFeatures, weightShape, isWeightLayer } from './layers';
-import type { TrainerSetup } from './trainer';
+import type { TrainerSetup } from './trainer-setup';
 import { setupLayout } from './param-layout';
 
 export interface MemoryEstimate {

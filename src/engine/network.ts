@@ -1,23 +1,28 @@
 // A network of dense, conv and 2x2 max-pool layers for M ensemble members on the GPU: every buffer
 // and bind group built once, and encode functions for one training step, one mask update and a
-// full evaluation pass. The trainer decides what to encode and when to read back.
+// full evaluation pass. Each weight layer's own kernels belong to its storage (layer-storage.ts);
+// the network orders them with the activations, pools, loss and ToST bypasses. The trainer
+// decides what to encode and when to read back.
 // Per layer i (features per example = outFeatures):
 //   z[i]  pre-activation (weight layers with an activation)   y[i] output, input of layer i+1
 //   gz[i] dL/dz[i]                                             gy[i] dL/dy[i]
-// Step: gather, forward (+ activations, pools), loss, metrics, backward (full dW for every weight:
-// RigL and SNFS need the dense gradient, the optimizer masks it; conv dW split over batch x pixels
-// and summed in fixed order), optimizer.
+// Step: gather, forward (+ activations, pools), loss, metrics, backward (dW restricted to active
+// weights on ordinary steps, the full dense dW where the step needs it: a RigL update, SNFS and
+// the port-compatible style every step; conv dW split over batch x pixels and summed in fixed
+// order), then the optimizer: one flat dispatch over every parameter (plus a storage's own, if any).
 // ToST: activation kernels read a per-step slot (β annealing, then exact ReLU); with ghost skips
 // each weight layer also runs its dense bypass u = G·x (no bias) and z += α(t)·u, and backward
 // ga = α(t)·dz, dG = gaᵀ·x, dx += ga·G. Ghost kernels are only encoded while the bypass lives.
 import { bindKernel, encodeKernel, storageBuffer, updateParamSlots, updateParams, uploadBuffer, type BoundKernel, type KernelName, type PipelineCache } from '../gpu';
 import { ACTIVATION_KINDS, type ActivationKind } from '../reference/activation';
-import { EV_GROWN, EV_PRUNED } from '../reference/mask';
 import { packU8 } from '../util/packing';
-import { convSplits, dims } from './gemm-dims';
-import { convOut, inFeatures, outFeatures, type LayerActivation, type LayerSpec, type WeightLayerSpec } from './layers';
-import { GROW_RULES, PRUNE_RULES, type GrowRuleName, type PruneRuleName, type ScoreSource } from './mask-rules';
-import { segmentBinding, type LayerParams, type ParamLayout } from './param-layout';
+import { bindEvalPrograms, type EvalProgram } from './eval-programs';
+import { dims } from './gemm-dims';
+import { MaskedStorage, weightGradKernels, type LayerStorage, type StepKernel, type StorageContext } from './layer-storage';
+import { inFeatures, outFeatures, type LayerActivation, type LayerSpec, type WeightLayerSpec } from './layers';
+import type { GrowRuleName, PruneRuleName } from './mask-rules';
+import { actParams, networkKernels, poolDims } from './network-kernels';
+import { segmentBinding, type ParamLayout } from './param-layout';
 
 export interface NetworkData {
   kind: 'points' | 'images';
@@ -66,72 +71,15 @@ export interface StepParams {
   ghostAlpha?: number;
 }
 
-/** Every kernel a network of these layers uses (compiled before the first step). */
-export function networkKernels(specs: readonly LayerSpec[], o: Pick<NetworkOptions, 'data' | 'optimizer' | 'prune' | 'grow'>, ghost = false): KernelName[] {
-  const names = new Set<KernelName>([
-    ...(ghost ? (['activation.scale_add'] as const) : []),
-    o.data.kind === 'images' ? 'data.gather_u8' : 'data.gather_f32',
-    'loss.softmax_xent',
-    'reduce.bias_grad',
-    'reduce.batch_metrics',
-    o.optimizer === 'sgd' ? 'optimizer.sgd' : 'optimizer.adam',
-    PRUNE_RULES[o.prune].kernel,
-    GROW_RULES[o.grow].kernel,
-    'mask.select_k',
-    'mask.apply_update',
-  ]);
-  specs.forEach((l, i) => {
-    if (l.kind === 'maxpool2') {
-      names.add('pool.max2_forward');
-      if (i > 0) names.add('pool.max2_backward');
-      return;
-    }
-    const family = l.kind === 'dense' ? 'dense' : 'conv';
-    names.add(`${family}.forward`);
-    names.add(`${family}.backward_weight`);
-    names.add(`${family}.backward_weight_masked`);
-    if (i > 0) names.add(`${family}.backward_input`);
-    if (l.kind === 'conv') names.add('reduce.sum_splits');
-    if (ghost && l.kind === 'conv') names.add('conv.forward');
-    if (l.activation !== 'none') {
-      names.add('activation.forward');
-      names.add('activation.backward');
-    }
-  });
-  return [...names];
-}
-
-export interface EvalProgram {
-  gather: BoundKernel;
-  metrics: BoundKernel;
-  ring: GPUBuffer; // (members, 2): loss and correct sums
-  batches: number;
-  count: number;
-}
-
-/** A kernel of the step; `ghost` ones belong to the ToST bypass and run only while it lives. */
-interface StepKernel {
-  k: BoundKernel;
-  grad?: 'masked' | 'full';
-  ghost?: boolean;
-}
-
-interface UpdateKernels {
-  prune: BoundKernel;
-  selectPrune: BoundKernel;
-  grow: BoundKernel;
-  selectGrow: BoundKernel;
-  apply: BoundKernel;
-}
-
 export class Network {
-  readonly params: GPUBuffer; // flat weights and biases
+  readonly params: GPUBuffer; // (totalFloats) weights and biases of every layer and member
   readonly grads: GPUBuffer;
   readonly mask: GPUBuffer;
   readonly state1: GPUBuffer; // momentum | Adam m
   readonly state2: GPUBuffer; // Adam v
   readonly fired: GPUBuffer; // ITOP: ever active
-  readonly events: GPUBuffer[]; // per weight layer (members, numel): change codes after an update
+  /** One storage per weight layer (the seam a second storage plugs into). */
+  readonly storages: readonly LayerStorage[];
   readonly trainRing: GPUBuffer; // (slots, members, 2): per-step loss and correct sums
   readonly trainIndices: GPUBuffer; // (members, indexStride)
   private readonly forward: StepKernel[] = [];
@@ -148,9 +96,8 @@ export class Network {
   private readonly gather: BoundKernel;
   private readonly loss: BoundKernel;
   private readonly metrics: BoundKernel;
-  private readonly evals = new Map<string, EvalProgram>();
+  private readonly evals: Map<string, EvalProgram>;
   private readonly optimizer: BoundKernel;
-  private readonly updates: UpdateKernels[] = [];
 
   static async create(cache: PipelineCache, o: NetworkOptions): Promise<Network> {
     await cache.prepare(networkKernels(o.specs, o, o.layout.layers.some((l) => l.ghost)));
@@ -197,7 +144,6 @@ export class Network {
     this.state1 = flat('optimizer state 1');
     this.state2 = flat('optimizer state 2');
     this.fired = flat('ITOP fired');
-    this.events = layout.layers.map((l) => own(`${name(l)} events`, M * l.numel));
     this.trainRing = own('train metrics ring', o.slots * M * 2);
     this.trainIndices = own('train indices', M * o.indexStride);
 
@@ -237,64 +183,40 @@ export class Network {
       if (annealed) this.ghostScales.push({ k, n, beta });
       return k;
     };
-    // dW of a weight (or ghost) into `out`: one GEMM, or split over batch x pixels then summed.
-    // `shared` carries the partials buffer between the masked and full variants of one weight.
-    const weightGrad = (spec: WeightLayerSpec, a: GPUBuffer, x: GPUBuffer, mask: GPUBufferBinding, out: GPUBufferBinding, grad: 'masked' | 'full', label: string, shared: { partials?: GPUBuffer } = {}): StepKernel[] => {
-      const splits = spec.kind === 'conv' ? convSplits(spec, batch) : 1;
-      const suffix = grad === 'masked' ? '_masked' : '';
-      if (splits === 1) return [{ grad, k: bind(`${spec.kind}.backward_weight${suffix}`, { resources: { a, b: x, mask, c: out }, params: dims(spec, batch, 1), members: M, label: `${label} dW ${grad}` }) }];
-      const numel = out.size! / 4 / M;
-      const partials = (shared.partials ??= own(`${label} dW partials`, M * splits * numel));
-      return [
-        { grad, k: bind(`${spec.kind}.backward_weight`, { resources: { a, b: x, mask, c: partials }, params: dims(spec, batch, splits), members: M, label: `${label} dW partials` }) },
-        { grad, k: bind('reduce.sum_splits', { resources: { partials, mask, out }, params: { n: numel, splits, masked: grad === 'masked' ? 1 : 0 }, members: M, label: `${label} dW ${grad}` }) },
-      ];
-    };
 
     const gatherName = o.data.kind === 'images' ? 'data.gather_u8' : 'data.gather_f32';
     const source = o.data.kind === 'images' ? 'images' : 'points';
     const gatherParams = (stride: number) => ({ batch, dim: o.data.dim, index_stride: stride, index_offset: 0, mean: o.data.mean, inv_std: 1 / o.data.std });
     this.gather = bind(gatherName, { resources: { [source]: values, labels, indices: this.trainIndices, x: x0, y: y0 }, params: gatherParams(o.indexStride), members: M, slots: o.slots, label: 'gather train' });
 
-    const byLayer = new Map(layout.layers.map((l) => [l.layerIndex, l]));
+    // Each weight layer's storage, bound to its slice of the flat buffers and its activations.
+    const ctx: StorageContext = { cache, batch, members: M, buffers: { params: this.params, grads: this.grads, mask: this.mask, state1: this.state1, state2: this.state2, fired: this.fired }, optimizer: o.optimizer, prune: o.prune, grow: o.grow, seed: o.seed, bind, own };
+    this.storages = layout.layers.map((p, li) => new MaskedStorage(ctx, p, li, { x: input(p.layerIndex), z: z[p.layerIndex]!, gz: gz[p.layerIndex]!, gx: p.layerIndex > 0 ? gy[p.layerIndex - 1]! : null }));
+    const byLayer = new Map(this.storages.map((s) => [s.layer.layerIndex, s]));
+
     specs.forEach((l, i) => {
       if (l.kind === 'maxpool2') {
         this.forward.push({ k: bind('pool.max2_forward', { resources: { src: input(i), argmax: argmax[i]!, dst: y[i]! }, params: poolDims(l, batch), members: M, label: `pool${i + 1} forward` }) });
         return;
       }
-      const p = byLayer.get(i)!;
-      const resources = { a: input(i), b: segmentBinding(this.params, p.weight), mask: segmentBinding(this.mask, p.weight), bias: segmentBinding(this.params, p.bias), c: z[i]! };
-      this.forward.push({ k: bind(`${l.kind}.forward`, { resources, params: dims(p.spec, batch, 1), members: M, label: `${name(p)} forward` }) });
+      const storage = byLayer.get(i)!;
+      const p = storage.layer;
+      this.forward.push(...storage.forward);
       const g = p.ghost;
       if (g) {
         // u = G·x (members, batch, out features), then z += α(t)·u.
         const n = M * batch * outFeatures(l);
-        const u = own(`${name(p)} ghost out`, n);
-        const ghostRes = { a: input(i), b: segmentBinding(this.params, g.weight), mask: segmentBinding(this.mask, g.weight), bias: own(`${name(p)} ghost zero bias`, M * p.outChannels), c: u };
-        this.forward.push({ ghost: true, k: bind(`${g.spec.kind}.forward`, { resources: ghostRes, params: dims(g.spec, batch, 1), members: M, label: `${name(p)} ghost forward` }) });
-        this.forward.push({ ghost: true, k: scaleAdd(u, z[i]!, n, 1, true, `${name(p)} ghost add`) });
+        const u = own(`${p.name} ghost out`, n);
+        const ghostRes = { a: input(i), b: segmentBinding(this.params, g.weight), mask: segmentBinding(this.mask, g.weight), bias: own(`${p.name} ghost zero bias`, M * p.outChannels), c: u };
+        this.forward.push({ ghost: true, k: bind(`${g.spec.kind}.forward`, { resources: ghostRes, params: dims(g.spec, batch, 1), members: M, label: `${p.name} ghost forward` }) });
+        this.forward.push({ ghost: true, k: scaleAdd(u, z[i]!, n, 1, true, `${p.name} ghost add`) });
       }
       if (act(i)) this.forward.push({ k: activation(i, 'forward', { x: z[i]!, out: y[i]! }) });
     });
     this.loss = bind('loss.softmax_xent', { resources: { logits: y[L - 1]!, labels: y0, dlogits: gy[L - 1]!, loss: lossRows, correct: correctRows }, params: { batch, classes: outFeatures(specs[L - 1]!), alpha: o.labelSmoothing, temperature: 1 }, members: M });
     const metricParams = { batch, slot: 0, members: M, accumulate: 0, count: batch };
     this.metrics = bind('reduce.batch_metrics', { resources: { loss: lossRows, correct: correctRows, ring: this.trainRing }, params: metricParams, members: M, slots: o.slots, label: 'train metrics' });
-    // One evaluation program per held-out set: gather its batches (every member sees the same
-    // examples; the last batch is padded and the padding left out of the sums), the shared forward
-    // kernels and loss, and accumulate into the set's own ring.
-    for (const [setName, idx] of Object.entries(o.evalSets)) {
-      if (idx.length === 0) continue;
-      const batches = Math.ceil(idx.length / batch);
-      const stride = batches * batch;
-      const rows = new Uint32Array(M * stride);
-      for (let m = 0; m < M; m++) for (let i = 0; i < stride; i++) rows[m * stride + i] = idx[Math.min(i, idx.length - 1)]!;
-      const ring = own(`${setName} metrics`, M * 2);
-      const gather = bind(gatherName, { resources: { [source]: values, labels, indices: upload(`${setName} indices`, rows), x: x0, y: y0 }, params: gatherParams(stride), members: M, slots: batches, label: `gather ${setName}` });
-      const metrics = bind('reduce.batch_metrics', { resources: { loss: lossRows, correct: correctRows, ring }, params: metricParams, members: M, slots: batches, label: `${setName} metrics` });
-      updateParamSlots(cache, gather, Array.from({ length: batches }, (_, b) => ({ ...gatherParams(stride), index_offset: b * batch })));
-      updateParamSlots(cache, metrics, Array.from({ length: batches }, (_, b) => ({ ...metricParams, accumulate: b === 0 ? 0 : 1, count: Math.min(batch, idx.length - b * batch) })));
-      this.evals.set(setName, { gather, metrics, ring, batches, count: idx.length });
-    }
+    this.evals = bindEvalPrograms({ cache, bind, own, upload, members: M, batch, sets: o.evalSets, gatherName, gather: (indices) => ({ [source]: values, labels, indices, x: x0, y: y0 }), gatherParams, metrics: { loss: lossRows, correct: correctRows }, metricParams });
 
     for (let i = L - 1; i >= 0; i--) {
       const l = specs[i]!;
@@ -302,64 +224,41 @@ export class Network {
         if (i > 0) this.backward.push({ k: bind('pool.max2_backward', { resources: { src: gy[i]!, argmax: argmax[i]!, dst: gy[i - 1]! }, params: poolDims(l, batch), members: M, label: `pool${i + 1} backward` }) });
         continue;
       }
-      const p = byLayer.get(i)!;
+      const storage = byLayer.get(i)!;
+      const p = storage.layer;
       if (act(i)) this.backward.push({ k: activation(i, 'backward', { x: z[i]!, dy: gy[i]!, out: gz[i]! }) });
-      const w = { b: segmentBinding(this.params, p.weight), mask: segmentBinding(this.mask, p.weight) };
-      const gradW = segmentBinding(this.grads, p.weight);
-      // dW restricted to active entries on ordinary steps; the full dense dW when the step needs
-      // it (a RigL update scores inactive positions by it; SNFS keeps dense momentum). Both
-      // variants share one partials buffer (only one runs per step).
-      const shared = {};
-      for (const grad of ['masked', 'full'] as const) this.backward.push(...weightGrad(l, gz[i]!, input(i), w.mask, gradW, grad, name(p), shared));
-      const pixels = l.kind === 'conv' ? convOut(l).h * convOut(l).w : 1;
-      this.backward.push({ k: bind('reduce.bias_grad', { resources: { dy: gz[i]!, db: segmentBinding(this.grads, p.bias) }, params: { batch, channels: p.outChannels, pixels }, members: M, label: `${name(p)} db` }) });
-      if (i > 0) this.backward.push({ k: bind(`${l.kind}.backward_input`, { resources: { a: gz[i]!, ...w, c: gy[i - 1]! }, params: dims(p.spec, batch, 1), members: M, label: `${name(p)} dX` }) });
+      this.backward.push(...storage.backward);
       const g = p.ghost;
       if (g) {
         // ga = α(t)·dz; dG = gaᵀ·x (dense: the bypass is never pruned); dx += ga·G, after the
         // layer's own dX has written dx.
         const n = M * batch * outFeatures(l);
-        const ga = own(`${name(p)} ghost dz`, n);
+        const ga = own(`${p.name} ghost dz`, n);
         const gm = segmentBinding(this.mask, g.weight);
-        this.backward.push({ ghost: true, k: scaleAdd(gz[i]!, ga, n, 0, true, `${name(p)} ghost scale`) });
-        for (const s of weightGrad(g.spec, ga, input(i), gm, segmentBinding(this.grads, g.weight), 'full', `${name(p)} ghost`)) this.backward.push({ ...s, grad: undefined, ghost: true });
+        this.backward.push({ ghost: true, k: scaleAdd(gz[i]!, ga, n, 0, true, `${p.name} ghost scale`) });
+        for (const s of weightGradKernels(ctx, g.spec, ga, input(i), gm, segmentBinding(this.grads, g.weight), 'full', `${p.name} ghost`)) this.backward.push({ ...s, grad: undefined, ghost: true });
         if (i > 0) {
           const nx = M * batch * inFeatures(l);
-          const gx = own(`${name(p)} ghost dx`, nx);
-          this.backward.push({ ghost: true, k: bind(`${g.spec.kind}.backward_input`, { resources: { a: ga, b: segmentBinding(this.params, g.weight), mask: gm, c: gx }, params: dims(g.spec, batch, 1), members: M, label: `${name(p)} ghost dX` }) });
-          this.backward.push({ ghost: true, k: scaleAdd(gx, gy[i - 1]!, nx, 1, false, `${name(p)} ghost dX add`) });
+          const gx = own(`${p.name} ghost dx`, nx);
+          this.backward.push({ ghost: true, k: bind(`${g.spec.kind}.backward_input`, { resources: { a: ga, b: segmentBinding(this.params, g.weight), mask: gm, c: gx }, params: dims(g.spec, batch, 1), members: M, label: `${p.name} ghost dX` }) });
+          this.backward.push({ ghost: true, k: scaleAdd(gx, gy[i - 1]!, nx, 1, false, `${p.name} ghost dX add`) });
         }
       }
     }
 
+    // One optimizer dispatch over every parameter of every layer and member (the masked
+    // storages' weights, biases and ghost bypasses share the flat buffers).
     const n = layout.totalFloats;
     const state = { w: this.params, g: this.grads, mask: this.mask, state1: this.state1 };
     this.optimizer =
       o.optimizer === 'sgd'
         ? bind('optimizer.sgd', { resources: state, params: { n, flags: o.optimizerFlags, lr: 0, momentum: 0, weight_decay: 0 }, members: 1, slots: o.slots })
         : bind('optimizer.adam', { resources: { ...state, state2: this.state2 }, params: { n, flags: o.optimizerFlags, lr: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0, bc1: 1, bc2: 1 }, members: 1, slots: o.slots });
+  }
 
-    const sources: Record<ScoreSource, GPUBuffer> = { params: this.params, grads: this.grads, state1: this.state1 };
-    const pruneRule = PRUNE_RULES[o.prune];
-    const growRule = GROW_RULES[o.grow];
-    layout.layers.forEach((p, li) => {
-      const n = p.numel;
-      const keys = own(`${name(p)} keys`, M * n);
-      const m = segmentBinding(this.mask, p.weight);
-      const events = this.events[li]!;
-      const score = { n, seed: o.seed, step: 0, layer: li };
-      this.updates.push({
-        prune: bind(pruneRule.kernel, { resources: { src: segmentBinding(sources[pruneRule.source], p.weight), mask: m, keys }, params: score, members: M }),
-        selectPrune: bind('mask.select_k', { resources: { keys, events }, params: { n, k: 0, bit: EV_PRUNED }, members: M }),
-        grow: bind(growRule.kernel, { resources: { src: segmentBinding(sources[growRule.source], p.weight), mask: m, events, keys }, params: score, members: M }),
-        selectGrow: bind('mask.select_k', { resources: { keys, events }, params: { n, k: 0, bit: EV_GROWN }, members: M }),
-        apply: bind('mask.apply_update', {
-          resources: { mask: m, weights: segmentBinding(this.params, p.weight), events, fired: segmentBinding(this.fired, p.weight), state1: segmentBinding(this.state1, p.weight), state2: segmentBinding(this.state2, p.weight) },
-          params: { n, states: o.optimizer === 'adam' ? 2 : 1 },
-          members: M,
-        }),
-      });
-    });
+  /** Per weight layer (members, numel): the CHANGE codes the last mask update left. */
+  get events(): GPUBuffer[] {
+    return this.storages.map((s) => s.events);
   }
 
   /** Uploads parameters, masks and optimizer state (zeros unless given: a fresh start). */
@@ -419,29 +318,14 @@ export class Network {
     encodeKernel(pass, this.metrics, slot);
     const skip = fullGradient ? 'masked' : 'full';
     for (const b of this.backward) if (b.grad !== skip && (this.ghostActive || !b.ghost)) encodeKernel(pass, b.k, slot);
-    if (optimizerStep) encodeKernel(pass, this.optimizer, slot);
+    if (!optimizerStep) return;
+    encodeKernel(pass, this.optimizer, slot);
+    for (const s of this.storages) if (s.optimizer) encodeKernel(pass, s.optimizer.k, slot);
   }
 
   /** The forward kernels (ghost ones only while the bypass lives), reading per-step slot `slot`. */
   private encodeForward(pass: GPUComputePassEncoder, slot: number): void {
     for (const f of this.forward) if (this.ghostActive || !f.ghost) encodeKernel(pass, f.k, slot);
-  }
-
-  /** Sets prune and grow counts (per weight layer, per member) for the next encodeMaskUpdate. */
-  prepareMaskUpdate(step: number, counts: readonly { prune: number; grow: number }[]): void {
-    this.o.layout.layers.forEach((p, i) => {
-      const n = p.numel;
-      const u = this.updates[i]!;
-      const score = { n, seed: this.o.seed, step, layer: i };
-      updateParams(this.cache, u.prune, score);
-      updateParams(this.cache, u.grow, score);
-      updateParams(this.cache, u.selectPrune, { n, k: counts[i]!.prune, bit: EV_PRUNED });
-      updateParams(this.cache, u.selectGrow, { n, k: counts[i]!.grow, bit: EV_GROWN });
-    });
-  }
-
-  encodeMaskUpdate(pass: GPUComputePassEncoder): void {
-    for (const u of this.updates) for (const k of [u.prune, u.selectPrune, u.grow, u.selectGrow, u.apply]) encodeKernel(pass, k);
   }
 
   /** The evaluation program of a held-out set (its ring holds (members, 2) sums after encodeEval). */
@@ -513,14 +397,3 @@ export class Network {
     for (const k of this.kernels) k.paramsBuffer.destroy();
   }
 }
-
-const name = (p: LayerParams): string => `${p.spec.kind}${p.layerIndex + 1}`;
-
-function poolDims(l: Extract<LayerSpec, { kind: 'maxpool2' }>, batch: number): Record<string, number> {
-  return { batch, channels: l.channels, in_h: l.inH, in_w: l.inW };
-}
-
-function actParams(kind: string, n: number): Record<string, number> {
-  return { n, kind: ACTIVATION_KINDS.indexOf(kind as (typeof ACTIVATION_KINDS)[number]), beta: 1 };
-}
-

@@ -9,7 +9,7 @@
 // With ToST ghost skips, each weight layer also has a ghost segment (members, numel of its bypass:
 // dense (out, in), conv (cout, cin)) after all the layers' segments: dense, never pruned (mask 1
 // while the bypass lives, 0 once it is removed), and not counted in densities, ITOP or masks.
-import { ghostSpec, isWeightLayer, weightShape, type LayerSpec, type WeightLayerSpec } from './layers';
+import { ghostSpec, namedWeightLayers, weightShape, type LayerSpec, type WeightLayerSpec } from './layers';
 
 export const SEGMENT_ALIGN_FLOATS = 64; // 256 bytes
 
@@ -24,6 +24,8 @@ export interface Segment {
 /** One maskable (dense or conv) layer's parameters. */
 export interface LayerParams {
   spec: WeightLayerSpec;
+  /** conv1, dense3, …: the name the UI, GPU labels and messages use (layers.ts weightLayerName). */
+  name: string;
   /** Index of the layer in the network's layer list (pool layers have no parameters). */
   layerIndex: number;
   numel: number;
@@ -54,11 +56,10 @@ export function layoutParams(specs: readonly LayerSpec[], members: number, optio
     return seg;
   };
   const layers: LayerParams[] = [];
-  specs.forEach((spec, layerIndex) => {
-    if (!isWeightLayer(spec)) return;
+  for (const { spec, name, layerIndex } of namedWeightLayers(specs)) {
     const s = weightShape(spec);
-    layers.push({ spec, layerIndex, ...s, weight: take(s.numel), bias: take(s.outChannels) });
-  });
+    layers.push({ spec, name, layerIndex, ...s, weight: take(s.numel), bias: take(s.outChannels) });
+  }
   if (options.ghost) {
     for (const l of layers) {
       const spec = ghostSpec(l.spec);

@@ -1,4 +1,4 @@
-// SynFlow's gradient (spec algorithms.md §4.2) on the CPU, through the reference kernels: data-free,
+// SynFlow's gradient (docs/METHODS.md §4.2) on the CPU, through the reference kernels: data-free,
 // one all-ones example, so it costs one forward and one backward of a single example per round.
 // The network is linearised: weights replaced by |w| under the current mask, biases 0, and
 // activations taken as the identity. For ReLU networks that is exact (with positive weights and

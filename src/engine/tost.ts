@@ -1,4 +1,4 @@
-// ToST ("Training Your Sparse Neural Network Better with Any Mask", algorithms.md §3) schedules as
+// ToST ("Training Your Sparse Neural Network Better with Any Mask", docs/METHODS.md §3) schedules as
 // pure functions of the 0-based step. The released code keeps its tricks for the whole run; the
 // issue asks for "ghosts" that are gone by the end, so the trained network is exactly the sparse
 // one (docs/METHODS.md says so):

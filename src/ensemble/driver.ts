@@ -27,7 +27,7 @@ export interface ModelPredictions {
 /** One ensemble member as the results report it. */
 export interface MemberInfo {
   label: string;
-  /** The fraction of maskable weights ever active in the run that produced it (spec §1.7). */
+  /** The fraction of maskable weights ever active in the run that produced it (docs/METHODS.md §1.7). */
   itop: number;
   layers: { name: string; size: number; active: number }[];
   /** Its mask per weight layer (numel each), for mask distances and views. */

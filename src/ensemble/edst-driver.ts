@@ -1,4 +1,4 @@
-// EDST (FreeTickets "efficient" ensemble, algorithms.md §2.2): ONE sparse network explores at the
+// EDST (FreeTickets "efficient" ensemble, docs/METHODS.md §2.2): ONE sparse network explores at the
 // base lr, then goes through M refinement phases (lr/10, then lr/100 for the second half); before
 // refinement phases 2..M a global exploration prunes q of every layer's active weights and regrows
 // as many; regular DST updates run throughout. After every epoch of a refinement phase the

@@ -1,10 +1,10 @@
-// EDST ensemble schedule (spec/algorithms.md §2.2, FreeTickets `main_EDST.py` / `minestone_calculation`):
+// EDST ensemble schedule (docs/METHODS.md §2.2, FreeTickets `main_EDST.py` / `minestone_calculation`):
 // one run = one exploration phase + M refinement phases, one member out of each refinement phase.
 // Pure planning: which lr applies at each step, when the global explorations happen, after which
 // steps validation is evaluated, and which checkpoint becomes each member. The regular DST updates
 // every ΔT iterations (during all phases) are not planned here; they follow the ordinary DST schedule.
 //
-// Choices where the spec is ambiguous or where we deliberately differ from the released code:
+// Choices where docs/METHODS.md leaves room or where we deliberately differ from the released code:
 // * Units are 0-based training STEPS with `stepsPerEpoch` (spe). Epoch e (1-based) covers steps
 //   [(e−1)·spe, e·spe). "At the end of epoch e" = after step e·spe − 1, its last step: a global
 //   exploration is a mask update performed at step e·spe − 1 (after that step's gradient, so a
@@ -25,7 +25,7 @@
 //   two only differ when every accuracy of a phase is 0, where the code would save nothing).
 // * Validation is evaluated at the end of every epoch of a refinement phase (none during
 //   exploration); a tie keeps the EARLIER checkpoint (the code compares with a strict `>`).
-// * lr values are parameters, defaults explore 0.1, refine 0.01, late 0.001 (the spec's values).
+// * lr values are parameters, defaults explore 0.1, refine 0.01, late 0.001 (docs/METHODS.md §2.2).
 //   `lrSteps` lists only the steps where the lr value changes (equal neighbours are merged).
 // * Training FLOPs are left out: they follow from the DST FLOPs accounting over `totalSteps`.
 
@@ -49,7 +49,7 @@ export interface EdstOptions {
   /** M, one member per refinement phase. */
   members: number;
   stepsPerEpoch: number;
-  /** Global exploration rate q in [0, 1); 0 = no global exploration (the ablation of spec §7.6). */
+  /** Global exploration rate q in [0, 1); 0 = no global exploration (the ablation of docs/METHODS.md §7.6). */
   exploreRate: number;
   lr?: EdstLr;
 }

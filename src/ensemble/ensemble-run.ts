@@ -1,12 +1,12 @@
 // One experiment, whatever its ensemble mode: a Driver (driver.ts, edst-driver.ts,
-// prune-and-tune-driver.ts) trains; this class runs it chunk by chunk (run/pause, a generation
-// counter against stale loops), and measures it: snapshots over time on the small probe set
+// prune-and-tune-driver.ts) trains; this class trains it across its phases (a Trainable for the
+// one loop, src/engine/run-loop.ts), and measures it: snapshots on the small probe set
 // (each live model's probabilities for the function-space plot, the ensemble's disagreement, KL
 // and mask distance) and the final report on the test set (accuracy, NLL, ECE, reliability,
 // confusion per member and for the ensemble; diversity; training and inference FLOPs against one
-// dense model). No DOM, no store: a sink gets events, as with the Trainer.
+// dense model). No DOM, no store.
 import type { PipelineCache } from '../gpu';
-import { Trainer, maskableLayers, splitIndices, type EvalSplit, type StepMetrics, type TrainerSetup, type TrainerState } from '../engine';
+import { Trainer, firstNonFinite, maskableLayers, splitIndices, type EvalSplit, type StepMetrics, type TrainerSetup } from '../engine';
 import { denseForwardFlops, layerSpectralGaps } from '../sparsity';
 import { EdstDriver, type EdstRunOptions } from './edst-driver';
 import { IndependentDriver, type Driver, type EnsembleMode, type EnsemblePhase, type MemberInfo, type ModelPredictions } from './driver';
@@ -23,10 +23,6 @@ export interface EnsembleSetup {
   edst?: Omit<EdstRunOptions, 'epochs' | 'members'>;
   pruneAndTune?: Omit<PruneAndTuneOptions, 'epochs' | 'members'>;
   members: number;
-  /** run() takes a snapshot on the probe set every this many steps (0: never). */
-  snapshotEvery?: number;
-  /** ...and includes the spectral gaps of the live models' layers (CPU power iteration). */
-  spectralInSnapshots?: boolean;
 }
 
 type SpectralGaps = ReturnType<typeof layerSpectralGaps>;
@@ -70,11 +66,8 @@ export interface EnsembleResult {
 }
 
 export interface EnsembleSink {
-  metrics?(rows: StepMetrics[], phase: EnsemblePhase): void;
-  state?(state: TrainerState, message?: string): void;
   /** EDST: a checkpoint became (for now) the given member. */
   member?(m: { member: number; step: number; accuracy: number }): void;
-  snapshot?(s: EnsembleSnapshot): void;
 }
 
 function meanPairJaccard(d: MaskDistances): number | null {
@@ -82,15 +75,9 @@ function meanPairJaccard(d: MaskDistances): number | null {
 }
 
 export class EnsembleRun {
-  private running = false;
-  private generation = 0;
-  /** Snapshots taken by run() (every setup.snapshotEvery steps), oldest first. */
-  readonly snapshots: EnsembleSnapshot[] = [];
-
   private constructor(
     readonly setup: EnsembleSetup,
     readonly driver: Driver,
-    private readonly sink: EnsembleSink,
   ) {}
 
   static async create(cache: PipelineCache, setup: EnsembleSetup, sink: EnsembleSink = {}): Promise<EnsembleRun> {
@@ -105,10 +92,15 @@ export class EnsembleRun {
     } else {
       driver = new IndependentDriver(mode, await Trainer.create(cache, { ...base, members }));
     }
-    return new EnsembleRun(setup, driver, sink);
+    return new EnsembleRun(setup, driver);
   }
 
   get step(): number {
+    return this.driver.step;
+  }
+
+  /** The same as step (the name RunLoop's Trainable uses). */
+  get currentStep(): number {
     return this.driver.step;
   }
 
@@ -124,56 +116,21 @@ export class EnsembleRun {
     return this.phases.find((p) => step >= p.startStep && step < p.endStep) ?? this.phases.at(-1)!;
   }
 
-  /** Trains up to `count` steps (across phase boundaries); resolves with their metrics. */
+  /**
+   * Trains up to `count` steps across phase boundaries (stopping after a chunk whose loss turned
+   * non-finite); resolves with their metrics. RunLoop (src/engine/run-loop.ts) drives it.
+   */
   async train(count: number): Promise<StepMetrics[]> {
     const rows: StepMetrics[] = [];
     const end = Math.min(this.totalSteps, this.step + count);
     while (this.step < end) {
       const phase = this.phaseAt(this.step);
       const chunk = await this.driver.advance(Math.min(end, phase.endStep) - this.step);
-      this.sink.metrics?.(chunk, phase);
       rows.push(...chunk);
-      if (chunk.some((r) => r.loss.some((v) => !Number.isFinite(v)))) {
-        this.running = false;
-        break;
-      }
+      if (firstNonFinite(chunk)) break;
       if (chunk.length === 0 && this.step < end) throw new Error(`the ${this.setup.mode} run made no progress at step ${this.step}`);
     }
     return rows;
-  }
-
-  async run(stepsPerYield = this.setup.base.stepsPerSubmit): Promise<void> {
-    const generation = ++this.generation;
-    this.running = true;
-    this.sink.state?.('running');
-    while (this.running && generation === this.generation && this.step < this.totalSteps) {
-      try {
-        const every = this.setup.snapshotEvery ?? 0;
-        const next = every > 0 ? (Math.floor(this.step / every) + 1) * every : Infinity;
-        const rows = await this.train(Math.min(stepsPerYield, next - this.step));
-        if (rows.some((r) => r.loss.some((v) => !Number.isFinite(v)))) {
-          this.sink.state?.('diverged', `The loss became non-finite at step ${rows.find((r) => r.loss.some((v) => !Number.isFinite(v)))!.step}: lower the learning rate and reset.`);
-          return;
-        }
-        if (this.step === next || (every > 0 && this.step === this.totalSteps)) {
-          const s = await this.snapshot('probe', this.setup.spectralInSnapshots ?? false);
-          this.snapshots.push(s);
-          this.sink.snapshot?.(s);
-        }
-      } catch (e) {
-        this.running = false;
-        this.sink.state?.('lost', `Training stopped at step ${this.step}: ${e instanceof Error ? e.message : String(e)}`);
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 0));
-    }
-    if (generation !== this.generation) return;
-    this.running = false;
-    this.sink.state?.(this.step >= this.totalSteps ? 'done' : 'paused');
-  }
-
-  pause(): void {
-    this.running = false;
   }
 
   private labels(split: EvalSplit): Uint32Array {
@@ -239,7 +196,7 @@ export class EnsembleRun {
   }
 
   /**
-   * Spectral gaps (algorithms.md §6) of every weight layer of each live model: the Ramanujan gap
+   * Spectral gaps (docs/METHODS.md §6) of every weight layer of each live model: the Ramanujan gap
    * of the mask and the weighted gap σ1 − σ2 of |W⊙M|, by power iteration on the CPU.
    */
   async spectralGaps(): Promise<SpectralGaps[][]> {
@@ -255,8 +212,6 @@ export class EnsembleRun {
   }
 
   destroy(): void {
-    this.generation++;
-    this.running = false;
     this.driver.destroy();
   }
 }

@@ -4,6 +4,7 @@
 // the trainer that trains first.
 import type { ExperimentConfig } from '../config';
 import { stepsPerEpoch } from '../data';
+import { densityOfSparsity } from '../sparsity';
 import { applyGradInit, applyMaskAtInit, lotteryTicket, randomReinitialisation, trainerSetupFromConfig, type ConfigRun, type DatasetInput } from '../engine';
 import type { EnsembleRun, EnsembleSetup } from './ensemble-run';
 
@@ -15,7 +16,7 @@ export function ensembleSetupFromConfig(config: ExperimentConfig, data: DatasetI
   if (e.mode === 'edst') {
     setup.edst = { explorationEpochs: e.explorationEpochs, ...(e.refineEpochs === undefined ? {} : { refineEpochs: e.refineEpochs }), exploreRate: e.exploreRate, drop: e.drop };
   } else if (e.mode === 'prune-and-tune') {
-    setup.pruneAndTune = { maskKind: e.maskKind, tuneEpochs: e.tuneEpochs, includeParent: e.includeParent, childDensity: 1 - config.sparsity.target };
+    setup.pruneAndTune = { maskKind: e.maskKind, tuneEpochs: e.tuneEpochs, includeParent: e.includeParent, childDensity: densityOfSparsity(config.sparsity.target) };
     // The parent is dense: its trainer setup is the dense run, the children get the target.
     setup.base = { ...run.setup, method: 'dense', density: 1 };
   }

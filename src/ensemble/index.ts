@@ -1,4 +1,4 @@
-// Ensembles (ARCHITECTURE.md §2): FreeTickets DST and EDST ensembles, Prune-and-Tune, dense
+// Ensembles (docs/ARCHITECTURE.md §2): FreeTickets DST and EDST ensembles, Prune-and-Tune, dense
 // ensembles, and the diversity and calibration metrics that compare their members.
 export * from './metrics';
 export * from './members';

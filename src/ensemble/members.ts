@@ -1,4 +1,4 @@
-// Reading ensemble members out of the engine's flat buffers (ARCHITECTURE.md §2: every per-member
+// Reading ensemble members out of the engine's flat buffers (docs/ARCHITECTURE.md §2: every per-member
 // tensor is [member][...] inside one segment per layer), and what each member is made of.
 import type { ParamLayout } from '../engine';
 
@@ -15,7 +15,7 @@ export function memberActiveCounts(layout: ParamLayout, mask: Float32Array, memb
 /** Per layer: its name, size (maskable weights) and active entries, as the results JSON lists them. */
 export function memberLayers(layout: ParamLayout, mask: Float32Array, member: number): { name: string; size: number; active: number }[] {
   const counts = memberActiveCounts(layout, mask, member);
-  return layout.layers.map((l, i) => ({ name: `${l.spec.kind}${i + 1}`, size: l.numel, active: counts[i]! }));
+  return layout.layers.map((l, i) => ({ name: l.name, size: l.numel, active: counts[i]! }));
 }
 
 /**
@@ -27,7 +27,7 @@ export function copyMember(srcLayout: ParamLayout, src: Float32Array, from: numb
   if (srcLayout.layers.length !== dstLayout.layers.length) throw new Error('copyMember: the layouts have different layers');
   srcLayout.layers.forEach((l, i) => {
     const d = dstLayout.layers[i]!;
-    if (d.numel !== l.numel || d.outChannels !== l.outChannels) throw new Error(`copyMember: layer ${i + 1} differs in shape`);
+    if (d.numel !== l.numel || d.outChannels !== l.outChannels) throw new Error(`copyMember: layer ${l.name} differs in shape`);
     for (const [s, t] of [
       [l.weight, d.weight],
       [l.bias, d.bias],

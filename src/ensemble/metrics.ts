@@ -1,4 +1,4 @@
-// Ensemble evaluation metrics (spec/algorithms.md §2.4), pure CPU code with no GPU or DOM.
+// Ensemble evaluation metrics (docs/METHODS.md §2.4), pure CPU code with no GPU or DOM.
 // The ensemble prediction is the mean of the members' softmax probabilities, as FreeTickets does.
 // Computes: row softmax; accuracy, NLL, expected calibration error (ECE) with its reliability
 // diagram bins and the confusion matrix; pairwise prediction disagreement and KL divergence between

@@ -1,4 +1,4 @@
-// Prune-and-Tune ensembles (Whitaker & Whitley 2022, algorithms.md §5): train one dense parent,
+// Prune-and-Tune ensembles (Whitaker & Whitley 2022, docs/METHODS.md §5): train one dense parent,
 // then clone it into M children with different sparse masks (anti-random complementary pairs or
 // independent random masks; the classifier stays dense) and tune every child briefly with a fixed
 // mask and a OneCycle lr (max = the base lr, div 100, pctStart 0.1). The children are the members

@@ -1,9 +1,9 @@
-// Prune-and-Tune ensembles (spec/algorithms.md §5, Whitaker & Whitley AAAI 2022; pitfall §8.8):
+// Prune-and-Tune ensembles (docs/METHODS.md §5, Whitaker & Whitley AAAI 2022; pitfall §8.8):
 // a dense parent trained E epochs, then M children cloned from the parent weights, each pruned by
 // its own mask and tuned `tuneEpochs` with that mask fixed and a OneCycle lr. Pure planning: the
 // children's masks, the step counts and tune lr schedule, and the training cost.
 //
-// Choices where the spec is ambiguous:
+// Choices where docs/METHODS.md leaves room:
 // * Masks are Float32Array 0/1, indexed [member][layer] over the caller's maskable layers in order.
 //   The LAST layer (the classifier) is never pruned: its mask is all ones for every child. With a
 //   single layer nothing is pruned at all (every child equals the parent); that is allowed.

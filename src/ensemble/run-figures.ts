@@ -13,7 +13,7 @@ export interface RunFigures {
   testAccuracy: number;
   /** Mean test-set loss of the same models. */
   testLoss: number;
-  /** Mean ITOP rate: the share of maskable weights ever active (spec §1.7). */
+  /** Mean ITOP rate: the share of maskable weights ever active (docs/METHODS.md §1.7). */
   itop: number;
   /** Per weight layer: active connections of the first model. */
   active: number[];

@@ -1,4 +1,4 @@
-// Adapter and device acquisition. One GPUDevice per tab (ARCHITECTURE.md §1); everything that can
+// Adapter and device acquisition. One GPUDevice per tab (docs/ARCHITECTURE.md §1); everything that can
 // go wrong comes back typed: "unsupported" before a device exists, GpuError after.
 import { GpuError, fromWebGpuError, type GpuUnsupported } from './errors';
 import {

@@ -9,5 +9,4 @@ export * from './pipelines';
 export * from './kernel-call';
 export * from './buffers';
 export * from './readback';
-export * from './mask-render';
-export { SHADER_FAMILIES, shaderSource, type ShaderFamily } from './shaders';
+export { MASK_RENDER_SOURCE, SHADER_FAMILIES, shaderSource, type ShaderFamily } from './shaders';

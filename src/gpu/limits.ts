@@ -1,7 +1,7 @@
 // Device limits: which ones we raise above the WebGPU defaults, and whether a model fits.
 // Pure functions over plain records, so they are tested in Node.
 
-/** The limits our kernels and models depend on (ARCHITECTURE.md §5, spec webgpu-perf §9.1). */
+/** The limits our kernels and models depend on (docs/ARCHITECTURE.md §5). */
 export const RAISED_LIMITS = [
   'maxStorageBufferBindingSize',
   'maxBufferSize',

@@ -3,7 +3,7 @@
 // prepared, so the training loop never stalls on a compile. Bind-group layouts are explicit and
 // shared between kernels with the same binding signature.
 import { GpuError } from './errors';
-import { KERNELS, type BindingSpec, type KernelName, type KernelSpec } from './registry';
+import { KERNELS, kernelConstants, type BindingSpec, type KernelName, type KernelSpec } from './registry';
 import { shaderSource, type ShaderFamily } from './shaders';
 
 export interface PreparedKernel {
@@ -80,7 +80,7 @@ export class PipelineCache {
       const pipeline = await this.device.createComputePipelineAsync({
         label: name,
         layout: this.device.createPipelineLayout({ label: name, bindGroupLayouts: [layout] }),
-        compute: { module, entryPoint: spec.entryPoint, constants: numericConstants(spec.constants) },
+        compute: { module, entryPoint: spec.entryPoint, constants: numericConstants(kernelConstants(spec)) },
       });
       return { name, spec, pipeline, layout };
     } catch (e) {
@@ -131,8 +131,8 @@ async function compileModule(device: GPUDevice, family: ShaderFamily): Promise<G
 }
 
 /** Pipeline-override constants are numbers in the WebGPU API (booleans as 0/1). */
-function numericConstants(c: KernelSpec['constants']): Record<string, number> {
+function numericConstants(c: Record<string, number | boolean>): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(c ?? {})) out[k] = typeof v === 'boolean' ? Number(v) : v;
+  for (const [k, v] of Object.entries(c)) out[k] = typeof v === 'boolean' ? Number(v) : v;
   return out;
 }

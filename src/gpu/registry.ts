@@ -1,6 +1,6 @@
 // The kernel registry: for every kernel, where its WGSL lives, its bindings (which become an
 // explicit bind-group layout), the fields of its params struct, pipeline-override constants and
-// how many workgroups a dispatch needs. Adding a kernel = one entry here (ARCHITECTURE.md §3).
+// how many workgroups a dispatch needs. Adding a kernel = one entry here (docs/ARCHITECTURE.md §3).
 import type { ParamField, ParamValues } from './params';
 import type { ShaderFamily } from './shaders';
 
@@ -44,8 +44,31 @@ export function fold(groups: number, members: number): Grid {
 }
 
 const div = (a: number, b: number): number => Math.ceil(a / b);
-const GEMM_TILE = 32;
+/** Output tile of the GEMM core (TILE_M = TILE_N in shaders/gemm_core.wgsl; the registry test holds them equal). */
+export const GEMM_TILE = 32;
 const ELEMENTWISE_WG = 256;
+const LOSS_WG = 64;
+
+/**
+ * Threads per workgroup of the families whose shaders declare `override WG`: every pipeline of
+ * the family is built with this value (kernelConstants), and the family's grids divide by the
+ * same constant, so the WGSL default is never what a dispatch silently relies on.
+ */
+export const FAMILY_WORKGROUP: Readonly<Partial<Record<ShaderFamily, number>>> = {
+  activation: ELEMENTWISE_WG,
+  data: ELEMENTWISE_WG,
+  loss: LOSS_WG,
+  mask: ELEMENTWISE_WG,
+  optimizer: ELEMENTWISE_WG,
+  pool: ELEMENTWISE_WG,
+  reduce: ELEMENTWISE_WG,
+};
+
+/** The override constants a kernel's pipeline is built with: its own and its family's WG. */
+export function kernelConstants(spec: KernelSpec): Record<string, number | boolean> {
+  const wg = FAMILY_WORKGROUP[spec.family];
+  return { ...(wg === undefined ? {} : { WG: wg }), ...spec.constants };
+}
 const num = (p: ParamValues, k: string): number => p[k] ?? 0;
 
 /** Shared by every dense and conv GEMM; only the forward pass (mode 0) reads the bias. */
@@ -292,7 +315,7 @@ export const KERNELS = {
       ['alpha', 'f32'],
       ['temperature', 'f32'],
     ],
-    grid: (p, m) => [div(num(p, 'batch'), 64), 1, m],
+    grid: (p, m) => [div(num(p, 'batch'), LOSS_WG), 1, m],
   },
 
   // Optimizers run over flat parameter ranges that already include every member.

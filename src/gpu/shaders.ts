@@ -1,4 +1,4 @@
-// WGSL sources. The only importer of shaders/*.wgsl (ARCHITECTURE.md §2): Vite inlines them as
+// WGSL sources. The only importer of shaders/*.wgsl (docs/ARCHITECTURE.md §2): Vite inlines them as
 // strings at build time, so the app fetches nothing at run time.
 import activation from '../../shaders/activation.wgsl?raw';
 import conv from '../../shaders/conv.wgsl?raw';
@@ -7,6 +7,7 @@ import dense from '../../shaders/dense.wgsl?raw';
 import gemmCore from '../../shaders/gemm_core.wgsl?raw';
 import loss from '../../shaders/loss.wgsl?raw';
 import mask from '../../shaders/mask.wgsl?raw';
+import maskCodes from '../../shaders/mask_codes.wgsl?raw';
 import maskRender from '../../shaders/mask_render.wgsl?raw';
 import optimizer from '../../shaders/optimizer.wgsl?raw';
 import pool from '../../shaders/pool.wgsl?raw';
@@ -18,7 +19,7 @@ export const SHADER_FAMILIES = ['dense', 'conv', 'pool', 'activation', 'loss', '
 export type ShaderFamily = (typeof SHADER_FAMILIES)[number];
 
 const RAW: Record<ShaderFamily, string> = { dense, conv, pool, activation, loss, optimizer, data, reduce, mask };
-const INCLUDES: Record<string, string> = { 'gemm_core.wgsl': gemmCore };
+const INCLUDES: Record<string, string> = { 'gemm_core.wgsl': gemmCore, 'mask_codes.wgsl': maskCodes };
 
 /** The complete WGSL of a family, with its `//!include` lines resolved. */
 export function shaderSource(family: ShaderFamily): string {
@@ -26,4 +27,4 @@ export function shaderSource(family: ShaderFamily): string {
 }
 
 /** The mask heatmap's render pipeline (vertex + fragment, not a compute family). */
-export const MASK_RENDER_SOURCE: string = maskRender;
+export const MASK_RENDER_SOURCE: string = composeShader(maskRender, INCLUDES);

@@ -35,7 +35,15 @@ export interface ConvShape {
   crop?: number;
 }
 
-export function convGeometry(s: ConvShape): { outH: number; outW: number; padTop: number; padLeft: number } {
+/** Output size and padding of a convolution: the one place they are computed (the engine uses it too). */
+export interface ConvGeometry {
+  outH: number;
+  outW: number;
+  padTop: number;
+  padLeft: number;
+}
+
+export function convGeometry(s: ConvShape): ConvGeometry {
   for (const k of ['members', 'batch', 'cin', 'inH', 'inW', 'cout', 'kh', 'kw'] as const) {
     assert(Number.isInteger(s[k]) && s[k] > 0, `conv: shape.${k} must be a positive integer, got ${s[k]}`);
   }

@@ -10,11 +10,10 @@
 import { assert } from '../util/assert';
 import { pcgHash } from '../util/rng';
 
+import { CHANGE, EV_GROWN, EV_PRUNED } from './mask-codes';
+
+export { CHANGE, EV_GROWN, EV_PRUNED } from './mask-codes';
 export const SENTINEL = 0xffffffff;
-export const EV_PRUNED = 1;
-export const EV_GROWN = 2;
-/** Display codes left in `events` by applyUpdate. */
-export const CHANGE = { none: 0, grown: 1, pruned: 2, regrown: 3 } as const;
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);

@@ -1,5 +1,5 @@
-// Layer-wise density allocation (spec/algorithms.md §0, §1.2): a registry of small pure rules
-// (ARCHITECTURE.md §6) that turn a target overall density d = 1 − s into one density per layer,
+// Layer-wise density allocation (docs/METHODS.md §0, §1.2): a registry of small pure rules
+// (docs/ARCHITECTURE.md §6) that turn a target overall density d = 1 − s into one density per layer,
 // plus the exact integer active counts that masks are then drawn with.
 //
 // Rules:
@@ -12,8 +12,8 @@
 //   RigL's `erdos_renyi`: the ERK loop below with raw_l = (n_in + n_out)/(n_in·n_out).
 // * erk — RigL's Erdős–Rényi-Kernel: raw_l = (Σ dims / Π dims)^p, p = `powerScale` (default 1);
 //   a global ε with Σ d_l N_l = d·Σ N_l; every layer whose ε·raw_l would exceed 1 (all layers that
-//   share the max) is made dense and ε re-solved — the exact loop of spec §1.2 (rigl/sparse_utils.py).
-//   It reproduces the spec's LeNet-300-100 / LeNet-5-Caffe tables (tests/unit/sparsity/densities).
+//   share the max) is made dense and ε re-solved — the exact loop of docs/METHODS.md §1.2 (rigl/sparse_utils.py).
+//   It reproduces the reference LeNet-300-100 / LeNet-5-Caffe tables (tests/unit/sparsity/densities).
 //   Property: d_l = min(1, ε·raw_l) for every layer at the returned ε.
 //
 // Active counts follow RigL: floor(s_l·N_l) zeros, so active = N_l − floor((1 − d_l)·N_l); a 1e-9
@@ -107,6 +107,14 @@ export function allocateDensities(layers: readonly MaskableLayer[], density: num
   assert(density >= 0 && density <= 1, `allocateDensities: density must be in [0, 1], got ${density}`);
   const fn = DENSITY_RULES[rule.kind] as RuleFn<DensityRule>;
   return fn(layers, density, rule);
+}
+
+/**
+ * The density (share of weights kept) of a sparsity (share removed): the config and the sliders
+ * speak sparsity, the engine density. The one place `1 − s` is written.
+ */
+export function densityOfSparsity(sparsity: number): number {
+  return 1 - sparsity;
 }
 
 /** Exact active count of one tensor of `n` weights at density d: n − floor((1 − d)·n + 1e-9), clamped. */

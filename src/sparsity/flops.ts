@@ -1,4 +1,4 @@
-// Training- and inference-FLOPs accounting (spec/algorithms.md §0, §1.2, §1.9), RigL convention.
+// Training- and inference-FLOPs accounting (docs/METHODS.md §0, §1.2, §1.9), RigL convention.
 //
 // FLOPs = 2 × MACs; per-layer dense forward cost F_l from `denseFlopsPerExample` (bias adds,
 // activations, pooling and BN are not counted). f_D = Σ F_l, f_S = Σ d_l·F_l (per example).

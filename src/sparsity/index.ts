@@ -1,12 +1,13 @@
-// Public API of the sparsity policy (ARCHITECTURE.md §2: pure functions on plain arrays, no GPU;
-// spec/algorithms.md §1 building blocks, §4 pruning at initialisation). Import from here.
+// Public API of the sparsity policy (docs/ARCHITECTURE.md §2: pure functions on plain arrays, no GPU;
+// docs/METHODS.md §1 building blocks, §4 pruning at initialisation). Import from here.
 
-export { convOutputSize, denseFlopsPerExample, fanIn, fanOut, inOutChannels, numel } from './layers';
+export { denseFlopsPerExample, fanIn, fanOut, inOutChannels, numel } from './layers';
 export type { FlopsLayer, LayerKind, MaskableLayer } from './layers';
 
 export {
   DENSITY_RULES,
   activeCount,
+  densityOfSparsity,
   activeCounts,
   allocateDensities,
   countsDensity,

@@ -1,16 +1,16 @@
-// Pruning at initialisation, the pure parts (spec/algorithms.md §4, §4.1–4.3, §8 pitfalls 9–10):
+// Pruning at initialisation, the pure parts (docs/METHODS.md §4, §4.1–4.3, §8 pitfalls 9–10):
 // per-weight scores from weights and gradients the engine computed, the SynFlow / IMP density
 // schedules, and an exact, deterministic top-k selection that turns scores into masks.
 //
 // Sign conventions (all selections KEEP the highest scores):
 // * magnitude |w|; SNIP |g ⊙ w| (SNIP's division by Σ scores is a positive global rescaling and
 //   leaves every mask unchanged, so it is not applied); SynFlow |∂R/∂w ⊙ w|.
-// * GraSP's score is S = −w ⊙ Hg and GraSP REMOVES the largest S (spec §4.1, pitfall 9), i.e. it
-//   keeps the largest w ⊙ Hg. `graspScores` returns S as the spec defines it; feed
+// * GraSP's score is S = −w ⊙ Hg and GraSP REMOVES the largest S (docs/METHODS.md §4.1, pitfall 9), i.e. it
+//   keeps the largest w ⊙ Hg. `graspScores` returns S as docs/METHODS.md §4.1 defines it; feed
 //   `graspKeepScores` (= −S) to keepTopK. Ranking |w ⊙ Hg| would be a different method.
 // * Hg without double backprop: central differences of two gradients,
 //   Hg ≈ (∇L(w + εg) − ∇L(w − εg)) / 2ε. With `normalise` the probe direction is ĝ = g/‖g‖ and the
-//   quotient is scaled back by ‖g‖ (spec §4.1's form, the same as ε/‖g‖ in the plain form).
+//   quotient is scaled back by ‖g‖ (docs/METHODS.md §4.1's form, the same as ε/‖g‖ in the plain form).
 //   Error is O(ε²‖g‖³) for smooth losses (tests check it against an exact HVP in float64).
 // Ties in keepTopK go to the lower index (global scope: lower layer, then lower index), so masks
 // are deterministic; counts are exact.

@@ -1,4 +1,4 @@
-// In-Time Over-Parameterization rate, CPU version (spec/algorithms.md §1.7, §7.6, §8 pitfall 12).
+// In-Time Over-Parameterization rate, CPU version (docs/METHODS.md §1.7, §7.6, §8 pitfall 12).
 //
 //   fired_l ← m_l at init;  after every mask update: fired_l ← fired_l OR m_l
 //   R_s = Σ_l popcount(fired_l) / Σ_l N_l     (fraction of all maskable weights ever active)

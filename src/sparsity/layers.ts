@@ -1,8 +1,8 @@
-// Maskable layers: the shape facts every sparsity policy needs (spec/algorithms.md §0, §1.2, §1.9).
+// Maskable layers: the shape facts every sparsity policy needs (docs/METHODS.md §0, §1.2, §1.9).
 //
 // Only the weights of Dense and Conv layers are maskable; biases and normalisation parameters are
-// never masked (spec §0), so a MaskableLayer describes the weight tensor alone. Layouts match
-// ARCHITECTURE.md §2: dense `[out, in]`, conv `[cout, cin, kh, kw]`, row-major.
+// never masked (docs/METHODS.md §0), so a MaskableLayer describes the weight tensor alone. Layouts match
+// docs/ARCHITECTURE.md §2: dense `[out, in]`, conv `[cout, cin, kh, kw]`, row-major.
 //
 // FLOPs need a conv's output size, which the weight shape does not hold. We chose to carry it on the
 // layer (`FlopsLayer = MaskableLayer & { outH, outW }`) rather than as a separate argument, so a list
@@ -57,15 +57,8 @@ export function inOutChannels(layer: MaskableLayer): { nIn: number; nOut: number
   return { nIn: layer.shape[1]!, nOut: layer.shape[0]! };
 }
 
-/** Output size of a convolution along one axis: floor((in + 2·pad − k) / stride) + 1. */
-export function convOutputSize(inSize: number, kernel: number, stride = 1, pad = 0): number {
-  const out = Math.floor((inSize + 2 * pad - kernel) / stride) + 1;
-  assert(out > 0, `convOutputSize: kernel ${kernel} does not fit input ${inSize} (pad ${pad}, stride ${stride})`);
-  return out;
-}
-
 /**
- * Dense forward FLOPs of one layer for one example, FLOPs = 2 × MACs (spec §0):
+ * Dense forward FLOPs of one layer for one example, FLOPs = 2 × MACs (docs/METHODS.md §0):
  * dense `2·in·out`; conv `2·cin·kh·kw·cout·outH·outW`. Bias adds (and activations, pooling) are
  * not counted, as is conventional (RigL / MicroNet); they are dense and small next to the MACs.
  */

@@ -1,4 +1,4 @@
-// Exact-count random masks (spec/algorithms.md §1.2 "Mask sampling", §8 pitfall 4).
+// Exact-count random masks (docs/METHODS.md §1.2 "Mask sampling", §8 pitfall 4).
 //
 // RigL draws exactly floor(s·N) zeros and shuffles; the PyTorch ports draw Bernoulli(d) per entry,
 // so their realised density drifts. We always draw an exact count: a partial Fisher-Yates shuffle

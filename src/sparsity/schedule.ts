@@ -1,4 +1,4 @@
-// Dynamic-sparse-training schedules (spec/algorithms.md §1.1, §1.5, §1.6, §8 pitfalls 1–2): when a
+// Dynamic-sparse-training schedules (docs/METHODS.md §1.1, §1.5, §1.6, §8 pitfalls 1–2): when a
 // mask update happens, what fraction of each layer it swaps, how many weights to prune and grow,
 // and whether the optimizer steps on an update iteration.
 //
@@ -89,7 +89,7 @@ export function isDynamic(method: SparseMethod): boolean {
 }
 
 /**
- * Does the optimizer step on a mask-update iteration? RigL (Style B, spec §1.1) skips it: the
+ * Does the optimizer step on a mask-update iteration? RigL (Style B, docs/METHODS.md §1.1) skips it: the
  * update replaces the step. SET and SNFS apply the step, then update the mask. `portCompatible`
  * (the PyTorch ports' behaviour, Style A) always steps.
  */

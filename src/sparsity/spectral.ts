@@ -1,4 +1,4 @@
-// Spectral gaps of a sparse layer's mask (spec/algorithms.md §6, Ramanujan-graph view of sparse nets).
+// Spectral gaps of a sparse layer's mask (docs/METHODS.md §6, Ramanujan-graph view of sparse nets).
 //
 // The graph: each maskable layer is a bipartite graph. Left nodes are the layer's inputs (dense: `in`;
 // conv: the unrolled cin·kh·kw), right nodes its outputs (out / cout), and there is an edge (i, j) iff

@@ -87,7 +87,7 @@ export class EnsembleTracker {
       trajectories: trajectoryView(this.frames, [...this.lines]),
     };
     const members = await this.run.driver.members();
-    const shapes = t.layout.layers.map((l, i) => ({ name: `${l.spec.kind}${i + 1}`, rows: l.outChannels, cols: l.numel / l.outChannels }));
+    const shapes = t.layout.layers.map((l) => ({ name: l.name, rows: l.outChannels, cols: l.numel / l.outChannels }));
     if (members.length > 0) patch.memberMasks = memberMasksView(members, shapes);
     const grid = this.plan.grid;
     const data = this.data;

@@ -1,5 +1,5 @@
 // What the UI knows about the GPU: plain data, filled in by the composition root (main.tsx) from
-// src/gpu results. state never imports gpu (ARCHITECTURE.md §2), so the shapes are restated here.
+// src/gpu results. state never imports gpu (docs/ARCHITECTURE.md §2), so the shapes are restated here.
 
 export interface AdapterView {
   label: string;

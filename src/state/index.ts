@@ -2,6 +2,7 @@ export * from './gpu-status';
 export * from './store';
 export * from './history';
 export * from './session';
+export { SPEED_MAX } from './chunk-pacer';
 export * from './views';
 export * from './timeline';
 export * from './ensemble-view';
@@ -14,5 +15,5 @@ export * from './compare';
 export * from './saved-run';
 export * from './run-db';
 // What the UI needs of the config layer (ui imports values from state and viz only).
-export { parseConfig, encodeConfig, decodeConfig, defaultConfig, withPath } from '../config';
+export { parseConfig, encodeConfig, decodeConfig, defaultConfig, liveSparsityRefusal, withPath } from '../config';
 export type { ExperimentConfig } from '../config';

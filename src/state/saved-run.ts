@@ -4,8 +4,8 @@
 // against this schema: a bad file gets a clear list of what is wrong and changes nothing.
 import { z } from 'zod';
 import { parseConfig, type ExperimentConfig } from '../config';
-import type { Checkpoint } from '../engine';
-import type { DriverState } from '../ensemble';
+import type { Checkpoint, DatasetInput } from '../engine';
+import { driverStateProblems, ensembleSetupFromConfig, trainerSetups, type DriverState } from '../ensemble';
 import type { HistoryRow } from './history';
 
 export const RUN_FORMAT = 'sparse-training-playground/run';
@@ -85,4 +85,19 @@ export function runFileText(run: SavedRun): string {
   const { checkpoint: _omit, ...rest } = run;
   void _omit;
   return JSON.stringify(rest);
+}
+
+/**
+ * What keeps `saved` from opening on `data` (the dataset its config names): a step outside the run
+ * its config builds, a damaged or foreign network state. Empty: it opens.
+ */
+export function savedRunProblems(saved: SavedRun, data: DatasetInput): string[] {
+  try {
+    const { setup } = ensembleSetupFromConfig(saved.config, data);
+    const total = trainerSetups(setup).reduce((a, t) => a + t.setup.totalSteps, 0);
+    if (saved.step > total) return [`it is at step ${saved.step}, but its settings train ${total} steps`];
+    return saved.checkpoint === undefined ? [] : driverStateProblems(saved.checkpoint, setup, saved.step);
+  } catch (e) {
+    return [`its settings cannot be built here: ${e instanceof Error ? e.message : String(e)}`];
+  }
 }

@@ -6,6 +6,8 @@
 // forwarded to the session (session.ts) that main.tsx attaches.
 import { createStore } from 'zustand/vanilla';
 import { defaultConfig, type ExperimentConfig } from '../config';
+import type { CELL } from '../reference/mask-codes';
+import { SPEED_MAX } from './chunk-pacer';
 import type { SweepPoint, SweepResult } from './compare';
 import type { MemberMasksView, ResultView, SnapshotSummary, TrajectoryView } from './ensemble-view';
 import { withFinishedRun, type FinishedRun } from './finished-runs';
@@ -36,8 +38,8 @@ export interface RunView {
   lastUpdate: { step: number; grown: number; pruned: number } | null;
 }
 
-/** Display codes of a mask cell (first model): see maskCode() in session.ts. */
-export const CELL = { never: 0, dropped: 1, active: 2, grown: 3, pruned: 4 } as const;
+/** Display codes of a mask cell (first model): src/reference/mask-codes.ts, maskCell(). */
+export { CELL, maskCell } from '../reference/mask-codes';
 
 /** CELL code → RGB (Okabe-Ito: blue active, bluish green grown, vermillion pruned; greys). */
 export const CELL_COLORS: readonly (readonly [number, number, number])[] = [
@@ -124,7 +126,7 @@ export interface AppState {
   notice: string | null;
   run: RunView;
   views: Views;
-  /** Steps trained between two screen updates. */
+  /** The speed slider: at most this many steps per chunk (1..SPEED_MAX; SPEED_MAX: no cap, chunks sized by time). */
   speed: number;
   session: SessionControls | null;
   /** Points the learner drew on the 2-D plane (data coordinates), added to the training set. */
@@ -192,7 +194,7 @@ export function createAppStore() {
     notice: null,
     run: initialRun(),
     views: { masks: null, maskImages: null, maskTimeline: [], boundary: null, predictions: null, timeline: null, ensemble: null, sweep: null },
-    speed: 4,
+    speed: SPEED_MAX,
     session: null,
     drawn: [],
     drawClass: 0,
@@ -214,7 +216,7 @@ export function createAppStore() {
     setNotice: (notice) => set({ notice }),
     updateRun: (patch) => set({ run: { ...get().run, ...patch } }),
     setViews: (patch) => set({ views: { ...get().views, ...patch } }),
-    setSpeed: (speed) => set({ speed: Math.max(1, Math.min(256, Math.round(speed))) }),
+    setSpeed: (speed) => set({ speed: Math.max(1, Math.min(SPEED_MAX, Math.round(speed))) }),
     attachSession: (session) => set({ session }),
     addPoint: (p) => set({ drawn: [...get().drawn, p] }),
     clearDrawn: () => set({ drawn: [] }),

@@ -2,7 +2,7 @@
 // playground's, which waits, paused) and its final test accuracy recorded, with progress for the
 // sweep view after each run. Cancel stops after the current chunk of steps.
 import type { ExperimentConfig } from '../config';
-import type { DatasetInput } from '../engine';
+import { RunLoop, stopMessage, type DatasetInput } from '../engine';
 import { EnsembleRun, ensembleSetupFromConfig, prepareEnsembleRun } from '../ensemble';
 import type { SweepPoint, SweepResult } from './compare';
 import type { Views } from './store';
@@ -27,11 +27,10 @@ export async function runSweep(points: readonly SweepPoint[], deps: SweepDeps): 
       const ensemble = await EnsembleRun.create(deps.cache, setup);
       try {
         await prepareEnsembleRun(ensemble, run);
-        while (ensemble.step < ensemble.totalSteps && !deps.cancelled()) {
-          await ensemble.train(deps.chunk());
-          await new Promise((resolve) => setTimeout(resolve, 0));
-        }
+        // The engine's one run loop; a cancelled sweep stops after the chunk in flight.
+        const stop = await new RunLoop(ensemble).run({ chunkSize: () => deps.chunk(), afterChunk: () => (deps.cancelled() ? 'stop' : undefined) });
         if (deps.cancelled()) break;
+        if (stop.kind !== 'done') throw new Error(stopMessage(stop));
         const e = await ensemble.driver.live().evaluate('test');
         results.push({ method: p.method, sparsity: p.sparsity, accuracy: e.accuracy[0]! });
       } finally {

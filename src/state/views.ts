@@ -2,16 +2,8 @@
 // state, |w| histograms with the next prune threshold, the decision-boundary grid, and image
 // predictions with a confusion matrix. Plain arrays in, plain arrays out.
 import type { ParamLayout, Trainer } from '../engine';
-import { CELL, type BoundaryView, type MaskLayerView, type Views } from './store';
+import { CELL, maskCell, type BoundaryView, type MaskLayerView, type Views } from './store';
 
-/** A mask cell's display code from its mask bit, the last update's event and the ITOP record. */
-export function maskCode(active: boolean, event: number, fired: boolean): number {
-  // Event 3 (pruned and regrown in the same update) keeps its value: to the eye, nothing changed.
-  if (event === 1) return CELL.grown;
-  if (event === 2) return CELL.pruned;
-  if (active) return CELL.active;
-  return fired ? CELL.dropped : CELL.never;
-}
 
 /**
  * Member 0's layers as (rows = outputs, cols = inputs·taps) cells, with counts, |w| of active
@@ -29,7 +21,7 @@ export function maskViews(layout: ParamLayout, mask: Float32Array, weights: Floa
     for (let i = 0; i < n; i++) {
       const j = l.weight.offset + i;
       const active = mask[j] !== 0;
-      const c = maskCode(active, events[li]![i]!, fired[j] !== 0);
+      const c = maskCell(active, events[li]![i]!, fired[j] !== 0);
       cells[i] = c;
       counts[keys[c]!]++;
       if (active) mags.push(Math.abs(weights[j]!));
@@ -43,7 +35,7 @@ export function maskViews(layout: ParamLayout, mask: Float32Array, weights: Floa
       threshold = k > 0 ? sorted[k - 1]! : null;
     }
     const w = weights.slice(l.weight.offset, l.weight.offset + n);
-    return { name: `${l.spec.kind}${li + 1}`, rows, cols, cells, counts, magnitudes, threshold, weights: w };
+    return { name: l.name, rows, cols, cells, counts, magnitudes, threshold, weights: w };
   });
 }
 
@@ -97,7 +89,7 @@ export async function gpuMasksOf(t: Trainer): Promise<GpuMasks> {
   const [mask, fired, events] = await Promise.all([t.readMask(), t.readFired(), t.readEvents()]);
   return t.layout.layers.map((l, i) => {
     const seg = (a: ArrayLike<number>, from: number) => Array.from({ length: l.numel }, (_, k) => a[from + k]!);
-    return { name: `${l.spec.kind}${i + 1}`, rows: l.outChannels, cols: l.numel / l.outChannels, mask: seg(mask, l.weight.offset), events: seg(events[i]!, 0), fired: seg(fired, l.weight.offset) };
+    return { name: l.name, rows: l.outChannels, cols: l.numel / l.outChannels, mask: seg(mask, l.weight.offset), events: seg(events[i]!, 0), fired: seg(fired, l.weight.offset) };
   });
 }
 

@@ -1,20 +1,59 @@
 // The experiment controls: every field a learner changes, each with a one-line explanation of
 // what it does and what to expect. A change is checked by the config schema; a refused change
-// shows why and changes nothing. The sparsity slider acts on the running network.
-import { useState } from 'react';
+// shows why and changes nothing. The sparsity slider acts on the running network where the method
+// can follow it, and otherwise says that a new value restarts the run.
+import { useEffect, useRef, useState } from 'react';
 import { applyConfigInput, withField } from './config-edit';
 import { EnsembleControls, TostControls } from './EnsembleControls';
 import { Field, NumberInput, Select, type Edit } from './fields';
 import { useAppState } from './use-app-state';
-import type { ExperimentConfig } from '../state';
+import { liveSparsityRefusal, type ExperimentConfig } from '../state';
 
+/**
+ * The global sparsity. On a dynamic run (SET, RigL, SNFS) it acts live: each layer's target
+ * changes and the next mask update reaches it exactly. Where the run cannot follow it
+ * (liveSparsityRefusal: static masks, lottery tickets, EDST, Prune-and-Tune) the slider says so
+ * next to it and a released value rebuilds the run at the new sparsity (one rebuild per release,
+ * not one per pixel dragged).
+ */
 function SparsitySlider({ config, edit }: { config: ExperimentConfig; edit: Edit }) {
   const density = useAppState((s) => s.run.overallDensity);
-  const target = config.sparsity.target;
+  const refusal = liveSparsityRefusal(config);
+  const [draft, setDraft] = useState<number | null>(null);
+  const ref = useRef<HTMLInputElement>(null);
+  const commit = useRef(edit);
+  commit.current = edit;
+  const restarts = refusal !== null;
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || !restarts) return;
+    // The native change event fires once, when the thumb is released (or per key press).
+    const onRelease = () => {
+      setDraft(null);
+      commit.current('sparsity.target', Number(el.value));
+    };
+    el.addEventListener('change', onRelease);
+    return () => el.removeEventListener('change', onRelease);
+  }, [restarts]);
+  const target = draft ?? config.sparsity.target;
+  const label = restarts ? `Sparsity: ${(target * 100).toFixed(0)} % (a new value restarts the run)` : `Sparsity: ${(target * 100).toFixed(0)} % (density now ${(density * 100).toFixed(1)} %)`;
+  const help = restarts ? refusal : "The fraction of weights that are zero. Moving it while training changes each layer's target; the next mask update prunes or grows to reach it exactly.";
   return (
-    <Field label={`Sparsity: ${(target * 100).toFixed(0)} % (density now ${(density * 100).toFixed(1)} %)`} help="The fraction of weights that are zero. Moving it while training changes each layer's target; the next mask update prunes or grows to reach it exactly.">
+    <Field label={label} help={help}>
       {(id, helpId) => (
-        <input id={id} aria-describedby={helpId} type="range" min={0.05} max={0.99} step={0.01} value={target} data-testid="sparsity-slider" onChange={(e) => edit('sparsity.target', Number(e.target.value))} />
+        <input
+          ref={ref}
+          id={id}
+          aria-describedby={helpId}
+          type="range"
+          min={0.05}
+          max={0.99}
+          step={0.01}
+          value={target}
+          data-testid="sparsity-slider"
+          data-live={restarts ? 'restarts' : 'live'}
+          onChange={(e) => (restarts ? setDraft(Number(e.target.value)) : edit('sparsity.target', Number(e.target.value)))}
+        />
       )}
     </Field>
   );

@@ -1,5 +1,6 @@
 // Play, pause, step and reset, the speed, and where the run stands: step, epoch, steps per
 // second and time left. The buttons drive the session outside React; nothing here trains.
+import { SPEED_MAX } from '../state';
 import { useAppState } from './use-app-state';
 
 function formatSeconds(s: number): string {
@@ -29,10 +30,10 @@ export function Transport() {
       <button type="button" disabled={session === null || run.status === 'building'} onClick={() => void session?.rebuild()} aria-keyshortcuts="R" data-testid="reset">
         Reset
       </button>
-      <label className="transport__speed">
+      <label className="transport__speed" title="Slower: at most this many steps between two screen updates, to watch the masks change one update at a time. At max, as many steps as fit a tenth of a second.">
         Steps per frame
-        <input type="range" min={1} max={64} value={speed} onChange={(e) => setSpeed(Number(e.target.value))} />
-        <output>{speed}</output>
+        <input type="range" min={1} max={SPEED_MAX} value={speed} onChange={(e) => setSpeed(Number(e.target.value))} data-testid="speed" />
+        <output>{speed >= SPEED_MAX ? 'max' : speed}</output>
       </label>
       <div className="transport__status" role="status" aria-live="polite" data-testid="run-status">
         <span data-testid="step-counter">

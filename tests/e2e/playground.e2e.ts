@@ -6,6 +6,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { collectConsoleErrors } from './console';
 import { stepOf, trainPast } from './page';
+import { activeCounts, allocateDensities } from '../../src/sparsity';
 
 async function ready(page: Page): Promise<void> {
   await expect(page.getByTestId('run-status')).toContainText('ready', { timeout: 90_000 });
@@ -50,12 +51,24 @@ test('spiral with RigL: accuracy rises, the masks show grown and pruned connecti
   expect(errors).toEqual([]);
 });
 
-test('the sparsity slider changes the density target, and the next update reaches it', async ({ page }) => {
+type GpuLayer = { name: string; rows: number; cols: number; mask: number[] };
+const gpuMasks = (page: Page): Promise<GpuLayer[]> => page.evaluate(() => (window as unknown as { stp: { gpuMasks(): Promise<GpuLayer[]> } }).stp.gpuMasks());
+const activeOf = (l: GpuLayer): number => l.mask.filter((v) => v !== 0).length;
+/** What each layer must hold at overall density d under ERK (the default rule): exact counts. */
+const erkCounts = (layers: GpuLayer[], d: number): number[] => {
+  const maskable = layers.map((l) => ({ name: l.name, kind: 'dense' as const, shape: [l.rows, l.cols] }));
+  return activeCounts(maskable, allocateDensities(maskable, d, { kind: 'erk', powerScale: 1 }).densities);
+};
+
+test('the sparsity slider changes the density target, and the next update reaches it exactly', async ({ page }) => {
   const errors = collectConsoleErrors(page);
   await page.goto('/');
   await ready(page);
   const slider = page.getByTestId('sparsity-slider');
+  await expect(slider).toHaveAttribute('data-live', 'live');
   await expect(page.locator('label', { hasText: 'Sparsity: 50 %' })).toBeVisible();
+  const start = await gpuMasks(page);
+  expect(start.map(activeOf)).toEqual(erkCounts(start, 0.5));
   await slider.fill('0.8');
   await expect(page.locator('label', { hasText: 'Sparsity: 80 %' })).toBeVisible();
   await expect(page.locator('label', { hasText: 'density now 50' })).toBeVisible(); // not before an update
@@ -63,15 +76,40 @@ test('the sparsity slider changes the density target, and the next update reache
   await expect(page.locator('label', { hasText: /density now 2\d\.\d %/ })).toBeVisible({ timeout: 60_000 });
   await page.getByTestId('play').click();
   await expect(page.getByTestId('run-status')).toContainText('paused');
-  // The GPU's own count (the mask view is read back) follows too; then one layer is set by hand.
-  const gpu = await page.evaluate(() => (window as unknown as { stp: { gpuMasks(): Promise<{ name: string; mask: number[] }[]> } }).stp.gpuMasks());
-  const total = gpu.reduce((a, l) => a + l.mask.length, 0);
-  expect(gpu.reduce((a, l) => a + l.mask.filter((v) => v !== 0).length, 0) / total).toBeLessThan(0.3);
+  // The GPU's own masks (read back) hold exactly the ERK counts at 20 % density, layer by layer.
+  const after = await gpuMasks(page);
+  expect(after.map(activeOf)).toEqual(erkCounts(after, 0.2));
+  // One layer set by hand: exactly activeCount(numel, 0.2) at the next update, the others kept.
   await page.getByTestId('layer-target-dense2').fill('20');
   await page.getByTestId('layer-target-dense2').press('Tab');
   await page.getByTestId('play').click();
   await expect(page.getByTestId('mask-dense2')).toContainText('density 20.0 %', { timeout: 60_000 });
   await page.getByTestId('play').click();
+  await expect(page.getByTestId('run-status')).toContainText('paused');
+  const edited = await gpuMasks(page);
+  const n2 = edited[1]!.mask.length;
+  expect(edited.map(activeOf)).toEqual([erkCounts(after, 0.2)[0], n2 - Math.floor(0.8 * n2 + 1e-9), erkCounts(after, 0.2)[2]]);
+  expect(errors).toEqual([]);
+});
+
+test('on a static run the slider says a new sparsity restarts the run, and a released value does so at the new density', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto('/');
+  await ready(page);
+  await page.getByLabel('Method').selectOption('static');
+  await ready(page);
+  const slider = page.getByTestId('sparsity-slider');
+  await expect(slider).toHaveAttribute('data-live', 'restarts');
+  await expect(page.getByText('A static mask never changes while training')).toBeVisible();
+  await page.getByTestId('step').click();
+  await expect(page.getByTestId('step-counter')).toContainText('step 1 /');
+  await slider.fill('0.9');
+  await expect(page.locator('label', { hasText: 'Sparsity: 90 % (a new value restarts the run)' })).toBeVisible();
+  await ready(page);
+  await expect(page.getByTestId('step-counter')).toContainText('step 0 /');
+  await expect(page).toHaveURL(/#v1\./);
+  const masks = await gpuMasks(page);
+  expect(masks.map(activeOf)).toEqual(erkCounts(masks, 0.1));
   expect(errors).toEqual([]);
 });
 
@@ -153,7 +191,7 @@ async function expectCanvasMatchesGpu(page: Page, layer: string): Promise<{ grow
     if (m !== 0) return COLOURS.active;
     return gpu.fired[i] ? COLOURS.dropped : COLOURS.never;
   });
-  // The live heatmap is the render pass's picture (src/gpu/mask-render.ts), not a CPU colouring.
+  // The live heatmap is the render pass's picture (src/viz/mask-heatmaps.ts), not a CPU colouring.
   await expect(page.getByTestId(`mask-canvas-${layer}`)).toHaveAttribute('data-drawn', 'gpu');
   await expect.poll(async () => JSON.stringify(await canvasCells(page, layer)), { timeout: 10_000 }).toBe(JSON.stringify(want));
   return { grown: gpu.events.filter((e) => e === 1).length, pruned: gpu.events.filter((e) => e === 2).length };
@@ -279,6 +317,28 @@ test('a lost device stops training with a message, and Restart brings the same s
   await ready(page);
   await expect(page.getByLabel('Seed', { exact: true })).toHaveValue('31');
   // The loss is reported on the page; nothing reaches the console as an uncaught error.
+  expect(errors).toEqual([]);
+});
+
+test('a loss that blows up stops the run through the one run loop, naming the step, and the metrics stay on screen', async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto('/');
+  await ready(page);
+  const lr = page.getByRole('spinbutton', { name: 'Learning rate' });
+  await lr.fill('10');
+  await lr.press('Tab');
+  await ready(page);
+  await page.getByTestId('play').click();
+  await expect(page.getByTestId('run-status')).toContainText('diverged', { timeout: 60_000 });
+  const message = (await page.getByTestId('run-message').textContent()) ?? '';
+  const m = /The loss became (NaN|Infinity|-Infinity) at step (\d+): the weights blew up\. Lower the learning rate, then reset\./.exec(message);
+  expect(m, message).not.toBeNull();
+  // The loop stopped after the chunk that held that step: the counter is at or just past it.
+  const step = await stepOf(page);
+  expect(step).toBeGreaterThanOrEqual(Number(m![2]));
+  await page.waitForTimeout(1000);
+  expect(await stepOf(page)).toBe(step);
+  await expect(page.getByTestId('play')).toBeVisible();
   expect(errors).toEqual([]);
 });
 

@@ -1,11 +1,12 @@
-// A trainer setup for 2-D point data, shared by the engine and ensemble GPU tests: an MLP with
-// RigL at 50 % (ERK), SGD with momentum, constant lr; each test overrides what it is about.
+// The trainer setups the engine and ensemble GPU tests start from, in one place: RigL at 50 %
+// (ERK), SGD with momentum, constant lr 0.1, 100 steps of batch 32, He init; each test overrides
+// only what it is about (so a test's setup reads as the list of what it changes).
 import type { Split } from '../../src/data';
-import { mlpLayers, type TrainerSetup } from '../../src/engine';
+import { mlpLayers, type NetworkData, type TrainerSetup } from '../../src/engine';
 
-export function pointsSetup(data: { points: Float32Array; labels: Uint32Array; classes: number }, split: Split, over: Partial<TrainerSetup> = {}): TrainerSetup {
+/** Any data (points or images) with its training and held-out indices; `over.layers` gives the network. */
+export function baseSetup(data: NetworkData, idx: { train: Uint32Array; test: Uint32Array; val?: Uint32Array }, over: Partial<TrainerSetup> & Pick<TrainerSetup, 'layers'>): TrainerSetup {
   return {
-    layers: mlpLayers(2, [32, 32], data.classes, 'relu'),
     members: 1,
     batch: 32,
     seed: 3,
@@ -20,11 +21,17 @@ export function pointsSetup(data: { points: Float32Array; labels: Uint32Array; c
     lr: { kind: 'constant', lr: 0.1 },
     totalSteps: 100,
     labelSmoothing: 0,
-    data: { kind: 'points', values: data.points, dim: 2, labels: data.labels, mean: 0, std: 1 },
-    trainIdx: split.train,
-    evalIdx: split.test,
-    ...(split.val.length > 0 ? { valIdx: split.val } : {}),
+    data,
+    trainIdx: idx.train,
+    evalIdx: idx.test,
+    ...(idx.val && idx.val.length > 0 ? { valIdx: idx.val } : {}),
     stepsPerSubmit: 16,
     ...over,
   };
+}
+
+/** 2-D points (as src/data generates them) through a 2-32-32-classes ReLU MLP unless `over` says otherwise. */
+export function pointsSetup(data: { points: Float32Array; labels: Uint32Array; classes: number }, split: Split, over: Partial<TrainerSetup> = {}): TrainerSetup {
+  const values: NetworkData = { kind: 'points', values: data.points, dim: 2, labels: data.labels, mean: 0, std: 1 };
+  return baseSetup(values, split, { layers: mlpLayers(2, [32, 32], data.classes, 'relu'), ...over });
 }

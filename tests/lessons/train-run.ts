@@ -2,7 +2,7 @@
 // EnsembleRun, preparation (masks at init, lottery rounds) and figures the page uses, without the
 // views. Only 2-D datasets: the lessons train on generated points.
 import { parseConfig } from '../../src/config';
-import { generatedData } from '../../src/engine';
+import { RunLoop, generatedData, stopMessage } from '../../src/engine';
 import { EnsembleRun, ensembleSetupFromConfig, prepareEnsembleRun, runFigures, type RunFigures } from '../../src/ensemble';
 import type { PipelineCache } from '../../src/gpu';
 
@@ -16,14 +16,9 @@ export async function trainLessonRun(cache: PipelineCache, input: Record<string,
   try {
     await prepareEnsembleRun(ensemble, run);
     const losses: number[] = [];
-    while (ensemble.step < ensemble.totalSteps) {
-      const rows = await ensemble.train(256);
-      for (const r of rows) {
-        const loss = r.loss.reduce((a, b) => a + b, 0) / r.loss.length;
-        if (!Number.isFinite(loss)) throw new Error(`the loss became ${loss} at step ${r.step}`);
-        losses.push(loss);
-      }
-    }
+    // The engine's one run loop, as the page trains it (in larger chunks: no views to draw).
+    const stop = await new RunLoop(ensemble).run({ chunkSize: () => 256, afterChunk: (rows) => void losses.push(...rows.map((r) => r.loss.reduce((a, b) => a + b, 0) / r.loss.length)) });
+    if (stop.kind !== 'done') throw new Error(stopMessage(stop));
     return { ...(await runFigures(ensemble, losses)), seconds: (performance.now() - t0) / 1000 };
   } finally {
     ensemble.destroy();

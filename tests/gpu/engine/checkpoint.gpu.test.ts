@@ -5,34 +5,26 @@ import { fractionSplit, generate2D } from '../../../src/data';
 import { mlpLayers, Trainer, type TrainerSetup } from '../../../src/engine';
 import { PipelineCache } from '../../../src/gpu';
 import { useDevice } from '../harness';
+import { pointsSetup } from '../points-setup';
 
 const device = useDevice();
 
 function setup(over: Partial<TrainerSetup> = {}): TrainerSetup {
   const data = generate2D('xor', { n: 200, noise: 0.1, seed: 4 });
   const split = fractionSplit(data.labels, { train: 0.8 }, 2);
-  return {
+  return pointsSetup(data, split, {
     layers: mlpLayers(2, [16, 16], 2, 'relu'),
     members: 2,
     batch: 16,
     seed: 5,
     density: 0.4,
-    densityRule: { kind: 'erk' },
-    init: 'he',
-    sparseAwareInit: false,
-    method: 'rigl',
     schedule: { deltaT: 15, alpha: 0.3, decay: 'cosine', tEnd: 200, beginStep: 0 },
-    portCompatible: false,
     optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-4, decoupled: true },
     lr: { kind: 'onecycle', maxLr: 0.02 },
     totalSteps: 240,
-    labelSmoothing: 0,
-    data: { kind: 'points', values: data.points, dim: 2, labels: data.labels, mean: 0, std: 1 },
-    trainIdx: split.train,
-    evalIdx: split.test,
     stepsPerSubmit: 12,
     ...over,
-  };
+  });
 }
 
 describe('checkpoints and accounting', () => {
@@ -58,7 +50,7 @@ describe('checkpoints and accounting', () => {
     for (const t of [a, b, other]) t.destroy();
   });
 
-  it('counts training FLOPs per spec §1.9 and tracks the ITOP rate', async () => {
+  it('counts training FLOPs per docs/METHODS.md §1.9 and tracks the ITOP rate', async () => {
     const cache = PipelineCache.for(device().device);
     const rigl = await Trainer.create(cache, setup());
     const rows = await rigl.train(60);

@@ -11,6 +11,7 @@ import { denseBackwardInput, denseBackwardWeight, denseForward } from '../../../
 import { softmaxCrossEntropy } from '../../../src/reference/loss';
 import { biasGrad } from '../../../src/reference/reduce';
 import { expectClose, randomArray, useDevice } from '../harness';
+import { baseSetup } from '../points-setup';
 
 const device = useDevice();
 
@@ -23,28 +24,21 @@ const SMALL_CNN: LayerSpec[] = [
 
 function cnnSetup(layers: readonly LayerSpec[], values: Float32Array, labels: Uint32Array, dim: number, over: Partial<TrainerSetup> = {}): TrainerSetup {
   const all = Uint32Array.from(labels.keys());
-  return {
+  return baseSetup({ kind: 'points', values, dim, labels, mean: 0, std: 1 }, { train: all, test: all }, {
     layers,
     members: 2,
     batch: labels.length,
-    seed: 3,
     density: 0.6,
     densityRule: { kind: 'uniform', denseFirst: false, denseLast: false },
-    init: 'he',
-    sparseAwareInit: false,
     method: 'static',
     schedule: { deltaT: 100, alpha: 0.3, decay: 'cosine', tEnd: 100, beginStep: 0 },
-    portCompatible: false,
     optimizer: { kind: 'sgd', momentum: 0, nesterov: false, weightDecay: 0 },
     lr: { kind: 'constant', lr: 0 },
     totalSteps: 10,
     labelSmoothing: 0.1,
-    data: { kind: 'points', values, dim, labels, mean: 0, std: 1 },
-    trainIdx: all,
-    evalIdx: all,
     stepsPerSubmit: 4,
     ...over,
-  };
+  });
 }
 
 describe('convolutional networks', () => {
@@ -161,7 +155,7 @@ describe('convolutional networks', () => {
     const t0 = performance.now();
     const rows = await trainer.train(12);
     const seconds = (performance.now() - t0) / 1000;
-    // ERK at 90% for LeNet-5-Caffe (spec §1.2 table): 1.0, 0.0871, 0.0884, 1.0.
+    // ERK at 90% for LeNet-5-Caffe (docs/METHODS.md §1.2 table): 1.0, 0.0871, 0.0884, 1.0.
     const densities = trainer.layout.layers.map((l, i) => initial[i]! / l.numel);
     expect(densities.map((d) => +d.toFixed(4))).toEqual([1, 0.0871, 0.0884, 1]);
     expect(rows.filter((r) => r.maskUpdate).length).toBe(3); // t = 0, 4, 8

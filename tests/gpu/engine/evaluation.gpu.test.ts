@@ -1,38 +1,29 @@
 // Evaluation on held-out sets and what happens when the device goes away mid-run.
 import { describe, expect, it } from 'vitest';
 import { fractionSplit, generate2D } from '../../../src/data';
-import { Trainer, mlpLayers, type TrainerSetup } from '../../../src/engine';
+import { RunLoop, Trainer, mlpLayers, stopMessage, type TrainerSetup } from '../../../src/engine';
 import { PipelineCache, acquireGpu } from '../../../src/gpu';
 import { useDevice } from '../harness';
+import { pointsSetup } from '../points-setup';
 
 const device = useDevice();
 const data = generate2D('circles', { n: 300, noise: 0.1, seed: 12 });
 const split = fractionSplit(data.labels, { train: 0.7, val: 0.15 }, 4);
 
 function setup(over: Partial<TrainerSetup> = {}): TrainerSetup {
-  return {
+  return pointsSetup(data, split, {
     layers: mlpLayers(2, [16], 2, 'relu'),
     members: 2,
     batch: 16,
     seed: 4,
-    density: 0.5,
-    densityRule: { kind: 'erk' },
-    init: 'he',
-    sparseAwareInit: false,
     method: 'set',
     schedule: { deltaT: 10, alpha: 0.3, decay: 'cosine', tEnd: 400, beginStep: 0 },
-    portCompatible: false,
     optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: true },
     lr: { kind: 'constant', lr: 0.01 },
     totalSteps: 400,
-    labelSmoothing: 0,
-    data: { kind: 'points', values: data.points, dim: 2, labels: data.labels, mean: 0, std: 1 },
-    trainIdx: split.train,
-    evalIdx: split.test,
-    valIdx: split.val,
     stepsPerSubmit: 8,
     ...over,
-  };
+  });
 }
 
 describe('evaluation', () => {
@@ -60,15 +51,17 @@ describe('evaluation', () => {
   it('a device lost mid-run stops training, keeps the last good metrics and says so', async () => {
     const r = await acquireGpu();
     if (!r.ok) throw new Error('no WebGPU');
-    const states: string[] = [];
-    const t = await Trainer.create(PipelineCache.for(r.gpu.device), setup(), { state: (s, msg) => states.push(`${s}: ${msg ?? ''}`) });
+    const t = await Trainer.create(PipelineCache.for(r.gpu.device), setup());
     await t.train(24);
     const good = t.lastGood;
     expect(good?.step).toBe(23);
-    const running = t.run();
+    // The one run loop (src/engine/run-loop.ts), as the session and the runner drive it.
+    const running = new RunLoop(t).run({ chunkSize: () => 16 });
     r.gpu.device.destroy(); // what a driver reset looks like to the page
-    await running;
-    expect(states.at(-1)).toMatch(/^lost: The GPU stopped after step \d+ .*The metrics so far are kept/);
+    const stop = await running;
+    expect(stop.kind).toBe('lost');
+    expect(stop.step).toBeGreaterThanOrEqual(24);
+    expect(stopMessage(stop)).toMatch(/^The GPU stopped after step \d+ \(.+\)\. The metrics so far are kept/);
     expect(t.lastGood!.step).toBeGreaterThanOrEqual(23);
     expect(t.lastGood!.loss.every(Number.isFinite)).toBe(true);
   });

@@ -10,34 +10,28 @@ import { denseBackwardInput, denseBackwardWeight, denseForward } from '../../../
 import { softmaxCrossEntropy } from '../../../src/reference/loss';
 import { magnitudeScores, snipScores } from '../../../src/sparsity';
 import { expectClose, useDevice } from '../harness';
+import { pointsSetup } from '../points-setup';
 
 const device = useDevice();
 const data = generate2D('blobs', { n: 240, noise: 0.2, classes: 3, seed: 8 });
 const split = fractionSplit(data.labels, { train: 0.8 }, 1);
 
 function setup(over: Partial<TrainerSetup> = {}): TrainerSetup {
-  return {
+  return pointsSetup(data, split, {
     layers: mlpLayers(2, [12, 10], 3, 'relu'),
     members: 2,
     batch: 16,
     seed: 21,
     density: 0.3,
     densityRule: { kind: 'uniform', denseFirst: false, denseLast: false },
-    init: 'he',
-    sparseAwareInit: false,
     method: 'static',
     schedule: { deltaT: 20, alpha: 0.3, decay: 'cosine', tEnd: 60, beginStep: 0 },
-    portCompatible: false,
     optimizer: { kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 0 },
     lr: { kind: 'constant', lr: 0.05 },
     totalSteps: 60,
-    labelSmoothing: 0,
-    data: { kind: 'points', values: data.points, dim: 2, labels: data.labels, mean: 0, std: 1 },
-    trainIdx: split.train,
-    evalIdx: split.test,
     stepsPerSubmit: 10,
     ...over,
-  };
+  });
 }
 
 /** CPU gradient (dense network, both members) of the mean loss over `examples`, by layer. */

@@ -3,9 +3,10 @@
 // ensemble members differ, and a changed density target lands exactly at the next update.
 import { describe, expect, it } from 'vitest';
 import { fractionSplit, generate2D } from '../../../src/data';
-import { mlpLayers, Trainer, type TrainerSetup } from '../../../src/engine';
+import { mlpLayers, RunLoop, stopMessage, Trainer, type TrainerSetup } from '../../../src/engine';
 import { PipelineCache } from '../../../src/gpu';
 import { useDevice } from '../harness';
+import { pointsSetup } from '../points-setup';
 import type { SparseMethod } from '../../../src/sparsity';
 
 const device = useDevice();
@@ -13,7 +14,7 @@ const device = useDevice();
 function setup(over: Partial<TrainerSetup> = {}): TrainerSetup {
   const data = generate2D('moons', { n: 256, noise: 0.1, seed: 3 });
   const split = fractionSplit(data.labels, { train: 0.75 }, 5);
-  return {
+  return pointsSetup(data, split, {
     layers: mlpLayers(2, [24, 16], 2, 'tanh'),
     members: 3,
     batch: 16,
@@ -22,19 +23,13 @@ function setup(over: Partial<TrainerSetup> = {}): TrainerSetup {
     densityRule: { kind: 'uniform' },
     init: 'glorot',
     sparseAwareInit: true,
-    method: 'rigl',
     schedule: { deltaT: 10, alpha: 0.3, decay: 'cosine', tEnd: 150, beginStep: 0 },
-    portCompatible: false,
     optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 1e-4 },
     lr: { kind: 'cosine', lr: 0.1 },
     totalSteps: 200,
     labelSmoothing: 0.1,
-    data: { kind: 'points', values: data.points, dim: 2, labels: data.labels, mean: 0, std: 1 },
-    trainIdx: split.train,
-    evalIdx: split.test,
-    stepsPerSubmit: 16,
     ...over,
-  };
+  });
 }
 
 async function checkMasks(trainer: Trainer, what: string): Promise<void> {
@@ -59,7 +54,7 @@ describe('engine invariants', () => {
     for (let c = 0; c < 10; c++) {
       const rows = await trainer.train(20);
       updates += rows.filter((r) => r.maskUpdate).length;
-      await checkMasks(trainer, `${method} after step ${trainer.step}`);
+      await checkMasks(trainer, `${method} after step ${trainer.currentStep}`);
     }
     // RigL/SET: every ΔT = 10 steps from t = 0 while t <= T_end = 150. SNFS: at the end of every
     // epoch (12 steps of 16 from 192 training points) except the last step of the run.
@@ -86,16 +81,20 @@ describe('engine invariants', () => {
     for (const t of [a, b, c]) t.destroy();
   });
 
-  it('a new density target is reached exactly at the next mask update', async () => {
+  it('a new density target is reached exactly at the next mask update, lowered or raised', async () => {
     const trainer = await Trainer.create(PipelineCache.for(device().device), setup());
     await trainer.train(15);
-    const targets = trainer.layout.layers.map((_l, i) => trainer.targetForDensity(i, 0.15));
-    trainer.setLayerTargets(targets);
+    // activeCount(n, d) = n − floor((1 − d)·n): what each layer must hold after the update.
+    const exact = (d: number) => trainer.layout.layers.map((l) => l.numel - Math.floor((1 - d) * l.numel + 1e-9));
+    trainer.setDensityTargets(trainer.layout.layers.map(() => 0.15));
+    expect(trainer.targetCounts).toEqual(exact(0.15));
+    expect(trainer.activeCounts).not.toEqual(exact(0.15)); // not before the update
     await trainer.train(10); // crosses the update at step 20
-    expect(trainer.activeCounts).toEqual(targets);
+    expect(trainer.activeCounts).toEqual(exact(0.15));
     await checkMasks(trainer, 'after lowering the density');
-    trainer.setLayerTargets(trainer.layout.layers.map((_l, i) => trainer.targetForDensity(i, 0.6)));
-    await trainer.train(10);
+    trainer.setDensityTargets([0.6, null, 0.6]); // null: the middle layer keeps its count
+    await trainer.train(20); // crosses the updates at steps 30 and 40
+    expect(trainer.activeCounts).toEqual([exact(0.6)[0], exact(0.15)[1], exact(0.6)[2]]);
     await checkMasks(trainer, 'after raising the density');
     trainer.destroy();
   });
@@ -110,11 +109,19 @@ describe('engine invariants', () => {
     expect(after.accuracy[0]!).toBeGreaterThanOrEqual(0.8);
     trainer.destroy();
 
-    const states: string[] = [];
-    const bad = await Trainer.create(cache, setup({ members: 1, lr: { kind: 'constant', lr: 1e30 } }), { state: (s, msg) => states.push(`${s}: ${msg ?? ''}`) });
-    await bad.run();
+    // The one run loop stops at the first non-finite loss and names its step exactly: the same
+    // run trained one step at a time turns non-finite at that very step.
+    const diverging = () => setup({ members: 1, lr: { kind: 'constant', lr: 1e30 } });
+    const bad = await Trainer.create(cache, diverging());
+    const stop = await new RunLoop(bad).run({ chunkSize: () => 16 });
+    expect(stop.kind).toBe('diverged');
     expect(bad.currentStep).toBeLessThan(200);
-    expect(states.at(-1)).toMatch(/^diverged: The loss became (NaN|Infinity|-Infinity) at step \d+/);
+    expect(stopMessage(stop)).toMatch(/^The loss became (NaN|Infinity|-Infinity) at step \d+: the weights blew up/);
+    const single = await Trainer.create(cache, diverging());
+    let n = 0;
+    while (n < 200 && (await single.step())!.loss.every(Number.isFinite)) n++;
+    expect(stop.kind === 'diverged' && stop.step).toBe(n + 1);
+    single.destroy();
     bad.destroy();
   });
 });
@@ -149,8 +156,12 @@ describe('trainer API and gradients', () => {
     expect(t.currentStep).toBe(0);
     const again = await t.train(30);
     expect(again.map((r) => r.loss)).toEqual(first.map((r) => r.loss));
+    // Densities are what the GPU's mask holds (member 0), per layer and over all weights.
+    const mask = await t.readMask();
+    const ones = t.layout.layers.map((l) => mask.subarray(l.weight.offset, l.weight.offset + l.numel).reduce((a, v) => a + v, 0));
     const d = t.densities();
-    expect(d.layers).toEqual(t.layout.layers.map((l, i) => t.activeCounts[i]! / l.numel));
+    expect(d.layers).toEqual(t.layout.layers.map((l, i) => ones[i]! / l.numel));
+    expect(d.overall).toBe(ones.reduce((a, b) => a + b, 0) / t.layout.layers.reduce((a, l) => a + l.numel, 0));
     expect(d.overall).toBeCloseTo(0.3, 2);
     const inf = t.inferenceFlops();
     expect(inf.perExample).toBe(3 * t.forwardFlops().fS);

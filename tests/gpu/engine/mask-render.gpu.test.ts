@@ -1,5 +1,5 @@
-// The mask heatmaps' render pass (shaders/mask_render.wgsl, src/gpu/mask-render.ts) against its
-// CPU reference: every pixel of every layer equals CELL_COLORS[maskCode(...)] computed from the
+// The mask heatmaps' render pass (shaders/mask_render.wgsl, src/viz/mask-heatmaps.ts) against its
+// CPU reference: every pixel of every layer equals CELL_COLORS[maskCell(...)] computed from the
 // read-back mask, events and ITOP record, for member 0 of a two-member RigL run, at the start and
 // right after an update (so grown and pruned cells are present and placed).
 import { describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { fractionSplit, generate2D } from '../../../src/data';
 import { mlpLayers, Trainer, type TrainerSetup } from '../../../src/engine';
 import { PipelineCache } from '../../../src/gpu';
 import { CELL, CELL_COLORS, maskViews } from '../../../src/state';
+import { renderMaskImages } from '../../../src/viz';
 import { useDevice } from '../harness';
 import { pointsSetup } from '../points-setup';
 
@@ -22,7 +23,7 @@ function setup(): TrainerSetup {
 
 /** Renders on the GPU and compares with the CPU colouring; returns the cell counts it saw. */
 async function expectRenderMatchesCpu(trainer: Trainer): Promise<{ grown: number; pruned: number }> {
-  const [mask, weights, fired, events, images] = await Promise.all([trainer.readMask(), trainer.readWeights(), trainer.readFired(), trainer.readEvents(), trainer.renderMaskImages(CELL_COLORS)]);
+  const [mask, weights, fired, events, images] = await Promise.all([trainer.readMask(), trainer.readWeights(), trainer.readFired(), trainer.readEvents(), renderMaskImages(trainer.maskBuffers(), CELL_COLORS)]);
   const views = maskViews(trainer.layout, mask, weights, fired, events, null);
   expect(images.length).toBe(views.length);
   views.forEach((v, li) => {

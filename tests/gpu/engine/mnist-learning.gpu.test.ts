@@ -7,6 +7,7 @@ import { defaultSplit, loadImageDataset } from '../../../src/data';
 import { mlpLayers, Trainer } from '../../../src/engine';
 import { PipelineCache } from '../../../src/gpu';
 import { useDevice } from '../harness';
+import { baseSetup } from '../points-setup';
 
 const device = useDevice();
 
@@ -18,27 +19,21 @@ describe('learning MNIST on the GPU', () => {
     const batch = 64;
     const epochs = 3;
     const totalSteps = epochs * Math.floor(split.train.length / batch);
-    const trainer = await Trainer.create(PipelineCache.for(device().device), {
-      layers: mlpLayers(784, [300, 100], 10, 'relu'),
-      members: 1,
-      batch,
-      seed: 1,
-      density: 0.1,
-      densityRule: { kind: 'erk' },
-      init: 'he',
-      sparseAwareInit: false,
-      method: 'rigl',
-      schedule: { deltaT: 100, alpha: 0.3, decay: 'cosine', tEnd: Math.floor(0.75 * totalSteps), beginStep: 0 },
-      portCompatible: false,
-      optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false },
-      lr: { kind: 'cosine', lr: 2e-3 },
-      totalSteps,
-      labelSmoothing: 0,
-      data: { kind: 'images', values: mnist.images, dim: 784, labels, mean: mnist.pixelMean, std: mnist.pixelStd },
-      trainIdx: split.train,
-      evalIdx: split.test,
-      stepsPerSubmit: 25,
-    });
+    const data = { kind: 'images', values: mnist.images, dim: 784, labels, mean: mnist.pixelMean, std: mnist.pixelStd } as const;
+    const trainer = await Trainer.create(
+      PipelineCache.for(device().device),
+      baseSetup(data, { train: split.train, test: split.test }, {
+        layers: mlpLayers(784, [300, 100], 10, 'relu'),
+        batch,
+        seed: 1,
+        density: 0.1,
+        schedule: { deltaT: 100, alpha: 0.3, decay: 'cosine', tEnd: Math.floor(0.75 * totalSteps), beginStep: 0 },
+        optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false },
+        lr: { kind: 'cosine', lr: 2e-3 },
+        totalSteps,
+        stepsPerSubmit: 25,
+      }),
+    );
     const t0 = performance.now();
     const rows = await trainer.train(totalSteps);
     const seconds = (performance.now() - t0) / 1000;

@@ -3,37 +3,26 @@
 // accuracy within 2,000 steps, and its ITOP rate must rise above the initial density.
 import { describe, expect, it } from 'vitest';
 import { fractionSplit, generate2D } from '../../../src/data';
-import { mlpLayers, Trainer, type TrainerSetup } from '../../../src/engine';
+import { Trainer, type TrainerSetup } from '../../../src/engine';
 import { PipelineCache } from '../../../src/gpu';
 import { useDevice } from '../harness';
+import { pointsSetup } from '../points-setup';
 
 const device = useDevice();
 
 function spiralSetup(over: Partial<TrainerSetup> = {}): TrainerSetup {
   const data = generate2D('spiral', { arms: 3, noise: 0.1, n: 600, seed: 7 });
   const split = fractionSplit(data.labels, { train: 0.8 }, 11);
-  return {
-    layers: mlpLayers(2, [32, 32], 3, 'relu'),
-    members: 1,
-    batch: 32,
+  return pointsSetup(data, split, {
     seed: 42,
-    density: 0.5,
-    densityRule: { kind: 'erk' },
-    init: 'he',
-    sparseAwareInit: false,
-    method: 'rigl',
     schedule: { deltaT: 50, alpha: 0.3, decay: 'cosine', tEnd: 1500, beginStep: 0 },
-    portCompatible: false,
     optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false },
     lr: { kind: 'constant', lr: 0.01 },
     totalSteps: 2000,
-    labelSmoothing: 0,
-    data: { kind: 'points', values: data.points, dim: 2, labels: data.labels, mean: 0, std: 1 },
-    trainIdx: split.train,
     evalIdx: split.train, // training accuracy over the whole training split
     stepsPerSubmit: 25,
     ...over,
-  };
+  });
 }
 
 describe('learning on the GPU', () => {

@@ -1,10 +1,10 @@
 // Ensembles on the GPU (issue 4): a DST ensemble beats its average member, EDST's global
-// exploration makes members more different than the q = 0 ablation (spec §7.6), Prune-and-Tune
+// exploration makes members more different than the q = 0 ablation (docs/METHODS.md §7.6), Prune-and-Tune
 // children are complementary clones of the parent, a dense ensemble's members are dense.
 import { describe, expect, it } from 'vitest';
 import { fractionSplit, generate2D, stepsPerEpoch } from '../../../src/data';
-import type { TrainerSetup } from '../../../src/engine';
-import { EnsembleRun, type EnsembleSetup } from '../../../src/ensemble';
+import { RunLoop, type TrainerSetup } from '../../../src/engine';
+import { EnsembleRun, type EnsembleSetup, type EnsembleSnapshot } from '../../../src/ensemble';
 import { PipelineCache } from '../../../src/gpu';
 import { useDevice } from '../harness';
 import { pointsSetup } from '../points-setup';
@@ -107,24 +107,29 @@ describe('ensembles', () => {
     }
   });
 
-  it('run() takes function-space snapshots on the probe set every N steps, with spectral gaps', async () => {
-    const states: string[] = [];
-    const setup = { ...ensemble('dst', 2, 2), snapshotEvery: 10, spectralInSnapshots: true };
-    const run = await EnsembleRun.create(PipelineCache.for(device().device), setup, { state: (s) => states.push(s) });
+  it('snapshots in function space every N steps of the run loop, with spectral gaps', async () => {
+    const run = await EnsembleRun.create(PipelineCache.for(device().device), ensemble('dst', 2, 2));
     try {
-      await run.run();
-      expect(states.at(-1)).toBe('done');
-      const steps = run.snapshots.map((s) => s.step);
-      const want = Array.from({ length: Math.ceil(run.totalSteps / 10) }, (_, i) => Math.min((i + 1) * 10, run.totalSteps));
+      const snapshots: EnsembleSnapshot[] = [];
+      const every = 10;
+      const stop = await new RunLoop(run).run({
+        chunkSize: (step) => Math.min(run.setup.base.stepsPerSubmit, every - (step % every)),
+        afterChunk: async () => {
+          if (run.step % every === 0 || run.step === run.totalSteps) snapshots.push(await run.snapshot('probe', true));
+        },
+      });
+      expect(stop.kind).toBe('done');
+      const steps = snapshots.map((s) => s.step);
+      const want = Array.from({ length: Math.ceil(run.totalSteps / every) }, (_, i) => Math.min((i + 1) * every, run.totalSteps));
       expect(steps).toEqual(want);
-      for (const s of run.snapshots) {
+      for (const s of snapshots) {
         expect(s.live.probabilities).toHaveLength(2);
         expect(s.ensemble.disagreementMatrix).toHaveLength(2);
         expect(s.ensemble.masks!.layers).toHaveLength(3);
         expect(s.spectral![1]!.map((g) => g.ramanujan.sigma1 > 0)).toEqual([true, true, true]);
       }
       // The members move in function space between snapshots.
-      const [a, b] = [run.snapshots[0]!.live.probabilities[0]!, run.snapshots.at(-1)!.live.probabilities[0]!];
+      const [a, b] = [snapshots[0]!.live.probabilities[0]!, snapshots.at(-1)!.live.probabilities[0]!];
       expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]!)))).toBeGreaterThan(0.01);
     } finally {
       run.destroy();

@@ -1,7 +1,7 @@
-// Enforces the import direction of ARCHITECTURE.md §2 by reading every import line under src/:
+// Enforces the import direction of docs/ARCHITECTURE.md §2 by reading every import line under src/:
 //   util <- reference, data, sparsity, config <- gpu <- engine <- ensemble <- viz, state <- ui
-// gpu knows nothing of layers; engine never imports state, React or zustand; state never imports
-// gpu or viz; ui imports values from state and viz only (types from anywhere); shaders/*.wgsl
+// gpu knows nothing of layers or masks (it imports util alone); engine never imports state, React
+// or zustand; state never imports gpu or viz; ui imports values from state and viz only (types from anywhere); shaders/*.wgsl
 // are imported by gpu alone. main.tsx is the composition root and may import anything.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -20,7 +20,7 @@ const ALLOWED: Record<Layer, readonly Layer[]> = {
   data: ['util'],
   sparsity: ['util'],
   config: ['util'],
-  gpu: ['util', 'reference', 'data', 'sparsity', 'config'],
+  gpu: ['util'],
   engine: ['util', 'reference', 'data', 'sparsity', 'config', 'gpu'],
   ensemble: ['util', 'reference', 'data', 'sparsity', 'config', 'gpu', 'engine'],
   viz: ['util', 'reference', 'data', 'sparsity', 'config', 'gpu', 'engine', 'ensemble'],
@@ -107,7 +107,7 @@ function violations(files: SourceFile[]): string[] {
   return problems;
 }
 
-describe('import direction (ARCHITECTURE.md §2)', () => {
+describe('import direction (docs/ARCHITECTURE.md §2)', () => {
   it('holds for every file under src/', () => {
     const files = sourceFiles(SRC).map((path) => ({ path, text: readFileSync(path, 'utf8') }));
     expect(files.length).toBeGreaterThan(10);
@@ -120,6 +120,8 @@ describe('import direction (ARCHITECTURE.md §2)', () => {
       { path: join(SRC, 'state/bad.ts'), text: "import { acquireGpu } from '../gpu';" },
       { path: join(SRC, 'ui/bad.tsx'), text: "import { trainer } from '../engine';\nimport type { Trainer } from '../engine';" },
       { path: join(SRC, 'util/bad.ts'), text: "import src from '../../shaders/dense.wgsl?raw';" },
+      { path: join(SRC, 'gpu/bad.ts'), text: "import { CHANGE } from '../reference/mask-codes';\nimport { activeCount } from '../sparsity';" },
+      { path: join(SRC, 'state/bad-viz.ts'), text: "import { renderMaskImages } from '../viz';" },
       { path: join(SRC, 'main.tsx'), text: "import { acquireGpu } from './gpu';" },
     ];
     expect(violations(planted)).toEqual([
@@ -128,6 +130,9 @@ describe('import direction (ARCHITECTURE.md §2)', () => {
       "src/state/bad.ts imports '../gpu': state may not import gpu",
       "src/ui/bad.tsx imports '../engine': ui may not import engine",
       "src/util/bad.ts imports '../../shaders/dense.wgsl?raw': only src/gpu may import shaders",
+      "src/gpu/bad.ts imports '../reference/mask-codes': gpu may not import reference",
+      "src/gpu/bad.ts imports '../sparsity': gpu may not import sparsity",
+      "src/state/bad-viz.ts imports '../viz': state may not import viz",
     ]);
   });
 

@@ -1,7 +1,7 @@
 // Example configs shared by the config tests and quoted in docs/CONFIG.md (keep them in sync:
 // docs.test.ts checks that each one appears there verbatim as JSON).
 
-/** FreeTickets EDST (algorithms.md §2.2) at browser scale on Fashion-MNIST. */
+/** FreeTickets EDST (docs/METHODS.md §2.2) at browser scale on Fashion-MNIST. */
 export const EDST_FASHION = {
   version: 1,
   seed: 18,

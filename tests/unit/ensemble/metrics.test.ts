@@ -1,4 +1,4 @@
-// Hand-computed checks of the ensemble metrics (spec/algorithms.md §2.4): every expected value
+// Hand-computed checks of the ensemble metrics (docs/METHODS.md §2.4): every expected value
 // below is worked out in the comments next to it.
 import { describe, expect, it } from 'vitest';
 import {

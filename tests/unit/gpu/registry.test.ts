@@ -4,7 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KERNELS, KERNEL_NAMES, fold, type KernelSpec } from '../../../src/gpu/registry';
+import { FAMILY_WORKGROUP, GEMM_TILE, KERNELS, KERNEL_NAMES, fold, kernelConstants, type KernelSpec } from '../../../src/gpu/registry';
+import { SHADER_FAMILIES } from '../../../src/gpu/shaders';
+import { CELL, CHANGE, EV_GROWN, EV_PRUNED } from '../../../src/reference/mask-codes';
 import { composeShader, listIncludes } from '../../../src/gpu/shader-include';
 
 const SHADERS = resolve(__dirname, '../../../shaders');
@@ -43,6 +45,11 @@ function bindingAccess(src: string): Map<number, Set<string>> {
   return out;
 }
 
+/** `const NAME: u32 = 12u;` declarations of a WGSL source, as numbers. */
+function wgslConsts(src: string): Record<string, number> {
+  return Object.fromEntries([...src.matchAll(/^const\s+(\w+)\s*:\s*u32\s*=\s*(\d+)u\s*;/gm)].map((m) => [m[1]!, Number(m[2])]));
+}
+
 describe('kernel registry vs shaders/*.wgsl', () => {
   it.each(KERNEL_NAMES)('%s', (name) => {
     const spec: KernelSpec = KERNELS[name];
@@ -56,7 +63,34 @@ describe('kernel registry vs shaders/*.wgsl', () => {
       expect([...(access.get(b.binding) ?? [])], `binding ${b.binding} (${b.name})`).toContain(b.kind);
     }
     expect(spec.bindings.filter((b) => b.kind === 'uniform')).toHaveLength(1);
-    for (const c of Object.keys(spec.constants ?? {})) expect(src).toMatch(new RegExp(`override\\s+${c}\\b`));
+    for (const c of Object.keys(kernelConstants(spec))) expect(src).toMatch(new RegExp(`override\\s+${c}\\b`));
+  });
+
+  it('sets every workgroup-size override a family declares (its grid divides by the same value)', () => {
+    for (const family of SHADER_FAMILIES) {
+      const declares = /override\s+WG\b/.test(familySource(family));
+      expect(FAMILY_WORKGROUP[family] !== undefined, `${family}: override WG declared ${declares}`).toBe(declares);
+    }
+    expect(kernelConstants(KERNELS['loss.softmax_xent'])).toEqual({ WG: 64 });
+    expect(KERNELS['loss.softmax_xent'].grid({ batch: 65 }, 2)).toEqual([2, 1, 2]);
+    expect(kernelConstants(KERNELS['dense.forward'])).toEqual({ MODE: 0, MASK_OUTPUT: false });
+  });
+
+  it('agrees with the GEMM core on the output tile', () => {
+    const core = read('gemm_core.wgsl');
+    expect(wgslConsts(core)).toMatchObject({ TILE_M: GEMM_TILE, TILE_N: GEMM_TILE });
+  });
+
+  it('shares the mask codes with src/reference/mask-codes.ts (mask_codes.wgsl, included by both mask shaders)', () => {
+    const codes = wgslConsts(read('mask_codes.wgsl'));
+    const upper = (o: Record<string, number>, prefix: string) => Object.fromEntries(Object.entries(o).map(([k, v]) => [`${prefix}_${k.toUpperCase()}`, v]));
+    expect(codes).toEqual({ EV_PRUNED, EV_GROWN, ...upper(CHANGE, 'CHANGE'), ...upper(CELL, 'CELL') });
+    for (const file of ['mask.wgsl', 'mask_render.wgsl']) {
+      const raw = read(file);
+      expect(listIncludes(raw), file).toContain('mask_codes.wgsl');
+      // No code is spelled as a bare number: what apply_update writes and cell_code returns are names.
+      expect(raw.replace(/\/\/.*$/gm, ''), file).not.toMatch(/(code\s*=|return)\s*[0-9]+u/);
+    }
   });
 
   it('finds a mismatch when a field is renamed (the check can fail)', () => {

@@ -8,7 +8,7 @@ import {
   erRaw,
   overallDensity,
 } from '../../../src/sparsity/densities';
-import { convOutputSize, denseFlopsPerExample, fanIn, fanOut, numel } from '../../../src/sparsity/layers';
+import { denseFlopsPerExample, fanIn, fanOut, numel } from '../../../src/sparsity/layers';
 import type { MaskableLayer } from '../../../src/sparsity/layers';
 import { LENET5_CAFFE, LENET_300_100 } from './models';
 
@@ -30,13 +30,6 @@ describe('layers', () => {
     expect(() => denseFlopsPerExample({ name: 'c', kind: 'conv', shape: [2, 2, 3, 3] })).toThrow(/outH/);
     expect(() => numel({ name: 'bad', kind: 'conv', shape: [2, 2] })).toThrow(/4 dims/);
   });
-
-  it('conv output sizes: valid 5×5 on 28 → 24, on 12 → 8; same 3×3 keeps 32; stride 2 halves', () => {
-    expect(convOutputSize(28, 5)).toBe(24);
-    expect(convOutputSize(12, 5)).toBe(8);
-    expect(convOutputSize(32, 3, 1, 1)).toBe(32);
-    expect(convOutputSize(32, 3, 2, 1)).toBe(16);
-  });
 });
 
 // Spec §1.2 ERK test vectors: [S, ε, per-layer densities].
@@ -53,7 +46,7 @@ const LENET5_ERK: [number, number, number[]][] = [
   [0.98, 4.482, [0.2779, 0.0143, 0.0146, 0.4572]],
 ];
 
-describe('ERK reproduces the spec tables (§1.2)', () => {
+describe('ERK reproduces the reference tables (docs/METHODS.md §1.2)', () => {
   const cases = [
     ...LENET_300_100_ERK.map((row) => ['LeNet-300-100', LENET_300_100, ...row] as const),
     ...LENET5_ERK.map((row) => ['LeNet-5-Caffe', LENET5_CAFFE, ...row] as const),

@@ -5,13 +5,13 @@ import { initialLastUpdate, isUpdateStep } from '../../../src/sparsity/schedule'
 import type { DstSchedule } from '../../../src/sparsity/schedule';
 import { LENET5_CAFFE, LENET_300_100 } from './models';
 
-describe('forward FLOPs (spec §1.2, §1.9)', () => {
+describe('forward FLOPs (docs/METHODS.md §1.2, §1.9)', () => {
   it('LeNet-5-Caffe dense forward = 2·(20·25·576 + 50·500·64 + 800·500 + 500·10)', () => {
     expect(denseForwardFlops(LENET5_CAFFE)).toBe(2 * (288000 + 1600000 + 400000 + 5000));
   });
 
   const table: [number, number, number][] = [
-    // S, ERK f_S/f_D, uniform f_S/f_D (spec §1.2)
+    // S, ERK f_S/f_D, uniform f_S/f_D (docs/METHODS.md §1.2)
     [0.8, 0.291, 0.2],
     [0.9, 0.204, 0.1],
     [0.95, 0.126, 0.05],
@@ -31,7 +31,7 @@ describe('forward FLOPs (spec §1.2, §1.9)', () => {
   });
 });
 
-describe('training FLOPs per step (spec §1.9 table)', () => {
+describe('training FLOPs per step (docs/METHODS.md §1.9 table)', () => {
   const input = { fS: 1, fD: 10, deltaT: 4, batch: 2 };
   it('dense 3f_D, static/SET 3f_S, SNFS 2f_S + f_D, RigL (3f_S·ΔT + 2f_S + f_D)/(ΔT + 1), × batch', () => {
     expect(trainingFlopsPerStep('dense', input)).toBe(60);

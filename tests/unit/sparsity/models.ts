@@ -1,4 +1,4 @@
-// Layer lists of the spec's reference models (spec/algorithms.md §1.2, §7.2), shared by the tests.
+// Layer lists of the reference models (docs/METHODS.md §1.2, §7.2), shared by the tests.
 import type { FlopsLayer } from '../../../src/sparsity/layers';
 
 /** LeNet-300-100: 784 → 300 → 100 → 10, dense weights [out, in]. */

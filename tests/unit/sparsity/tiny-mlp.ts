@@ -1,7 +1,7 @@
 // A tiny 1-hidden-layer tanh MLP with softmax cross-entropy (batch mean), all in float64, with its
 // gradient by hand-written backprop and an EXACT Hessian-vector product by forward-mode-over-reverse
 // (Pearlmutter's R-operator). It is the reference that GraSP's finite-difference Hg is checked
-// against (spec §4.1: "validate once against an exact HVP on a tiny MLP in float64").
+// against (docs/METHODS.md §4.1: "validate once against an exact HVP on a tiny MLP in float64").
 //
 // Parameters θ = [W1 (H, I) row-major, W2 (C, H) row-major]; no biases.
 //   a = W1 x, h = tanh(a), z = W2 h, p = softmax(z), L = mean_b −log p_y

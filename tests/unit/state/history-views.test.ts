@@ -2,7 +2,7 @@
 // prune threshold, decision-boundary cells, confusion matrix).
 import { describe, expect, it } from 'vitest';
 import { layoutParams, mlpLayers } from '../../../src/engine';
-import { CELL, HISTORY_CAPACITY, appendHistory, boundaryCells, confusionMatrix, emptyHistory, historyCsv, maskCode, maskViews, type HistoryRow } from '../../../src/state';
+import { CELL, HISTORY_CAPACITY, appendHistory, boundaryCells, confusionMatrix, emptyHistory, historyCsv, maskCell, maskViews, type HistoryRow } from '../../../src/state';
 
 const row = (step: number): HistoryRow => ({ step, epoch: 0, loss: 1, trainAccuracy: 0.5, testAccuracy: null, testLoss: null, lr: 0.1, density: 0.5, flopsRatio: 0.6, trainingFlops: 10 * step, itop: null });
 
@@ -27,12 +27,12 @@ describe('history', () => {
 
 describe('views', () => {
   it('mask codes: grown and pruned by the last update; pruned-and-regrown looks unchanged', () => {
-    expect(maskCode(true, 1, true)).toBe(CELL.grown);
-    expect(maskCode(false, 2, true)).toBe(CELL.pruned);
-    expect(maskCode(true, 3, true)).toBe(CELL.active);
-    expect(maskCode(true, 0, true)).toBe(CELL.active);
-    expect(maskCode(false, 0, true)).toBe(CELL.dropped);
-    expect(maskCode(false, 0, false)).toBe(CELL.never);
+    expect(maskCell(true, 1, true)).toBe(CELL.grown);
+    expect(maskCell(false, 2, true)).toBe(CELL.pruned);
+    expect(maskCell(true, 3, true)).toBe(CELL.active);
+    expect(maskCell(true, 0, true)).toBe(CELL.active);
+    expect(maskCell(false, 0, true)).toBe(CELL.dropped);
+    expect(maskCell(false, 0, false)).toBe(CELL.never);
   });
   it('mask views of the first member: rows = outputs, counts, and the |w| prune threshold', () => {
     const layout = layoutParams(mlpLayers(2, [2], 2, 'relu'), 1); // 2x2 and 2x2

@@ -1,29 +1,22 @@
 // The mask heatmaps, drawn by a WebGPU render pass on the training device straight from its
-// buffers (mask, the last update's events, the ITOP record): no mask crosses to JavaScript to be
-// coloured. Each layer renders into an offscreen rgba8unorm texture of (rows, cols) pixels, which
-// is copied out and put on a 2-D canvas by the UI. Not a WebGPU canvas: on headless Chromium with
-// SwiftShader, presenting a WebGPU canvas destroys the device (README, known limitations), and a
-// texture copy behaves the same on every adapter. Shader: shaders/mask_render.wgsl.
-import type { ReadbackPool } from './readback';
-import { MASK_RENDER_SOURCE } from './shaders';
+// buffers (mask, the last update's CHANGE codes, the ITOP record): no mask crosses to JavaScript
+// to be coloured. Each layer renders into an offscreen rgba8unorm texture of (rows, cols) pixels,
+// which is copied out and put on a 2-D canvas by the UI. Not a WebGPU canvas: on headless
+// Chromium with SwiftShader, presenting a WebGPU canvas destroys the device (README, known
+// limitations), and a texture copy behaves the same on every adapter.
+// Shader: shaders/mask_render.wgsl (loaded through src/gpu, the only importer of shaders).
+// The session does not import this module (state never imports viz): main.tsx hands it in.
+import type { MaskBuffers } from '../engine';
+import { MASK_RENDER_SOURCE, ReadbackPool } from '../gpu';
 
-/** One weight layer to draw: its member-0 offset in the mask/fired buffers and its events buffer. */
-export interface MaskRenderLayer {
-  /** First weight of the layer in `mask` and `fired` (floats). */
-  base: number;
-  rows: number;
-  cols: number;
-  /** (members, rows·cols) u32 event codes; member 0 comes first. */
-  events: GPUBuffer;
-}
-
-/** RGB per CELL code (never, dropped, active, grown, pruned), 0..255. */
+/** RGB per CELL code (never, dropped, active, grown, pruned), 0..255 (src/reference/mask-codes.ts). */
 export type MaskPalette = readonly (readonly [number, number, number])[];
 
 const FORMAT: GPUTextureFormat = 'rgba8unorm';
 const PARAMS_BYTES = 16 + 5 * 16;
 
 const renderers = new WeakMap<GPUDevice, Promise<GPURenderPipeline>>();
+const readbacks = new WeakMap<GPUDevice, ReadbackPool>();
 
 function pipelineFor(device: GPUDevice): Promise<GPURenderPipeline> {
   let p = renderers.get(device);
@@ -46,10 +39,13 @@ function pipelineFor(device: GPUDevice): Promise<GPURenderPipeline> {
 const paddedRow = (cols: number) => Math.ceil((cols * 4) / 256) * 256;
 
 /**
- * Draws every layer and resolves with its pixels, (rows, cols) RGBA each, ready for ImageData.
- * `mask` and `fired` are the whole (members, totalFloats) buffers.
+ * Draws member 0 of every weight layer and resolves with its pixels, (rows = outputs, cols =
+ * inputs·taps) RGBA each, ready for ImageData.
  */
-export async function renderMaskImages(device: GPUDevice, readback: ReadbackPool, buffers: { mask: GPUBuffer; fired: GPUBuffer }, layers: readonly MaskRenderLayer[], palette: MaskPalette): Promise<Uint8ClampedArray[]> {
+export async function renderMaskImages(source: MaskBuffers, palette: MaskPalette): Promise<Uint8ClampedArray[]> {
+  const { device, layers } = source;
+  let readback = readbacks.get(device);
+  if (!readback) readbacks.set(device, (readback = new ReadbackPool(device, 'mask heatmap readback')));
   if (layers.length === 0) return [];
   const pipeline = await pipelineFor(device);
   const offsets: number[] = [];
@@ -76,9 +72,9 @@ export async function renderMaskImages(device: GPUDevice, readback: ReadbackPool
         layout: pipeline.getBindGroupLayout(0),
         entries: [
           { binding: 0, resource: { buffer: uniform } },
-          { binding: 1, resource: { buffer: buffers.mask } },
+          { binding: 1, resource: { buffer: source.mask } },
           { binding: 2, resource: { buffer: l.events } },
-          { binding: 3, resource: { buffer: buffers.fired } },
+          { binding: 3, resource: { buffer: source.fired } },
         ],
       });
       const pass = encoder.beginRenderPass({ colorAttachments: [{ view: texture.createView(), loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 0] }] });

@@ -1,0 +1,174 @@
+// One weight layer's storage: the seam between the network and the way a layer keeps its weights
+// (docs/ARCHITECTURE.md §7). A storage owns the kernels of its layer's forward pass, its input
+// gradient dX, its weight and bias gradients, its optimizer step and its mask update; the network
+// orders them with the activations, pools and ToST bypasses, and the trainer only talks to the
+// network. Today there is one storage, `masked` (the reference): dense W and a 0/1 mask
+// [member][out][in] (conv [member][cout][cin][kh][kw]) in the network's flat buffers. The truly
+// sparse storage of dense layers is a second implementation of LayerStorage.
+import { encodeKernel, updateParams, type bindKernel, type BoundKernel, type KernelName, type PipelineCache } from '../gpu';
+import { EV_GROWN, EV_PRUNED } from '../reference/mask-codes';
+import { convSplits, dims } from './gemm-dims';
+import { convOut, type WeightLayerSpec } from './layers';
+import { GROW_RULES, PRUNE_RULES, type GrowRuleName, type PruneRuleName, type ScoreSource } from './mask-rules';
+import { segmentBinding, type LayerParams } from './param-layout';
+
+/** A kernel of the step; `grad` marks the two variants of a weight gradient (one runs per step), `ghost` the ToST bypass. */
+export interface StepKernel {
+  k: BoundKernel;
+  grad?: 'masked' | 'full';
+  ghost?: boolean;
+}
+
+/** Prune and grow counts of one layer's next mask update (every member has the same). */
+export interface UpdateCounts {
+  prune: number;
+  grow: number;
+}
+
+export interface LayerStorage {
+  readonly kind: 'masked';
+  readonly layer: LayerParams;
+  /** (members, numel) u32: what the last mask update did to each connection (mask-codes.ts CHANGE). */
+  readonly events: GPUBuffer;
+  /** z = (W⊙M)·x + b, (members, batch, out features). */
+  readonly forward: readonly StepKernel[];
+  /** dW (masked and full variants), db, then dX into the previous layer's output gradient. */
+  readonly backward: readonly StepKernel[];
+  /** This layer's optimizer step; null where the network's one flat optimizer dispatch covers it (masked). */
+  readonly optimizer: StepKernel | null;
+  /** Sets the counts and the step (random regrowth hashes it) of the next encodeMaskUpdate. */
+  prepareMaskUpdate(step: number, counts: UpdateCounts): void;
+  encodeMaskUpdate(pass: GPUComputePassEncoder): void;
+}
+
+/** The network's flat buffers and settings a storage binds to, and its allocators. */
+export interface StorageContext {
+  cache: PipelineCache;
+  batch: number;
+  members: number;
+  /** Flat (totalFloats) buffers of param-layout.ts. */
+  buffers: { params: GPUBuffer; grads: GPUBuffer; mask: GPUBuffer; state1: GPUBuffer; state2: GPUBuffer; fired: GPUBuffer };
+  optimizer: 'sgd' | 'adam';
+  prune: PruneRuleName;
+  grow: GrowRuleName;
+  /** The 'regrow' stream seed random regrowth hashes with (seed, step, member, layer, index). */
+  seed: number;
+  /** Binds a kernel and keeps it for destroy(). */
+  bind(name: KernelName, args: Parameters<typeof bindKernel>[2]): BoundKernel;
+  /** A storage buffer of `floats` f32, kept for destroy(). */
+  own(label: string, floats: number): GPUBuffer;
+}
+
+/** The activations a layer reads and writes, (members, batch, features) each. */
+export interface LayerTensors {
+  /** The layer's input x. */
+  x: GPUBuffer;
+  /** Its pre-activation z (its output when it has no activation). */
+  z: GPUBuffer;
+  /** dL/dz. */
+  gz: GPUBuffer;
+  /** dL/dx, the previous layer's output gradient; null for the first layer (no dX). */
+  gx: GPUBuffer | null;
+}
+
+/**
+ * dW of a weight (or a ghost bypass) into `out`: one GEMM, or for a conv, partial sums over batch ×
+ * pixels in `splits` slices then a fixed-order sum (no float atomics). `shared` carries the
+ * partials buffer between the masked and full variants of one weight (only one runs per step).
+ */
+export function weightGradKernels(ctx: StorageContext, spec: WeightLayerSpec, a: GPUBuffer, x: GPUBuffer, mask: GPUBufferBinding, out: GPUBufferBinding, grad: 'masked' | 'full', label: string, shared: { partials?: GPUBuffer } = {}): StepKernel[] {
+  const { batch, members: M } = ctx;
+  const splits = spec.kind === 'conv' ? convSplits(spec, batch) : 1;
+  const suffix = grad === 'masked' ? '_masked' : '';
+  if (splits === 1) return [{ grad, k: ctx.bind(`${spec.kind}.backward_weight${suffix}`, { resources: { a, b: x, mask, c: out }, params: dims(spec, batch, 1), members: M, label: `${label} dW ${grad}` }) }];
+  const numel = out.size! / 4 / M;
+  const partials = (shared.partials ??= ctx.own(`${label} dW partials`, M * splits * numel));
+  return [
+    { grad, k: ctx.bind(`${spec.kind}.backward_weight`, { resources: { a, b: x, mask, c: partials }, params: dims(spec, batch, splits), members: M, label: `${label} dW partials` }) },
+    { grad, k: ctx.bind('reduce.sum_splits', { resources: { partials, mask, out }, params: { n: numel, splits, masked: grad === 'masked' ? 1 : 0 }, members: M, label: `${label} dW ${grad}` }) },
+  ];
+}
+
+interface UpdateKernels {
+  prune: BoundKernel;
+  selectPrune: BoundKernel;
+  grow: BoundKernel;
+  selectGrow: BoundKernel;
+  apply: BoundKernel;
+}
+
+/** The masked storage: dense weights under a mask, in segments of the network's flat buffers. */
+export class MaskedStorage implements LayerStorage {
+  readonly kind = 'masked' as const;
+  readonly events: GPUBuffer;
+  readonly forward: StepKernel[];
+  readonly backward: StepKernel[] = [];
+  readonly optimizer = null;
+  private readonly updates: UpdateKernels;
+
+  constructor(
+    private readonly ctx: StorageContext,
+    readonly layer: LayerParams,
+    /** The layer's index among the weight layers (random regrowth hashes it). */
+    private readonly index: number,
+    t: LayerTensors,
+  ) {
+    const p = layer;
+    const { batch, members: M, buffers: b } = ctx;
+    const spec = p.spec;
+    const w = segmentBinding(b.params, p.weight);
+    const mask = segmentBinding(b.mask, p.weight);
+    this.events = ctx.own(`${p.name} events`, M * p.numel);
+    this.forward = [{ k: ctx.bind(`${spec.kind}.forward`, { resources: { a: t.x, b: w, mask, bias: segmentBinding(b.params, p.bias), c: t.z }, params: dims(spec, batch, 1), members: M, label: `${p.name} forward` }) }];
+    // dW restricted to active entries on ordinary steps; the full dense dW when the step needs it
+    // (a RigL update scores inactive positions by it; SNFS keeps dense momentum).
+    const gradW = segmentBinding(b.grads, p.weight);
+    const shared = {};
+    for (const grad of ['masked', 'full'] as const) this.backward.push(...weightGradKernels(ctx, spec, t.gz, t.x, mask, gradW, grad, p.name, shared));
+    const pixels = spec.kind === 'conv' ? convOut(spec).h * convOut(spec).w : 1;
+    this.backward.push({ k: ctx.bind('reduce.bias_grad', { resources: { dy: t.gz, db: segmentBinding(b.grads, p.bias) }, params: { batch, channels: p.outChannels, pixels }, members: M, label: `${p.name} db` }) });
+    if (t.gx) this.backward.push({ k: ctx.bind(`${spec.kind}.backward_input`, { resources: { a: t.gz, b: w, mask, c: t.gx }, params: dims(spec, batch, 1), members: M, label: `${p.name} dX` }) });
+    this.updates = this.bindUpdate(mask);
+  }
+
+  /** Scores → exact k-smallest selection (prune, then grow) → apply, per member (shaders/mask.wgsl). */
+  private bindUpdate(mask: GPUBufferBinding): UpdateKernels {
+    const { ctx, layer: p } = this;
+    const b = ctx.buffers;
+    const M = ctx.members;
+    const n = p.numel;
+    const keys = ctx.own(`${p.name} keys`, M * n);
+    const events = this.events;
+    const sources: Record<ScoreSource, GPUBuffer> = { params: b.params, grads: b.grads, state1: b.state1 };
+    const pruneRule = PRUNE_RULES[ctx.prune];
+    const growRule = GROW_RULES[ctx.grow];
+    const score = { n, seed: ctx.seed, step: 0, layer: this.index };
+    return {
+      prune: ctx.bind(pruneRule.kernel, { resources: { src: segmentBinding(sources[pruneRule.source], p.weight), mask, keys }, params: score, members: M }),
+      selectPrune: ctx.bind('mask.select_k', { resources: { keys, events }, params: { n, k: 0, bit: EV_PRUNED }, members: M }),
+      grow: ctx.bind(growRule.kernel, { resources: { src: segmentBinding(sources[growRule.source], p.weight), mask, events, keys }, params: score, members: M }),
+      selectGrow: ctx.bind('mask.select_k', { resources: { keys, events }, params: { n, k: 0, bit: EV_GROWN }, members: M }),
+      apply: ctx.bind('mask.apply_update', {
+        resources: { mask, weights: segmentBinding(b.params, p.weight), events, fired: segmentBinding(b.fired, p.weight), state1: segmentBinding(b.state1, p.weight), state2: segmentBinding(b.state2, p.weight) },
+        params: { n, states: ctx.optimizer === 'adam' ? 2 : 1 },
+        members: M,
+      }),
+    };
+  }
+
+  prepareMaskUpdate(step: number, counts: UpdateCounts): void {
+    const { cache, seed } = this.ctx;
+    const n = this.layer.numel;
+    const u = this.updates;
+    const score = { n, seed, step, layer: this.index };
+    updateParams(cache, u.prune, score);
+    updateParams(cache, u.grow, score);
+    updateParams(cache, u.selectPrune, { n, k: counts.prune, bit: EV_PRUNED });
+    updateParams(cache, u.selectGrow, { n, k: counts.grow, bit: EV_GROWN });
+  }
+
+  encodeMaskUpdate(pass: GPUComputePassEncoder): void {
+    const u = this.updates;
+    for (const k of [u.prune, u.selectPrune, u.grow, u.selectGrow, u.apply]) encodeKernel(pass, k);
+  }
+}
