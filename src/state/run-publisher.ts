@@ -13,6 +13,7 @@ import { boundaryView, maskViews, predictionsView } from './views';
 
 const PUBLISH_MS = 100;
 const VIEWS_AFTER_UPDATE_MS = 300;
+const BOUNDARY_MS = 1000;
 const MAX_TIMELINE = 64;
 const mean = (a: readonly number[]): number => a.reduce((x, y) => x + y, 0) / a.length;
 
@@ -30,6 +31,7 @@ export class RunPublisher {
   private maskDirty: number | null = null;
   private lastPublish = 0;
   private lastViews = 0;
+  private lastBoundary = -Infinity;
   private lastEnsemble = 0;
   /** Milliseconds the last ensemble snapshot took. */
   private ensembleCost = 0;
@@ -151,7 +153,11 @@ export class RunPublisher {
       if (next.length > MAX_TIMELINE) next = [...next.slice(0, MAX_TIMELINE / 2).filter((_, i) => i % 2 === 0), ...next.slice(MAX_TIMELINE / 2)];
     }
     this.state.setViews({ masks, maskImages, maskTimeline: next });
-    if (plan.grid && data.kind === 'points') {
+    // The boundary predicts every grid point (48² of them, one forward pass per batch): the
+    // costliest view, so while training it follows at most once a second.
+    const now = performance.now();
+    if (plan.grid && data.kind === 'points' && (includeSlow || now - this.lastBoundary >= BOUNDARY_MS)) {
+      this.lastBoundary = now;
       const logits = (await t.predictLogits('grid'))[0]!;
       const test = new Set(Array.from(s.evalIdx));
       const shown = Uint32Array.from([...s.trainIdx, ...s.evalIdx]);
