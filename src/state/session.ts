@@ -247,9 +247,16 @@ export class TrainingSession {
       this.state.updateRun({ status: stop.kind, message: stopMessage(stop) });
       return;
     }
-    // Say so at once (the step is final); the evaluation and views follow.
-    this.state.updateRun({ status: stop.kind === 'done' ? 'done' : 'paused', step: run.step });
-    await this.track(pub.publish(true));
+    const status = stop.kind === 'done' ? 'done' : 'paused';
+    if (once) {
+      // Step: the counter, the metrics and the views move together (a test reads them at once).
+      await this.track(pub.publish(true));
+      this.state.updateRun({ status });
+    } else {
+      // Say so at once (the step is final); the evaluation and views follow.
+      this.state.updateRun({ status, step: run.step });
+      await this.track(pub.publish(true));
+    }
     if (stop.kind === 'done' && generation === this.generation) await this.track(this.recordFinished(built));
   }
 
