@@ -1,14 +1,15 @@
 // The training benchmark page (bench/training.html), driven by scripts/bench.mjs in headless
-// Chromium: LeNet-300-100 on MNIST at batch 128, trained by our engine (dense; RigL at 80, 90, 95
-// and 98 % sparsity; RigL 90 % with 2 and 4 members), the cost of one mask update, and the same
-// dense network trained by @tensorflow/tfjs on its webgpu backend with the same optimizer.
+// Chromium: LeNet-300-100 on MNIST at batch 128, trained by our engine (dense; RigL at 80, 90, 95,
+// 98 and 99 % sparsity with each weight storage, masked and sparse, at M = 1 and 4), the cost of
+// one mask update per storage, and the same dense network trained by @tensorflow/tfjs on its
+// webgpu backend with the same optimizer. Query only=id,id runs just those cases.
 // Puts the result on window.__trainingBench (or window.__trainingBenchError).
 // Query: reps=R, target_ms=T (wanted length of one timed chunk), quick=1 (fewer cases).
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients'; // tfjs-core alone has no gradients
 import { parseConfig } from '../src/config';
-import { RunLoop, Trainer, maskableLayers, stopMessage, trainerSetupFromConfig, type TrainerSetup } from '../src/engine';
+import { RunLoop, Trainer, maskableLayers, stopMessage, trainerSetupFromConfig, type StorageKind, type TrainerSetup } from '../src/engine';
 import { PipelineCache, acquireGpu, type AdapterSummary } from '../src/gpu';
 import { sparseForwardFlops } from '../src/sparsity';
 import { preflight } from '../src/ensemble';
@@ -21,6 +22,8 @@ const LR = 0.1;
 const MOMENTUM = 0.9;
 /** No mask update inside the timed steps (updates are timed on their own). */
 const NEVER = 1_000_000_000;
+const STORAGES: readonly StorageKind[] = ['masked', 'sparse'];
+const SPARSITIES = [0.8, 0.9, 0.95, 0.98, 0.99];
 
 interface Case {
   id: string;
@@ -30,6 +33,8 @@ interface Case {
   members: number;
   /** Mask update every step (ΔT = 1) instead of never. */
   updateEveryStep?: boolean;
+  /** How the weight layers keep their weights (src/engine/storage-choice.ts). */
+  storage: StorageKind;
 }
 
 export interface ThroughputRow {
@@ -39,6 +44,11 @@ export interface ThroughputRow {
   sparsity: number;
   members: number;
   updateEveryStep: boolean;
+  storage: StorageKind;
+  /** Each weight layer's storage and bytes of weight state (LayerStorage.stateBytes). */
+  layers: { name: string; storage: StorageKind; stateBytes: number }[];
+  /** Compute dispatches of one ordinary training step. */
+  dispatchesPerStep: number;
   timing: Timing;
   msPerStep: number;
   /** Training examples per second over all members (batch × members per step). */
@@ -51,6 +61,7 @@ export interface ThroughputRow {
 export interface UpdateRow {
   method: string;
   sparsity: number;
+  storage: StorageKind;
   /** ms per step with an update every step minus ms per step with none. */
   msPerUpdate: number;
   /** One mask update in training steps. */
@@ -73,24 +84,26 @@ declare global {
   }
 }
 
-function cases(quick: boolean): Case[] {
-  const rigl = (s: number, members = 1, updateEveryStep = false): Case => ({
-    id: `rigl-${s * 100}${members > 1 ? `-m${members}` : ''}${updateEveryStep ? '-update' : ''}`,
-    label: `RigL ${s * 100}%${members > 1 ? `, M = ${members}` : ''}${updateEveryStep ? ', update every step' : ''}`,
+function cases(quick: boolean, only: readonly string[] | null): Case[] {
+  const rigl = (s: number, storage: StorageKind, members = 1, updateEveryStep = false): Case => ({
+    id: `rigl-${Math.round(s * 100)}${members > 1 ? `-m${members}` : ''}${updateEveryStep ? '-update' : ''}-${storage}`,
+    label: `RigL ${Math.round(s * 100)}%${members > 1 ? `, M = ${members}` : ''}${updateEveryStep ? ', update every step' : ''}, ${storage}`,
     method: 'rigl',
     sparsity: s,
     members,
     updateEveryStep,
+    storage,
   });
+  const both = (f: (st: StorageKind) => Case): Case[] => STORAGES.map(f);
   const all: Case[] = [
-    { id: 'dense', label: 'dense', method: 'dense', sparsity: 0, members: 1 },
-    ...[0.8, 0.9, 0.95, 0.98].map((s) => rigl(s)),
-    rigl(0.9, 2),
-    rigl(0.9, 4),
-    rigl(0.9, 1, true),
-    { id: 'set-90-update', label: 'SET 90%, update every step', method: 'set', sparsity: 0.9, members: 1, updateEveryStep: true },
+    { id: 'dense', label: 'dense', method: 'dense', sparsity: 0, members: 1, storage: 'masked' },
+    ...SPARSITIES.flatMap((s) => both((st) => rigl(s, st))),
+    ...SPARSITIES.flatMap((s) => both((st) => rigl(s, st, 4))),
+    ...both((st) => rigl(0.9, st, 1, true)),
+    ...both((st) => ({ id: `set-90-update-${st}`, label: `SET 90%, update every step, ${st}`, method: 'set', sparsity: 0.9, members: 1, updateEveryStep: true, storage: st })),
   ];
-  return quick ? all.filter((c) => ['dense', 'rigl-90', 'rigl-90-update'].includes(c.id)) : all;
+  if (only) return all.filter((c) => only.includes(c.id));
+  return quick ? all.filter((c) => ['dense', 'rigl-90-masked', 'rigl-90-sparse', 'rigl-90-update-masked', 'rigl-90-update-sparse'].includes(c.id)) : all;
 }
 
 function configFor(c: Case): unknown {
@@ -112,6 +125,7 @@ async function timeOurs(cache: PipelineCache, c: Case, data: Awaited<ReturnType<
   const setup: TrainerSetup = {
     ...base,
     members: c.members,
+    storage: c.storage,
     totalSteps: NEVER,
     schedule: c.updateEveryStep ? { ...base.schedule, deltaT: 1, tEnd: NEVER, beginStep: 0 } : { ...base.schedule, beginStep: NEVER },
   };
@@ -136,6 +150,9 @@ async function timeOurs(cache: PipelineCache, c: Case, data: Awaited<ReturnType<
       sparsity: c.sparsity,
       members: c.members,
       updateEveryStep: c.updateEveryStep ?? false,
+      storage: c.storage,
+      layers: trainer.net.storages.map((st) => ({ name: st.layer.name, storage: st.kind, stateBytes: st.stateBytes })),
+      dispatchesPerStep: trainer.net.stepDispatches,
       timing: t,
       msPerStep: t.msPerIter,
       examplesPerSecond: (BATCH * c.members * 1000) / t.msPerIter,
@@ -206,12 +223,12 @@ async function main(): Promise<TrainingBenchResult> {
   const tfjs = await initTfjsWebGpu(); // refuses a silent fallback to another backend
   console.log(`[bench] tfjs ${tfjs.version} on backend "${tfjs.backend}"`);
   const cache = PipelineCache.for(gpu.device);
-  const mnist = parseConfig(configFor({ id: 'data', label: '', method: 'dense', sparsity: 0, members: 1 }));
+  const mnist = parseConfig(configFor({ id: 'data', label: '', method: 'dense', sparsity: 0, members: 1, storage: 'masked' }));
   if (!mnist.ok) throw new Error(`the MNIST config was refused: ${mnist.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
   const data = await loadData(mnist.config);
 
   const ours: ThroughputRow[] = [];
-  const list = cases(q.get('quick') === '1');
+  const list = cases(q.get('quick') === '1', q.get('only')?.split(',') ?? null);
   for (const [i, c] of list.entries()) {
     const row = await timeOurs(cache, c, data, timing);
     ours.push(row);
@@ -219,12 +236,14 @@ async function main(): Promise<TrainingBenchResult> {
   }
   const peer = await timeTfjs(data, timing);
   console.log(`[bench] ${list.length + 1}/${list.length + 1} tfjs dense: ${peer.msPerStep.toFixed(1)} ms/step, ${peer.examplesPerSecond.toFixed(0)} examples/s`);
-  const noUpdate = ours.find((r) => r.id === 'rigl-90')!;
   const updates = ours
     .filter((r) => r.updateEveryStep)
-    .map((r) => {
+    .flatMap((r) => {
+      // Against the same sparsity and storage without updates.
+      const noUpdate = ours.find((o) => !o.updateEveryStep && o.method === 'rigl' && o.members === 1 && o.sparsity === r.sparsity && o.storage === r.storage);
+      if (!noUpdate) return [];
       const msPerUpdate = r.msPerStep - noUpdate.msPerStep;
-      return { method: r.method, sparsity: r.sparsity, msPerUpdate, steps: msPerUpdate / noUpdate.msPerStep };
+      return [{ method: r.method, sparsity: r.sparsity, storage: r.storage, msPerUpdate, steps: msPerUpdate / noUpdate.msPerStep }];
     });
   gpu.destroy();
   return {
@@ -239,7 +258,8 @@ async function main(): Promise<TrainingBenchResult> {
       notes: [
         'One timed chunk = N training steps and one wait (ours: N steps through RunLoop (Trainer.train), which reads each step\'s loss back; tfjs: N optimizer.minimize calls, then one await of the last loss).',
         'Throughput rows have no mask update in the timed steps; an update is timed as (ms/step with an update every step) - (ms/step with none), at 90 % sparsity.',
-        'Our kernels compute masked dense products: sparsity lowers the useful FLOPs, not the work done, so sparse rows run at about the dense speed.',
+        'The masked storage computes masked dense products: sparsity lowers the useful FLOPs, not the work done, so its rows run at about the dense speed. The sparse storage visits the active connections only.',
+        'The sparse storage still keeps the layer\'s position-space copy in the flat buffers (for mask updates, checkpoints and views): its state bytes below are the slots only.',
         'Both sides: batch 128 drawn from the MNIST images resident on the GPU, SGD lr 0.1 momentum 0.9, no weight decay.',
         ...(gpu.adapter.software ? ['Software adapter (SwiftShader): these are NOT GPU numbers.'] : []),
       ],
@@ -247,7 +267,7 @@ async function main(): Promise<TrainingBenchResult> {
     ours,
     updates,
     tfjs: peer,
-    denseSpeedRatio: peer.msPerStep / ours.find((r) => r.id === 'dense')!.msPerStep,
+    denseSpeedRatio: peer.msPerStep / (ours.find((r) => r.id === 'dense')?.msPerStep ?? NaN),
   };
 }
 

@@ -1,9 +1,9 @@
 // The command-line options both benchmarks take: --quick, --reps R, --target-ms T, --out FILE,
-// and (kernel benchmark only) --iters N.
+// --only ID,ID (training benchmark: just those cases) and (kernel benchmark only) --iters N.
 import { resolve } from 'node:path';
 
 export function parseBenchArgs(argv, { usage, out, iters = false }) {
-  const o = { quick: false, iters: null, reps: null, targetMs: null, out };
+  const o = { quick: false, iters: null, reps: null, targetMs: null, only: null, out };
   const int = (flag, v) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer, got "${v}"`);
@@ -13,6 +13,7 @@ export function parseBenchArgs(argv, { usage, out, iters = false }) {
     const a = argv[i];
     if (a === '--quick') o.quick = true;
     else if (a === '--iters' && iters) o.iters = int(a, argv[++i]);
+    else if (a === '--only') o.only = argv[++i] ?? '';
     else if (a === '--reps') o.reps = int(a, argv[++i]);
     else if (a === '--target-ms') o.targetMs = int(a, argv[++i]);
     else if (a === '--out') o.out = resolve(process.cwd(), argv[++i] ?? '');

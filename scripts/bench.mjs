@@ -1,16 +1,18 @@
 #!/usr/bin/env node
 // npm run bench [-- --quick] [--reps R] [--target-ms T] [--out FILE]
 // Training throughput of LeNet-300-100 on MNIST at batch 128 (bench/training-page.ts) in headless
-// Chromium: ours dense, RigL at 80-98 % sparsity, RigL 90 % with 2 and 4 members, the cost of one
-// mask update, and the same dense network in tfjs on its webgpu backend (the page refuses a
-// fallback backend). Prints a markdown table and writes bench/results.json.
+// Chromium: ours dense, RigL at 80-99 % sparsity with the masked and the sparse weight storage at
+// M = 1 and 4, the cost of one mask update per storage, and the same dense network in tfjs on its
+// webgpu backend (the page refuses a fallback backend). Prints markdown tables and writes
+// bench/results.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseBenchArgs } from './bench-args.mjs';
 import { ROOT, hostPage, waitForWindow } from './page-host.mjs';
 
 const USAGE = `usage: npm run bench -- [--quick] [--reps R] [--target-ms T] [--out FILE]
-  --quick        dense, RigL 90% and its update only: a smoke run
+  --quick        dense, RigL 90% (both storages) and its update only: a smoke run
+  --only IDS     just these cases, comma-separated (e.g. rigl-95-masked,rigl-95-sparse)
   --reps R       timed chunks per case; the median is reported (default 3)
   --target-ms T  wanted length of one timed chunk in ms (default 2000)
   --out FILE     JSON output (default bench/results.json)
@@ -25,18 +27,31 @@ export function markdown(r) {
   const lines = [];
   lines.push(`Adapter: ${r.meta.adapter.label}${r.meta.software ? ' — **software (SwiftShader): not GPU numbers**' : ''}; ${r.meta.browserVersion ?? ''}; tfjs ${r.meta.tfjs.version} (${r.meta.tfjs.backend}); ${r.meta.date.slice(0, 10)}.`);
   lines.push('');
-  lines.push('| run | M | ms / step | examples / s | useful GFLOP/s | vs tfjs dense |');
-  lines.push('|---|---:|---:|---:|---:|---:|');
+  lines.push('| run | M | storage | ms / step | examples / s | dispatches / step | useful GFLOP/s | vs tfjs dense |');
+  lines.push('|---|---:|---|---:|---:|---:|---:|---:|');
   for (const o of r.ours.filter((x) => !x.updateEveryStep)) {
-    lines.push(`| ours, ${o.label} | ${o.members} | ${f1(o.msPerStep)} | ${f1(o.examplesPerSecond)} | ${o.gflops.toFixed(3)} | ${(r.tfjs.msPerStep / (o.msPerStep / o.members)).toFixed(2)}× |`);
+    lines.push(`| ours, ${o.label} | ${o.members} | ${o.storage} | ${f1(o.msPerStep)} | ${f1(o.examplesPerSecond)} | ${o.dispatchesPerStep} | ${o.gflops.toFixed(3)} | ${(r.tfjs.msPerStep / (o.msPerStep / o.members)).toFixed(2)}× |`);
   }
-  lines.push(`| tfjs ${r.meta.tfjs.version} webgpu, dense | 1 | ${f1(r.tfjs.msPerStep)} | ${f1(r.tfjs.examplesPerSecond)} | — | 1.00× |`);
+  lines.push(`| tfjs ${r.meta.tfjs.version} webgpu, dense | 1 | — | ${f1(r.tfjs.msPerStep)} | ${f1(r.tfjs.examplesPerSecond)} | — | — | 1.00× |`);
   lines.push('');
   lines.push('"vs tfjs dense" = tfjs ms per step ÷ our ms per step per member (above 1: ours trains more examples per second).');
   lines.push('');
-  lines.push('| mask update | ms | in training steps |');
-  lines.push('|---|---:|---:|');
-  for (const u of r.updates) lines.push(`| ${{ rigl: 'RigL', set: 'SET' }[u.method] ?? u.method} at ${u.sparsity * 100}% | ${f1(u.msPerUpdate)} | ${u.steps.toFixed(2)} |`);
+  // Sparse ÷ masked examples per second, same sparsity and members, same run.
+  const pairs = r.ours.filter((o) => o.storage === 'sparse' && !o.updateEveryStep).flatMap((sp) => {
+    const m = r.ours.find((o) => o.storage === 'masked' && !o.updateEveryStep && o.method === sp.method && o.sparsity === sp.sparsity && o.members === sp.members);
+    return m ? [[sp, m]] : [];
+  });
+  if (pairs.length > 0) {
+    lines.push('| sparsity | M | sparse ÷ masked examples/s | weight state, masked | weight state, sparse (slots) |');
+    lines.push('|---:|---:|---:|---:|---:|');
+    const kib = (b) => `${(b / 1024).toFixed(0)} KiB`;
+    const state = (o) => o.layers.map((l) => `${l.name} ${kib(l.stateBytes)}${l.storage === o.storage ? '' : ` (${l.storage})`}`).join(', ');
+    for (const [sp, m] of pairs) lines.push(`| ${Math.round(sp.sparsity * 100)}% | ${sp.members} | ${(sp.examplesPerSecond / m.examplesPerSecond).toFixed(2)}× | ${state(m)} | ${state(sp)} |`);
+    lines.push('');
+  }
+  lines.push('| mask update | storage | ms | in training steps |');
+  lines.push('|---|---|---:|---:|');
+  for (const u of r.updates) lines.push(`| ${{ rigl: 'RigL', set: 'SET' }[u.method] ?? u.method} at ${u.sparsity * 100}% | ${u.storage ?? 'masked'} | ${f1(u.msPerUpdate)} | ${u.steps.toFixed(2)} |`);
   return lines.join('\n');
 }
 
@@ -53,6 +68,7 @@ async function main() {
     });
     const q = new URLSearchParams();
     if (opts.quick) q.set('quick', '1');
+    if (opts.only) q.set('only', opts.only);
     if (opts.reps) q.set('reps', String(opts.reps));
     if (opts.targetMs) q.set('target_ms', String(opts.targetMs));
     console.log(`[bench] ${host.browser.version()} (${host.executablePath})`);

@@ -3,7 +3,8 @@
 // Masked weights stay exactly +0: every update ends with apply_mask (a select, not a multiply,
 // so a negative weight does not become -0 and a NaN cannot survive at an inactive position).
 // flags: bit 0 nesterov (SGD), bit 1 dense state (SNFS: momentum from the unmasked gradient),
-//        bit 2 decoupled weight decay (AdamW).
+//        bit 2 decoupled weight decay (AdamW), bit 3 unmasked (the sparse storage's slots: every
+//        slot is active, so no mask is read and the binding only fills the layout).
 // SGD (PyTorch semantics, dampening 0):
 //   g' = (dense ? g : g*mask) + wd*w;  buf = mu*buf + g';  d = nesterov ? g' + mu*buf : buf
 //   w = (w - lr*d) masked
@@ -18,6 +19,7 @@ override WG: u32 = 256u;
 const FLAG_NESTEROV: u32 = 1u;
 const FLAG_DENSE_STATE: u32 = 2u;
 const FLAG_DECOUPLED: u32 = 4u;
+const FLAG_UNMASKED: u32 = 8u;
 
 struct SgdParams {
   n: u32,
@@ -69,12 +71,15 @@ fn flat_index(wg: vec3u, nwg: vec3u, lid: vec3u) -> u32 {
   return (wg.y * nwg.x + wg.x) * WG + lid.x;
 }
 
-fn apply_mask(value: f32, i: u32) -> f32 {
+fn apply_mask(value: f32, i: u32, flags: u32) -> f32 {
+  if ((flags & FLAG_UNMASKED) != 0u) {
+    return value;
+  }
   return select(0.0, value, mask[i] != 0.0);
 }
 
 fn effective_grad(i: u32, flags: u32) -> f32 {
-  if ((flags & FLAG_DENSE_STATE) != 0u) {
+  if ((flags & (FLAG_DENSE_STATE | FLAG_UNMASKED)) != 0u) {
     return g[i];
   }
   return g[i] * mask[i];
@@ -94,7 +99,7 @@ fn sgd(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @b
   if ((p.flags & FLAG_NESTEROV) != 0u) {
     d = gi + p.momentum * buf;
   }
-  w[i] = apply_mask(w[i] - p.lr * d, i);
+  w[i] = apply_mask(w[i] - p.lr * d, i, p.flags);
 }
 
 @compute @workgroup_size(WG)
@@ -118,7 +123,7 @@ fn adam(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @
     wi = wi * (1.0 - p.lr * p.weight_decay);
   }
   let denom = sqrt(v) / sqrt(p.bc2) + p.eps;
-  w[i] = apply_mask(wi - (p.lr / p.bc1) * m / denom, i);
+  w[i] = apply_mask(wi - (p.lr / p.bc1) * m / denom, i, p.flags);
 }
 
 @compute @workgroup_size(WG)

@@ -60,6 +60,34 @@ fn bias_grad(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) 
   }
 }
 
+// The same sums for dense layers (pixels = 1), one thread per (channel, member) and no barriers:
+// the thread replays bias_grad's exact order (RED_WG strided partials, then the halving tree), so
+// both give the same floats; a workgroup per channel cost more in barriers than in additions.
+// Dispatch: 1-D over channels folded, z = member.
+@compute @workgroup_size(WG)
+fn bias_grad_dense(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let channel = (wg.y * nwg.x + wg.x) * WG + lid.x;
+  let d = bias_dims;
+  if (channel >= d.channels) {
+    return;
+  }
+  let member = wg.z;
+  var part: array<f32, RED_WG>;
+  for (var li = 0u; li < RED_WG; li++) {
+    var sum = 0.0;
+    for (var b = li; b < d.batch; b += RED_WG) {
+      sum += dy[(member * d.batch + b) * d.channels + channel];
+    }
+    part[li] = sum;
+  }
+  for (var stride = RED_WG / 2u; stride > 0u; stride /= 2u) {
+    for (var li = 0u; li < stride; li++) {
+      part[li] += part[li + stride];
+    }
+  }
+  db[member * d.channels + channel] = part[0];
+}
+
 @compute @workgroup_size(WG)
 fn sum_splits(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let i = (wg.y * nwg.x + wg.x) * WG + lid.x;

@@ -15,3 +15,5 @@ export * from './gradinit';
 export * from './memory';
 export * from './checkpoint-check';
 export * from './gemm-dims';
+export * from './storage-choice';
+export type { StorageKind } from './layer-storage';

@@ -2,14 +2,14 @@
 // (docs/ARCHITECTURE.md §7). A storage owns the kernels of its layer's forward pass, its input
 // gradient dX, its weight and bias gradients, its optimizer step and its mask update; the network
 // orders them with the activations, pools and ToST bypasses, and the trainer only talks to the
-// network. Today there is one storage, `masked` (the reference): dense W and a 0/1 mask
-// [member][out][in] (conv [member][cout][cin][kh][kw]) in the network's flat buffers. The truly
-// sparse storage of dense layers is a second implementation of LayerStorage.
-import { encodeKernel, updateParams, type bindKernel, type BoundKernel, type KernelName, type PipelineCache } from '../gpu';
-import { EV_GROWN, EV_PRUNED } from '../reference/mask-codes';
+// network. Two storages: `masked` (the reference, below): dense W and a 0/1 mask [member][out][in]
+// (conv [member][cout][cin][kh][kw]) in the network's flat buffers; and `sparse` for dense layers
+// (sparse-storage.ts): the active connections only, as slots.
+import type { bindKernel, BoundKernel, KernelName, PipelineCache } from '../gpu';
 import { convSplits, dims } from './gemm-dims';
 import { convOut, type WeightLayerSpec } from './layers';
-import { GROW_RULES, PRUNE_RULES, type GrowRuleName, type PruneRuleName, type ScoreSource } from './mask-rules';
+import type { GrowRuleName, PruneRuleName } from './mask-rules';
+import { MaskUpdate } from './mask-update';
 import { segmentBinding, type LayerParams } from './param-layout';
 
 /** A kernel of the step; `grad` marks the two variants of a weight gradient (one runs per step), `ghost` the ToST bypass. */
@@ -25,8 +25,10 @@ export interface UpdateCounts {
   grow: number;
 }
 
+export type StorageKind = 'masked' | 'sparse';
+
 export interface LayerStorage {
-  readonly kind: 'masked';
+  readonly kind: StorageKind;
   readonly layer: LayerParams;
   /** (members, numel) u32: what the last mask update did to each connection (mask-codes.ts CHANGE). */
   readonly events: GPUBuffer;
@@ -39,6 +41,19 @@ export interface LayerStorage {
   /** Sets the counts and the step (random regrowth hashes it) of the next encodeMaskUpdate. */
   prepareMaskUpdate(step: number, counts: UpdateCounts): void;
   encodeMaskUpdate(pass: GPUComputePassEncoder): void;
+  /** After the host wrote the flat buffers (weights, mask, optimizer state): rebuild from them. */
+  reload(mask: Float32Array): void;
+  /** Before the host reads the flat buffers: bring weights, gradients and optimizer state there. */
+  encodeSync(pass: GPUComputePassEncoder): void;
+  /** Per-step optimizer values for slots 0.. of the next chunk (its own n is added). */
+  writeOptimizerParams(steps: readonly Record<string, number>[]): void;
+  /**
+   * Bytes of the layer's weight state, all members: weights, gradients, optimizer state and the
+   * mask or the indices (the ITOP record, change codes and scratch are not counted).
+   */
+  readonly stateBytes: number;
+  /** Frees what the storage allocated itself (the network frees what it allocated through ctx). */
+  destroy(): void;
 }
 
 /** The network's flat buffers and settings a storage binds to, and its allocators. */
@@ -49,6 +64,8 @@ export interface StorageContext {
   /** Flat (totalFloats) buffers of param-layout.ts. */
   buffers: { params: GPUBuffer; grads: GPUBuffer; mask: GPUBuffer; state1: GPUBuffer; state2: GPUBuffer; fired: GPUBuffer };
   optimizer: 'sgd' | 'adam';
+  /** Per-step params slots of a chunk (a storage's own optimizer reads its step's slot). */
+  slots: number;
   prune: PruneRuleName;
   grow: GrowRuleName;
   /** The 'regrow' stream seed random regrowth hashes with (seed, step, member, layer, index). */
@@ -89,14 +106,6 @@ export function weightGradKernels(ctx: StorageContext, spec: WeightLayerSpec, a:
   ];
 }
 
-interface UpdateKernels {
-  prune: BoundKernel;
-  selectPrune: BoundKernel;
-  grow: BoundKernel;
-  selectGrow: BoundKernel;
-  apply: BoundKernel;
-}
-
 /** The masked storage: dense weights under a mask, in segments of the network's flat buffers. */
 export class MaskedStorage implements LayerStorage {
   readonly kind = 'masked' as const;
@@ -104,13 +113,14 @@ export class MaskedStorage implements LayerStorage {
   readonly forward: StepKernel[];
   readonly backward: StepKernel[] = [];
   readonly optimizer = null;
-  private readonly updates: UpdateKernels;
+  private readonly update: MaskUpdate;
+  private readonly states: number;
 
   constructor(
-    private readonly ctx: StorageContext,
+    ctx: StorageContext,
     readonly layer: LayerParams,
     /** The layer's index among the weight layers (random regrowth hashes it). */
-    private readonly index: number,
+    index: number,
     t: LayerTensors,
   ) {
     const p = layer;
@@ -126,49 +136,29 @@ export class MaskedStorage implements LayerStorage {
     const shared = {};
     for (const grad of ['masked', 'full'] as const) this.backward.push(...weightGradKernels(ctx, spec, t.gz, t.x, mask, gradW, grad, p.name, shared));
     const pixels = spec.kind === 'conv' ? convOut(spec).h * convOut(spec).w : 1;
-    this.backward.push({ k: ctx.bind('reduce.bias_grad', { resources: { dy: t.gz, db: segmentBinding(b.grads, p.bias) }, params: { batch, channels: p.outChannels, pixels }, members: M, label: `${p.name} db` }) });
+    // Dense layers: one thread per channel (the same floats as the workgroup tree, fewer barriers).
+    this.backward.push({ k: ctx.bind(pixels === 1 ? 'reduce.bias_grad_dense' : 'reduce.bias_grad', { resources: { dy: t.gz, db: segmentBinding(b.grads, p.bias) }, params: { batch, channels: p.outChannels, pixels }, members: M, label: `${p.name} db` }) });
     if (t.gx) this.backward.push({ k: ctx.bind(`${spec.kind}.backward_input`, { resources: { a: t.gz, b: w, mask, c: t.gx }, params: dims(spec, batch, 1), members: M, label: `${p.name} dX` }) });
-    this.updates = this.bindUpdate(mask);
-  }
-
-  /** Scores → exact k-smallest selection (prune, then grow) → apply, per member (shaders/mask.wgsl). */
-  private bindUpdate(mask: GPUBufferBinding): UpdateKernels {
-    const { ctx, layer: p } = this;
-    const b = ctx.buffers;
-    const M = ctx.members;
-    const n = p.numel;
-    const keys = ctx.own(`${p.name} keys`, M * n);
-    const events = this.events;
-    const sources: Record<ScoreSource, GPUBuffer> = { params: b.params, grads: b.grads, state1: b.state1 };
-    const pruneRule = PRUNE_RULES[ctx.prune];
-    const growRule = GROW_RULES[ctx.grow];
-    const score = { n, seed: ctx.seed, step: 0, layer: this.index };
-    return {
-      prune: ctx.bind(pruneRule.kernel, { resources: { src: segmentBinding(sources[pruneRule.source], p.weight), mask, keys }, params: score, members: M }),
-      selectPrune: ctx.bind('mask.select_k', { resources: { keys, events }, params: { n, k: 0, bit: EV_PRUNED }, members: M }),
-      grow: ctx.bind(growRule.kernel, { resources: { src: segmentBinding(sources[growRule.source], p.weight), mask, events, keys }, params: score, members: M }),
-      selectGrow: ctx.bind('mask.select_k', { resources: { keys, events }, params: { n, k: 0, bit: EV_GROWN }, members: M }),
-      apply: ctx.bind('mask.apply_update', {
-        resources: { mask, weights: segmentBinding(b.params, p.weight), events, fired: segmentBinding(b.fired, p.weight), state1: segmentBinding(b.state1, p.weight), state2: segmentBinding(b.state2, p.weight) },
-        params: { n, states: ctx.optimizer === 'adam' ? 2 : 1 },
-        members: M,
-      }),
-    };
+    this.update = new MaskUpdate(ctx, p, index, this.events, ctx.own(`${p.name} keys`, M * p.numel));
+    this.states = ctx.optimizer === 'adam' ? 2 : 1;
   }
 
   prepareMaskUpdate(step: number, counts: UpdateCounts): void {
-    const { cache, seed } = this.ctx;
-    const n = this.layer.numel;
-    const u = this.updates;
-    const score = { n, seed, step, layer: this.index };
-    updateParams(cache, u.prune, score);
-    updateParams(cache, u.grow, score);
-    updateParams(cache, u.selectPrune, { n, k: counts.prune, bit: EV_PRUNED });
-    updateParams(cache, u.selectGrow, { n, k: counts.grow, bit: EV_GROWN });
+    this.update.prepare(step, counts);
   }
 
   encodeMaskUpdate(pass: GPUComputePassEncoder): void {
-    const u = this.updates;
-    for (const k of [u.prune, u.selectPrune, u.grow, u.selectGrow, u.apply]) encodeKernel(pass, k);
+    this.update.encode(pass);
   }
+
+  get stateBytes(): number {
+    // Weights, gradients, mask and one or two optimizer states, dense-sized at any density.
+    return this.layer.numel * this.layer.weight.members * 4 * (3 + this.states);
+  }
+
+  // The weights live in the flat buffers: nothing to rebuild after a load or to copy before a read.
+  reload(): void {}
+  encodeSync(): void {}
+  writeOptimizerParams(): void {}
+  destroy(): void {}
 }

@@ -7,13 +7,17 @@ import type { LayerSpec } from './layers';
 import { GROW_RULES, PRUNE_RULES } from './mask-rules';
 import type { NetworkOptions } from './network';
 
+/** The kernels of the sparse storage (sparse-storage.ts). */
+const SPARSE_STORAGE_KERNELS: readonly KernelName[] = ['sparse.transpose', 'sparse.forward', 'sparse.backward_input', 'sparse.weight_grad', 'sparse.expand', 'sparse.gather', 'sparse.count_lines', 'sparse.scan_lines', 'sparse.fill_rows', 'sparse.fill_cols'];
+
 /** Every kernel a network of these layers uses (compiled before the first step). */
-export function networkKernels(specs: readonly LayerSpec[], o: Pick<NetworkOptions, 'data' | 'optimizer' | 'prune' | 'grow'>, ghost = false): KernelName[] {
+export function networkKernels(specs: readonly LayerSpec[], o: Pick<NetworkOptions, 'data' | 'optimizer' | 'prune' | 'grow' | 'storages'>, ghost = false): KernelName[] {
   const names = new Set<KernelName>([
     ...(ghost ? (['activation.scale_add'] as const) : []),
     o.data.kind === 'images' ? 'data.gather_u8' : 'data.gather_f32',
     'loss.softmax_xent',
     'reduce.bias_grad',
+    'reduce.bias_grad_dense',
     'reduce.batch_metrics',
     o.optimizer === 'sgd' ? 'optimizer.sgd' : 'optimizer.adam',
     PRUNE_RULES[o.prune].kernel,
@@ -21,6 +25,7 @@ export function networkKernels(specs: readonly LayerSpec[], o: Pick<NetworkOptio
     'mask.select_k',
     'mask.apply_update',
   ]);
+  if (o.storages?.includes('sparse')) for (const k of SPARSE_STORAGE_KERNELS) names.add(k);
   specs.forEach((l, i) => {
     if (l.kind === 'maxpool2') {
       names.add('pool.max2_forward');

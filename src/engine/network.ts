@@ -9,7 +9,8 @@
 // Step: gather, forward (+ activations, pools), loss, metrics, backward (dW restricted to active
 // weights on ordinary steps, the full dense dW where the step needs it: a RigL update, SNFS and
 // the port-compatible style every step; conv dW split over batch x pixels and summed in fixed
-// order), then the optimizer: one flat dispatch over every parameter (plus a storage's own, if any).
+// order), then the optimizer: flat dispatches over the parameters (flat-optimizer.ts) plus each
+// sparse storage's own over its slots.
 // ToST: activation kernels read a per-step slot (β annealing, then exact ReLU); with ghost skips
 // each weight layer also runs its dense bypass u = G·x (no bias) and z += α(t)·u, and backward
 // ga = α(t)·dz, dG = gaᵀ·x, dx += ga·G. Ghost kernels are only encoded while the bypass lives.
@@ -17,12 +18,14 @@ import { bindKernel, encodeKernel, storageBuffer, updateParamSlots, updateParams
 import { ACTIVATION_KINDS, type ActivationKind } from '../reference/activation';
 import { packU8 } from '../util/packing';
 import { bindEvalPrograms, type EvalProgram } from './eval-programs';
-import { dims } from './gemm-dims';
-import { MaskedStorage, weightGradKernels, type LayerStorage, type StepKernel, type StorageContext } from './layer-storage';
+import { FlatOptimizer, rangesWithout } from './flat-optimizer';
+import { ghostBackward, ghostForward } from './ghost-kernels';
+import { MaskedStorage, type LayerStorage, type LayerTensors, type StepKernel, type StorageContext, type StorageKind } from './layer-storage';
+import { SparseStorage } from './sparse-storage';
 import { inFeatures, outFeatures, type LayerActivation, type LayerSpec, type WeightLayerSpec } from './layers';
 import type { GrowRuleName, PruneRuleName } from './mask-rules';
 import { actParams, networkKernels, poolDims } from './network-kernels';
-import { segmentBinding, type ParamLayout } from './param-layout';
+import type { ParamLayout } from './param-layout';
 
 export interface NetworkData {
   kind: 'points' | 'images';
@@ -52,6 +55,8 @@ export interface NetworkOptions {
   prune: PruneRuleName;
   grow: GrowRuleName;
   seed: number;
+  /** Each weight layer's storage (storage-choice.ts); masked where absent. */
+  storages?: readonly StorageKind[];
 }
 
 export interface StepParams {
@@ -97,7 +102,7 @@ export class Network {
   private readonly loss: BoundKernel;
   private readonly metrics: BoundKernel;
   private readonly evals: Map<string, EvalProgram>;
-  private readonly optimizer: BoundKernel;
+  private readonly optimizer: FlatOptimizer;
 
   static async create(cache: PipelineCache, o: NetworkOptions): Promise<Network> {
     await cache.prepare(networkKernels(o.specs, o, o.layout.layers.some((l) => l.ghost)));
@@ -114,6 +119,8 @@ export class Network {
   }
 
   private readonly owned: GPUBuffer[];
+  /** The storages built so far (a build refused part-way frees them too). */
+  private readonly storageList: LayerStorage[] = [];
   private readonly kernels: BoundKernel[];
 
   private constructor(
@@ -190,8 +197,14 @@ export class Network {
     this.gather = bind(gatherName, { resources: { [source]: values, labels, indices: this.trainIndices, x: x0, y: y0 }, params: gatherParams(o.indexStride), members: M, slots: o.slots, label: 'gather train' });
 
     // Each weight layer's storage, bound to its slice of the flat buffers and its activations.
-    const ctx: StorageContext = { cache, batch, members: M, buffers: { params: this.params, grads: this.grads, mask: this.mask, state1: this.state1, state2: this.state2, fired: this.fired }, optimizer: o.optimizer, prune: o.prune, grow: o.grow, seed: o.seed, bind, own };
-    this.storages = layout.layers.map((p, li) => new MaskedStorage(ctx, p, li, { x: input(p.layerIndex), z: z[p.layerIndex]!, gz: gz[p.layerIndex]!, gx: p.layerIndex > 0 ? gy[p.layerIndex - 1]! : null }));
+    const ctx: StorageContext = { cache, batch, members: M, buffers: { params: this.params, grads: this.grads, mask: this.mask, state1: this.state1, state2: this.state2, fired: this.fired }, optimizer: o.optimizer, slots: o.slots, prune: o.prune, grow: o.grow, seed: o.seed, bind, own };
+    const tensors = (i: number): LayerTensors => ({ x: input(i), z: z[i]!, gz: gz[i]!, gx: i > 0 ? gy[i - 1]! : null });
+    this.storages = layout.layers.map((p, li) => {
+      const t = tensors(p.layerIndex);
+      const storage = o.storages?.[li] === 'sparse' ? new SparseStorage(ctx, p, li, t) : new MaskedStorage(ctx, p, li, t);
+      this.storageList.push(storage);
+      return storage;
+    });
     const byLayer = new Map(this.storages.map((s) => [s.layer.layerIndex, s]));
 
     specs.forEach((l, i) => {
@@ -202,15 +215,7 @@ export class Network {
       const storage = byLayer.get(i)!;
       const p = storage.layer;
       this.forward.push(...storage.forward);
-      const g = p.ghost;
-      if (g) {
-        // u = G·x (members, batch, out features), then z += α(t)·u.
-        const n = M * batch * outFeatures(l);
-        const u = own(`${p.name} ghost out`, n);
-        const ghostRes = { a: input(i), b: segmentBinding(this.params, g.weight), mask: segmentBinding(this.mask, g.weight), bias: own(`${p.name} ghost zero bias`, M * p.outChannels), c: u };
-        this.forward.push({ ghost: true, k: bind(`${g.spec.kind}.forward`, { resources: ghostRes, params: dims(g.spec, batch, 1), members: M, label: `${p.name} ghost forward` }) });
-        this.forward.push({ ghost: true, k: scaleAdd(u, z[i]!, n, 1, true, `${p.name} ghost add`) });
-      }
+      if (p.ghost) this.forward.push(...ghostForward(ctx, p, tensors(i), scaleAdd));
       if (act(i)) this.forward.push({ k: activation(i, 'forward', { x: z[i]!, out: y[i]! }) });
     });
     this.loss = bind('loss.softmax_xent', { resources: { logits: y[L - 1]!, labels: y0, dlogits: gy[L - 1]!, loss: lossRows, correct: correctRows }, params: { batch, classes: outFeatures(specs[L - 1]!), alpha: o.labelSmoothing, temperature: 1 }, members: M });
@@ -228,32 +233,14 @@ export class Network {
       const p = storage.layer;
       if (act(i)) this.backward.push({ k: activation(i, 'backward', { x: z[i]!, dy: gy[i]!, out: gz[i]! }) });
       this.backward.push(...storage.backward);
-      const g = p.ghost;
-      if (g) {
-        // ga = α(t)·dz; dG = gaᵀ·x (dense: the bypass is never pruned); dx += ga·G, after the
-        // layer's own dX has written dx.
-        const n = M * batch * outFeatures(l);
-        const ga = own(`${p.name} ghost dz`, n);
-        const gm = segmentBinding(this.mask, g.weight);
-        this.backward.push({ ghost: true, k: scaleAdd(gz[i]!, ga, n, 0, true, `${p.name} ghost scale`) });
-        for (const s of weightGradKernels(ctx, g.spec, ga, input(i), gm, segmentBinding(this.grads, g.weight), 'full', `${p.name} ghost`)) this.backward.push({ ...s, grad: undefined, ghost: true });
-        if (i > 0) {
-          const nx = M * batch * inFeatures(l);
-          const gx = own(`${p.name} ghost dx`, nx);
-          this.backward.push({ ghost: true, k: bind(`${g.spec.kind}.backward_input`, { resources: { a: ga, b: segmentBinding(this.params, g.weight), mask: gm, c: gx }, params: dims(g.spec, batch, 1), members: M, label: `${p.name} ghost dX` }) });
-          this.backward.push({ ghost: true, k: scaleAdd(gx, gy[i - 1]!, nx, 1, false, `${p.name} ghost dX add`) });
-        }
-      }
+      if (p.ghost) this.backward.push(...ghostBackward(ctx, p, tensors(i), scaleAdd));
     }
 
-    // One optimizer dispatch over every parameter of every layer and member (the masked
-    // storages' weights, biases and ghost bypasses share the flat buffers).
-    const n = layout.totalFloats;
-    const state = { w: this.params, g: this.grads, mask: this.mask, state1: this.state1 };
-    this.optimizer =
-      o.optimizer === 'sgd'
-        ? bind('optimizer.sgd', { resources: state, params: { n, flags: o.optimizerFlags, lr: 0, momentum: 0, weight_decay: 0 }, members: 1, slots: o.slots })
-        : bind('optimizer.adam', { resources: { ...state, state2: this.state2 }, params: { n, flags: o.optimizerFlags, lr: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0, bc1: 1, bc2: 1 }, members: 1, slots: o.slots });
+    // The optimizer over the flat buffers: every parameter of every layer and member (masked
+    // storages' weights, biases, ghost bypasses) but the sparse storages' weights (their own).
+    const flatBuffers = { params: this.params, grads: this.grads, mask: this.mask, state1: this.state1, state2: this.state2 };
+    const ranges = rangesWithout(layout, this.storages.filter((st) => st.kind === 'sparse').map((st) => st.layer.weight));
+    this.optimizer = new FlatOptimizer(bind, flatBuffers, ranges, o.optimizer, o.optimizerFlags, o.slots);
   }
 
   /** Per weight layer (members, numel): the CHANGE codes the last mask update left. */
@@ -270,6 +257,17 @@ export class Network {
     q.writeBuffer(this.fired, 0, new Float32Array(fired));
     q.writeBuffer(this.state1, 0, new Float32Array(states?.[0] ?? zeros));
     q.writeBuffer(this.state2, 0, new Float32Array(states?.[1] ?? zeros));
+    for (const st of this.storages) st.reload(mask);
+  }
+
+  /** Brings every storage's weights, gradients and optimizer state into the flat buffers (before a host read). */
+  syncFlat(): void {
+    if (this.storages.every((st) => st.kind === 'masked')) return;
+    const enc = this.cache.device.createCommandEncoder({ label: 'storages to the flat buffers' });
+    const pass = enc.beginComputePass();
+    for (const st of this.storages) st.encodeSync(pass);
+    pass.end();
+    this.cache.device.queue.submit([enc.finish()]);
   }
 
   /** Writes `examples` (batch of dataset indices) at the start of every member's index row. */
@@ -289,22 +287,15 @@ export class Network {
 
   /** Per-step values for slots 0.. of the next chunk: one queue write per kernel. */
   writeChunkParams(steps: readonly StepParams[]): void {
-    const { batch, data, optimizerFlags: flags } = this.o;
+    const { batch, data } = this.o;
     const M = this.o.layout.members;
-    const n = this.o.layout.totalFloats;
     updateParamSlots(this.cache, this.gather, steps.map((p) => ({ batch, dim: data.dim, index_stride: this.o.indexStride, index_offset: p.indexOffset, mean: data.mean, inv_std: 1 / data.std })));
     updateParamSlots(this.cache, this.metrics, steps.map((p) => ({ batch, slot: p.ringSlot, members: M, accumulate: 0, count: batch })));
     for (const a of this.activations) updateParamSlots(this.cache, a.k, steps.map((p) => this.activationParams(a, p)));
     for (const g of this.ghostScales) updateParamSlots(this.cache, g.k, steps.map((p) => ({ n: g.n, alpha: p.ghostAlpha ?? 0, beta: g.beta })));
-    updateParamSlots(
-      this.cache,
-      this.optimizer,
-      steps.map((p): Record<string, number> =>
-        this.o.optimizer === 'sgd'
-          ? { n, flags, lr: p.lr, momentum: p.momentum, weight_decay: p.weightDecay }
-          : { n, flags, lr: p.lr, beta1: p.beta1, beta2: p.beta2, eps: p.eps, weight_decay: p.weightDecay, bc1: p.bc1, bc2: p.bc2 },
-      ),
-    );
+    const opt = steps.map((p) => this.optimizer.stepValues(p));
+    this.optimizer.write(this.cache, opt);
+    for (const st of this.storages) st.writeOptimizerParams(opt);
   }
 
   /**
@@ -319,8 +310,15 @@ export class Network {
     const skip = fullGradient ? 'masked' : 'full';
     for (const b of this.backward) if (b.grad !== skip && (this.ghostActive || !b.ghost)) encodeKernel(pass, b.k, slot);
     if (!optimizerStep) return;
-    encodeKernel(pass, this.optimizer, slot);
+    this.optimizer.encode(pass, slot);
     for (const s of this.storages) if (s.optimizer) encodeKernel(pass, s.optimizer.k, slot);
+  }
+
+  /** Dispatches of an ordinary training step (dW restricted to the active weights, an optimizer step). */
+  get stepDispatches(): number {
+    const live = (k: StepKernel): boolean => this.ghostActive || !k.ghost;
+    const backward = this.backward.filter((b) => b.grad !== 'full' && live(b)).length;
+    return 3 + this.forward.filter(live).length + backward + this.optimizer.dispatches + this.storages.filter((s) => s.optimizer).length; // 3: gather, loss, metrics
   }
 
   /** The forward kernels (ghost ones only while the bypass lives), reading per-step slot `slot`. */
@@ -393,6 +391,7 @@ export class Network {
   }
 
   destroy(): void {
+    for (const st of this.storageList) st.destroy();
     for (const b of this.owned) b.destroy();
     for (const k of this.kernels) k.paramsBuffer.destroy();
   }

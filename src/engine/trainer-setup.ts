@@ -6,6 +6,7 @@ import type { InitScheme } from './init';
 import type { LayerSpec } from './layers';
 import type { LrSchedule } from './lr-schedule';
 import type { NetworkData } from './network';
+import type { StorageSetting } from './storage-choice';
 import type { TostSetup } from './tost';
 
 export type OptimizerSetup =
@@ -41,6 +42,8 @@ export interface TrainerSetup {
   /** 2-D data: the points of a regular grid (appended to the data) for decision-boundary views. */
   gridIdx?: Uint32Array;
   stepsPerSubmit: number;
+  /** How the weight layers keep their weights (storage-choice.ts); 'masked' when absent. */
+  storage?: StorageSetting;
   /** ToST smooth activations and ghost skips (label smoothing is `labelSmoothing`). */
   tost?: TostSetup;
   /**

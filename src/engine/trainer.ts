@@ -22,6 +22,7 @@ import { MaskSchedule } from './mask-schedule';
 import { checkLayers, maskableLayer, outFeatures } from './layers';
 import { Network, type StepParams } from './network';
 import { setupLayout, type ParamLayout } from './param-layout';
+import { chooseStorages } from './storage-choice';
 import { firstNonFinite } from './run-loop';
 import { networkOptions, stepParamsAt } from './trainer-plan';
 import { ghostAlphaAt, ghostEndStep, smoothActivationAt } from './tost';
@@ -105,7 +106,8 @@ export class Trainer {
     const layout = setupLayout(setup);
     const density = setup.method === 'dense' ? 1 : setup.density;
     const init = initialState(layout, { seed: setup.seed, density, rule: setup.densityRule, scheme: setup.init, sparseAwareInit: setup.sparseAwareInit, ghostInit: ghost?.initScale ?? 1e-4 });
-    const net = await Network.create(cache, networkOptions(setup, layout));
+    const storages = chooseStorages(setup.storage ?? 'masked', setup, layout, init.activeCounts);
+    const net = await Network.create(cache, { ...networkOptions(setup, layout), storages });
     net.load(init.weights, init.mask);
     return new Trainer(cache, setup, net, init);
   }
@@ -241,11 +243,13 @@ export class Trainer {
   }
 
   async readWeights(): Promise<Float32Array> {
+    this.net.syncFlat();
     return this.readback.readF32(this.net.params);
   }
 
   /** The gradient buffer: the last step's dense gradients (biases included). */
   async readGrads(): Promise<Float32Array> {
+    this.net.syncFlat();
     return this.readback.readF32(this.net.grads);
   }
 
@@ -314,6 +318,7 @@ export class Trainer {
 
   /** Everything needed to continue this run exactly: parameters, masks, optimizer state, counters. */
   async checkpoint(): Promise<Checkpoint> {
+    this.net.syncFlat();
     const counters = { version: 1 as const, step: this.t, lastUpdate: this.schedule.lastUpdate, optimizerSteps: this.optimizerSteps, activeCounts: [...this.nnz], targets: [...this.targets] };
     return { ...counters, flops: { total: this.flops.cumulative(), steps: this.flops.stepCount() }, ...(await readNetworkState(this.readback, this.net)) };
   }

@@ -3,6 +3,10 @@
 // how many workgroups a dispatch needs. Adding a kernel = one entry here (docs/ARCHITECTURE.md §3).
 import type { ParamField, ParamValues } from './params';
 import type { ShaderFamily } from './shaders';
+import { div, ELEMENTWISE_WG, fold, type Grid } from './grid';
+import { SPARSE_KERNELS } from './registry-sparse';
+
+export { fold, MAX_WORKGROUPS_PER_DIM, type Grid } from './grid';
 
 export type BindingKind = 'read' | 'read_write' | 'uniform';
 
@@ -13,8 +17,6 @@ export interface BindingSpec {
   /** May be left out of a call; a small placeholder buffer is bound instead. */
   optional?: boolean;
 }
-
-export type Grid = readonly [number, number, number];
 
 export interface KernelSpec {
   family: ShaderFamily;
@@ -35,18 +37,8 @@ export interface KernelSpec {
   grid(p: ParamValues, members: number): Grid;
 }
 
-export const MAX_WORKGROUPS_PER_DIM = 65535;
-
-/** A 1-D count of workgroups folded into (x, y) so neither passes the per-dimension limit. */
-export function fold(groups: number, members: number): Grid {
-  const y = Math.max(1, Math.ceil(groups / MAX_WORKGROUPS_PER_DIM));
-  return [Math.max(1, Math.ceil(groups / y)), y, members];
-}
-
-const div = (a: number, b: number): number => Math.ceil(a / b);
 /** Output tile of the GEMM core (TILE_M = TILE_N in shaders/gemm_core.wgsl; the registry test holds them equal). */
 export const GEMM_TILE = 32;
-const ELEMENTWISE_WG = 256;
 const LOSS_WG = 64;
 
 /**
@@ -60,6 +52,7 @@ export const FAMILY_WORKGROUP: Readonly<Partial<Record<ShaderFamily, number>>> =
   loss: LOSS_WG,
   mask: ELEMENTWISE_WG,
   optimizer: ELEMENTWISE_WG,
+  sparse: ELEMENTWISE_WG,
   pool: ELEMENTWISE_WG,
   reduce: ELEMENTWISE_WG,
 };
@@ -411,6 +404,23 @@ export const KERNELS = {
     ],
     grid: (p, m) => [num(p, 'channels'), 1, m],
   },
+  'reduce.bias_grad_dense': {
+    family: 'reduce',
+    entryPoint: 'bias_grad_dense',
+    bindings: [
+      { binding: 0, name: 'dy', kind: 'read' },
+      { binding: 1, name: 'db', kind: 'read_write' },
+      { binding: 2, name: 'params', kind: 'uniform' },
+    ],
+    paramsStruct: 'BiasGradDims',
+    params: [
+      ['batch', 'u32'],
+      ['channels', 'u32'],
+      ['pixels', 'u32'],
+      ['_pad', 'u32'],
+    ],
+    grid: (p, m) => fold(div(num(p, 'channels'), ELEMENTWISE_WG), m),
+  },
   'reduce.batch_metrics': {
     family: 'reduce',
     entryPoint: 'batch_metrics',
@@ -495,6 +505,8 @@ export const KERNELS = {
     ],
     grid: (p, m) => fold(div(num(p, 'n'), ELEMENTWISE_WG), m),
   },
+
+  ...SPARSE_KERNELS,
 } satisfies Record<string, KernelSpec>;
 
 export type KernelName = keyof typeof KERNELS;

@@ -12,13 +12,14 @@ import maskRender from '../../shaders/mask_render.wgsl?raw';
 import optimizer from '../../shaders/optimizer.wgsl?raw';
 import pool from '../../shaders/pool.wgsl?raw';
 import reduce from '../../shaders/reduce.wgsl?raw';
+import sparse from '../../shaders/sparse.wgsl?raw';
 import { composeShader } from './shader-include';
 
 /** A family = one .wgsl file holding the forward and backward entry points of one kind of op. */
-export const SHADER_FAMILIES = ['dense', 'conv', 'pool', 'activation', 'loss', 'optimizer', 'data', 'reduce', 'mask'] as const;
+export const SHADER_FAMILIES = ['dense', 'conv', 'pool', 'activation', 'loss', 'optimizer', 'data', 'reduce', 'mask', 'sparse'] as const;
 export type ShaderFamily = (typeof SHADER_FAMILIES)[number];
 
-const RAW: Record<ShaderFamily, string> = { dense, conv, pool, activation, loss, optimizer, data, reduce, mask };
+const RAW: Record<ShaderFamily, string> = { dense, conv, pool, activation, loss, optimizer, data, reduce, mask, sparse };
 const INCLUDES: Record<string, string> = { 'gemm_core.wgsl': gemmCore, 'mask_codes.wgsl': maskCodes };
 
 /** The complete WGSL of a family, with its `//!include` lines resolved. */
