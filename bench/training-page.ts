@@ -24,6 +24,8 @@ const MOMENTUM = 0.9;
 const NEVER = 1_000_000_000;
 const STORAGES: readonly StorageKind[] = ['masked', 'sparse'];
 const SPARSITIES = [0.8, 0.9, 0.95, 0.98, 0.99];
+/** Where the two storages cross (the threshold of storage 'auto'): M = 1 only. */
+const CROSSOVER = [0.3, 0.5, 0.7];
 
 interface Case {
   id: string;
@@ -47,6 +49,8 @@ export interface ThroughputRow {
   storage: StorageKind;
   /** Each weight layer's storage and bytes of weight state (LayerStorage.stateBytes). */
   layers: { name: string; storage: StorageKind; stateBytes: number }[];
+  /** Density per weight layer (the PyTorch CPU peer trains the same). */
+  densities: number[];
   /** Compute dispatches of one ordinary training step. */
   dispatchesPerStep: number;
   timing: Timing;
@@ -97,6 +101,7 @@ function cases(quick: boolean, only: readonly string[] | null): Case[] {
   const both = (f: (st: StorageKind) => Case): Case[] => STORAGES.map(f);
   const all: Case[] = [
     { id: 'dense', label: 'dense', method: 'dense', sparsity: 0, members: 1, storage: 'masked' },
+    ...CROSSOVER.flatMap((s) => both((st) => rigl(s, st))),
     ...SPARSITIES.flatMap((s) => both((st) => rigl(s, st))),
     ...SPARSITIES.flatMap((s) => both((st) => rigl(s, st, 4))),
     ...both((st) => rigl(0.9, st, 1, true)),
@@ -153,6 +158,7 @@ async function timeOurs(cache: PipelineCache, c: Case, data: Awaited<ReturnType<
       storage: c.storage,
       layers: trainer.net.storages.map((st) => ({ name: st.layer.name, storage: st.kind, stateBytes: st.stateBytes })),
       dispatchesPerStep: trainer.net.stepDispatches,
+      densities: trainer.densities().layers,
       timing: t,
       msPerStep: t.msPerIter,
       examplesPerSecond: (BATCH * c.members * 1000) / t.msPerIter,

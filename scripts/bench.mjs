@@ -5,6 +5,7 @@
 // M = 1 and 4, the cost of one mask update per storage, and the same dense network in tfjs on its
 // webgpu backend (the page refuses a fallback backend). Prints markdown tables and writes
 // bench/results.json.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseBenchArgs } from './bench-args.mjs';
@@ -16,7 +17,8 @@ const USAGE = `usage: npm run bench -- [--quick] [--reps R] [--target-ms T] [--o
   --reps R       timed chunks per case; the median is reported (default 3)
   --target-ms T  wanted length of one timed chunk in ms (default 2000)
   --out FILE     JSON output (default bench/results.json)
-env: CHROME_PATH (browser binary), STP_WEBGPU_ADAPTER=default (real GPU instead of SwiftShader)`;
+env: CHROME_PATH (browser binary), STP_WEBGPU_ADAPTER=default (real GPU instead of SwiftShader),
+     STP_PYTHON (a python with torch for the CPU peer), STP_TORCH_THREADS (its threads, default 2)`;
 
 const parseArgs = (argv) => parseBenchArgs(argv, { usage: USAGE, out: resolve(ROOT, 'bench/results.json') });
 
@@ -49,10 +51,45 @@ export function markdown(r) {
     for (const [sp, m] of pairs) lines.push(`| ${Math.round(sp.sparsity * 100)}% | ${sp.members} | ${(sp.examplesPerSecond / m.examplesPerSecond).toFixed(2)}× | ${state(m)} | ${state(sp)} |`);
     lines.push('');
   }
+  if (r.torchCpu?.rows?.length) {
+    lines.push(`PyTorch ${r.torchCpu.rows[0].torch} on the CPU (${r.torchCpu.rows[0].threads} threads), the same masked network (W ⊙ mask, dense matmul), batch 128, SGD, measured after the browser closed:`);
+    lines.push('');
+    lines.push('| sparsity | PyTorch CPU examples / s | ours sparse examples / s | ours sparse ÷ PyTorch |');
+    lines.push('|---:|---:|---:|---:|');
+    for (const t of r.torchCpu.rows) {
+      const sp = r.ours.find((o) => o.storage === 'sparse' && !o.updateEveryStep && o.members === 1 && o.sparsity === t.sparsity);
+      lines.push(`| ${Math.round(t.sparsity * 100)}% | ${f1(t.examplesPerSecond)} | ${sp ? f1(sp.examplesPerSecond) : '—'} | ${sp ? `${(sp.examplesPerSecond / t.examplesPerSecond).toFixed(2)}×` : '—'} |`);
+    }
+    lines.push('');
+  } else if (r.torchCpu?.skipped) {
+    lines.push(`PyTorch CPU peer: ${r.torchCpu.skipped}`);
+    lines.push('');
+  }
   lines.push('| mask update | storage | ms | in training steps |');
   lines.push('|---|---|---:|---:|');
   for (const u of r.updates) lines.push(`| ${{ rigl: 'RigL', set: 'SET' }[u.method] ?? u.method} at ${u.sparsity * 100}% | ${u.storage ?? 'masked'} | ${f1(u.msPerUpdate)} | ${u.steps.toFixed(2)} |`);
   return lines.join('\n');
+}
+
+/**
+ * bench/torch_cpu_peer.py for each sparse RigL row at M = 1 (same layer densities), with the
+ * browser closed so that both sides had the machine to themselves. Skipped, and said so, without
+ * python3 and torch.
+ */
+function torchPeer(result) {
+  const threads = Number(process.env.STP_TORCH_THREADS ?? 2);
+  // The first Python that has torch (a pyenv shim may shadow Debian's python3-torch).
+  const python = [process.env.STP_PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean).find((py) => spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
+  if (!python) return { skipped: 'not measured: no python3 with torch here (apt install python3-torch, or STP_PYTHON=/path/to/python)' };
+  const rows = [];
+  for (const o of result.ours.filter((x) => x.method === 'rigl' && x.storage === 'masked' && x.members === 1 && !x.updateEveryStep)) {
+    const run = spawnSync(python, [resolve(ROOT, 'bench/torch_cpu_peer.py'), resolve(ROOT, 'public/data'), String(threads), o.densities.join(','), '4'], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`the PyTorch peer failed: ${run.stderr}`);
+    const row = { sparsity: o.sparsity, ...JSON.parse(run.stdout.trim().split('\n').at(-1)) };
+    console.log(`[bench] PyTorch CPU, ${Math.round(o.sparsity * 100)}%: ${row.msPerStep.toFixed(1)} ms/step, ${row.examplesPerSecond.toFixed(0)} examples/s`);
+    rows.push(row);
+  }
+  return { rows };
 }
 
 async function main() {
@@ -78,6 +115,9 @@ async function main() {
     if (host.pageError()) throw new Error(`uncaught error in the benchmark page: ${host.pageError()}`);
     result.meta.browserVersion = host.browser.version();
     result.meta.webgpuAdapterFlag = process.env.STP_WEBGPU_ADAPTER ?? 'swiftshader';
+    await host.close();
+    host = null;
+    result.torchCpu = torchPeer(result);
     result.meta.wallClockSeconds = (performance.now() - t0) / 1000;
     console.log(`\n${markdown(result)}\n`);
     mkdirSync(dirname(opts.out), { recursive: true });

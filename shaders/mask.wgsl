@@ -121,14 +121,13 @@ fn score_grow_random(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) 
 }
 
 var<workgroup> hist: array<atomic<u32>, 256>;
-var<workgroup> scan: array<u32, SELECT_WG>;
 var<workgroup> chosen: vec2u;  // (prefix, remaining) shared by the whole workgroup
-var<workgroup> run_total: u32;
 
 // Exact k-smallest selection for one member's segment, by one workgroup: four 8-bit radix
-// passes find the k-th smallest key T and how many keys equal to T to take; then a pass in index
-// order marks key < T, plus the first `remaining` keys == T (a workgroup scan ranks them), so ties
-// go to the lower index. Integer atomics in workgroup memory only: deterministic.
+// passes find the k-th smallest key T and how many keys equal to T to take; then every key < T is
+// marked, and one thread marks the first `remaining` keys == T in index order, so ties go to the
+// lower index (ties are few: that walk stops at the last one it takes). Integer atomics in
+// workgroup memory only: deterministic.
 // Dispatch: (1, 1, members).
 @compute @workgroup_size(SELECT_WG)
 fn select_k(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -193,42 +192,24 @@ fn select_k(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) l
   let t = threshold.x;
   let ties_wanted = threshold.y;
 
-  // Mark in index order, one block of SELECT_WG elements at a time.
-  if (lid == 0u) {
-    run_total = 0u;
+  // Mark: every key below T is picked (any order, all threads); then thread 0 walks the keys in
+  // index order and picks the first `ties_wanted` keys equal to T, so ties go to the lower index.
+  for (var i = lid; i < n; i += SELECT_WG) {
+    let key = select_keys[base + i];
+    let e = select_events[base + i];
+    let picked = key != SENTINEL && key < t;
+    select_events[base + i] = select(e & ~bit, e | bit, picked);
   }
-  let blocks = (n + SELECT_WG - 1u) / SELECT_WG;
-  for (var blk = 0u; blk < blocks; blk++) {
-    let i = blk * SELECT_WG + lid;
-    var key = SENTINEL;
-    if (i < n) {
-      key = select_keys[base + i];
-    }
-    let tie = key == t && t != SENTINEL && ties_wanted > 0u;
-    scan[lid] = select(0u, 1u, tie);
-    workgroupBarrier();
-    // Hillis-Steele inclusive scan of the tie flags.
-    for (var off = 1u; off < SELECT_WG; off *= 2u) {
-      var v = scan[lid];
-      if (lid >= off) {
-        v += scan[lid - off];
+  storageBarrier();
+  workgroupBarrier();
+  if (lid == 0u && t != SENTINEL && ties_wanted > 0u) {
+    var taken = 0u;
+    for (var i = 0u; i < n && taken < ties_wanted; i++) {
+      if (select_keys[base + i] == t) {
+        select_events[base + i] |= bit;
+        taken++;
       }
-      workgroupBarrier();
-      scan[lid] = v;
-      workgroupBarrier();
     }
-    let before = workgroupUniformLoad(&run_total);
-    let rank = before + scan[lid] - select(0u, 1u, tie);  // exclusive rank among ties so far
-    let picked = key != SENTINEL && (key < t || (tie && rank < ties_wanted));
-    if (i < n) {
-      let e = select_events[base + i];
-      select_events[base + i] = select(e & ~bit, e | bit, picked);
-    }
-    workgroupBarrier();
-    if (lid == SELECT_WG - 1u) {
-      run_total = before + scan[lid];
-    }
-    workgroupBarrier();
   }
 }
 

@@ -170,7 +170,15 @@ const tost: Rule = ({ model, tost: t, ensemble: e, training }) => {
   return out;
 };
 
-export const RULES: readonly Rule[] = [imageModels, ensembleSize, denseOrSparse, edst, lottery, scorerBatch, optimizer, schedule, split, dstWindow, tost];
+/** The sparse storage holds the active connections only: no method that keeps state for every weight. */
+const storage: Rule = (c) => {
+  if (c.training.storage !== 'sparse') return [];
+  if (c.dst.method === 'snfs') return [err('training.storage', 'SNFS keeps momentum for every weight, which the sparse storage does not hold: set training.storage to masked or auto (auto keeps SNFS masked)')];
+  if (c.dst.portCompatible) return [err('training.storage', 'dst.portCompatible computes the dense weight gradient every step, which the sparse storage does not hold: set training.storage to masked or auto')];
+  return [];
+};
+
+export const RULES: readonly Rule[] = [imageModels, ensembleSize, denseOrSparse, edst, lottery, scorerBatch, optimizer, schedule, split, dstWindow, tost, storage];
 
 /** Every cross-field error of a config whose single fields are all valid. */
 export function crossFieldErrors(config: ExperimentConfig): ConfigError[] {

@@ -130,6 +130,9 @@ const TrainingSchema = z
     schedule: ScheduleSchema,
     evalEvery: int(1, 1_000_000, 50),
     stepsPerSubmit: int(1, 256, 16),
+    // How dense layers keep their weights: masked (dense W ⊙ mask), sparse (the active connections
+    // only), or auto (sparse below the measured crossover density). Both give the same floats.
+    storage: oneOf(['auto', 'masked', 'sparse'], 'auto'),
   })
   .prefault({});
 

@@ -44,6 +44,10 @@ export function checkpointProblems(c: unknown, layout: ParamLayout, totalSteps: 
   if (!isInt(step) || step < 0 || step > totalSteps) say(`its step ${String(step)} is outside this run (0 to ${fmt(totalSteps)})`);
   if (!isInt(c.lastUpdate) || (isInt(step) && c.lastUpdate > step)) say(`its last mask update (${String(c.lastUpdate)}) is not a step before ${String(step)}`);
   if (!isInt(c.optimizerSteps) || c.optimizerSteps < 0) say(`its optimizer step count ${String(c.optimizerSteps)} is not a whole number ≥ 0`);
+  // The storage each layer trained with (informational: the weights are saved in position space,
+  // so a checkpoint restores into either storage).
+  const st = c.storages;
+  if (st !== undefined && (!Array.isArray(st) || st.length !== layers || !st.every((k) => k === 'masked' || k === 'sparse'))) say(`its storages must list masked or sparse for each of the ${layers} weight layers`);
   const f = c.flops;
   if (!isObject(f) || typeof f.total !== 'number' || !(f.total >= 0) || !Number.isFinite(f.total) || !isInt(f.steps) || f.steps < 0) say('its FLOPs record is damaged');
   if (out.length > 0) return out;

@@ -2,6 +2,7 @@
 // schedule depends on. Data order and random regrowth are functions of (seed, epoch, step), so
 // the step is the whole RNG state: a restored run continues the same loss curve.
 import type { ReadbackPool } from '../gpu';
+import type { StorageKind } from './layer-storage';
 import type { Network } from './network';
 import type { ParamLayout } from './param-layout';
 
@@ -13,6 +14,11 @@ export interface Checkpoint {
   activeCounts: number[];
   targets: number[];
   flops: { total: number; steps: number };
+  /**
+   * The storage each weight layer trained with (layer-storage.ts). The arrays below are in
+   * position space whatever the storage, so a checkpoint restores into either.
+   */
+  storages?: StorageKind[];
   weights: Float32Array;
   mask: Float32Array;
   state1: Float32Array;
@@ -21,11 +27,13 @@ export interface Checkpoint {
 }
 
 /** The network's flat (totalFloats) buffers a checkpoint holds, read back from the GPU. */
-export type NetworkState = Pick<Checkpoint, 'weights' | 'mask' | 'state1' | 'state2' | 'fired'>;
+export type NetworkState = Pick<Checkpoint, 'storages' | 'weights' | 'mask' | 'state1' | 'state2' | 'fired'>;
 
+/** The flat buffers (after every storage copied its state there) and the storage of each layer. */
 export async function readNetworkState(readback: ReadbackPool, net: Network): Promise<NetworkState> {
+  net.syncFlat();
   const [weights, mask, state1, state2, fired] = await Promise.all([net.params, net.mask, net.state1, net.state2, net.fired].map((b) => readback.readF32(b)));
-  return { weights: weights!, mask: mask!, state1: state1!, state2: state2!, fired: fired! };
+  return { storages: net.storages.map((s) => s.kind), weights: weights!, mask: mask!, state1: state1!, state2: state2!, fired: fired! };
 }
 
 /** Throws, naming the first array that differs, when `c` was saved from another model than `layout`. */

@@ -175,6 +175,7 @@ export function trainerSetupFromConfig(config: ExperimentConfig, data: DatasetIn
         beginStep: config.dst.beginStep,
       },
       portCompatible: config.dst.portCompatible,
+      storage: config.training.storage,
       optimizer: optimizer(config),
       lr: lrSchedule(config),
       totalSteps,

@@ -41,3 +41,13 @@ export async function lossAndGradientOn(g: TrainerGpu, weights: Float32Array, ma
   net.setLoss(restore.labelSmoothing, restore.temperature);
   return { loss: means, gradient: sum };
 }
+
+/**
+ * Mean gradient of each member's loss over `examples` at `weights` with every connection active
+ * (the dense network), flat like the parameters, through the trainer's own kernels (label
+ * smoothing off). The caller loads what follows.
+ */
+export async function denseGradient(trainer: { layout: { totalFloats: number }; lossAndGradient: (w: Float32Array, mask: Float32Array, examples: Uint32Array, loss: { temperature?: number; labelSmoothing?: number }) => Promise<{ gradient: Float64Array }> }, weights: Float32Array, examples: Uint32Array, temperature = 1): Promise<Float64Array> {
+  const ones = new Float32Array(trainer.layout.totalFloats).fill(1);
+  return (await trainer.lossAndGradient(weights, ones, examples, { temperature, labelSmoothing: 0 })).gradient;
+}

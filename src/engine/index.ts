@@ -17,3 +17,4 @@ export * from './checkpoint-check';
 export * from './gemm-dims';
 export * from './storage-choice';
 export type { StorageKind } from './layer-storage';
+export { denseGradient } from './gradients';

@@ -8,6 +8,7 @@
 import { graspKeepScores, impActiveCounts, keepTopK, magnitudeScores, snipScores, synflowScores, type ScoreArray, type Scope } from '../sparsity';
 import { streamSeed } from '../config';
 import type { Checkpoint } from './checkpoint';
+import { denseGradient } from './gradients';
 import { initialState } from './init';
 import { flatIndex, type ParamLayout } from './param-layout';
 import { synflowGradients } from './synflow';
@@ -65,7 +66,7 @@ export async function applyMaskAtInit(trainer: Trainer, method: InitMaskMethod):
     if (method.kind === 'magnitude') {
       scores = Array.from({ length: M }, (_, m) => w(m).map(magnitudeScores));
     } else if (method.kind === 'snip') {
-      const g = await trainer.denseGradient(dense, method.examples);
+      const g = await denseGradient(trainer, dense, method.examples);
       scores = Array.from({ length: M }, (_, m) => w(m).map((wl, li) => snipScores(wl, layerSlices(layout, g, m)[li]!)));
     } else {
       const hg = await hessianGradient(trainer, dense, method.examples, method.temperature);
@@ -84,7 +85,7 @@ export async function applyMaskAtInit(trainer: Trainer, method: InitMaskMethod):
  */
 async function hessianGradient(trainer: Trainer, w: Float32Array, examples: Uint32Array, temperature: number): Promise<Float64Array> {
   const layout = trainer.layout;
-  const g = await trainer.denseGradient(w, examples, temperature);
+  const g = await denseGradient(trainer, w, examples, temperature);
   const plus = Float32Array.from(w);
   const minus = Float32Array.from(w);
   const scale: { eps: number; norm: number }[] = [];
@@ -111,8 +112,8 @@ async function hessianGradient(trainer: Trainer, w: Float32Array, examples: Uint
       }
     }
   }
-  const gPlus = await trainer.denseGradient(plus, examples, temperature);
-  const gMinus = await trainer.denseGradient(minus, examples, temperature);
+  const gPlus = await denseGradient(trainer, plus, examples, temperature);
+  const gMinus = await denseGradient(trainer, minus, examples, temperature);
   const hg = new Float64Array(layout.totalFloats);
   for (let m = 0; m < layout.members; m++) {
     const { eps, norm } = scale[m]!;

@@ -11,6 +11,8 @@ export interface ScoreRule {
   kernel: KernelName;
   /** What the kernel's `src` binding reads (random scores ignore it but a buffer is bound). */
   source: ScoreSource;
+  /** Whether an update step must compute the dense dW for this rule (RigL's growth scores). */
+  denseGradient?: boolean;
   help: string;
 }
 
@@ -22,6 +24,7 @@ export const GROW_RULES = {
   gradient: {
     kernel: 'mask.score_grow_magnitude',
     source: 'grads',
+    denseGradient: true,
     help: 'regrow where |dL/dw| of the current batch is largest (RigL; the dense gradient)',
   },
   momentum: {

@@ -2,11 +2,14 @@
 // for the adapter gets a clear explanation instead of a failed allocation. Counts the buffers
 // Network creates (network.ts): six flat parameter-sized buffers (weights, gradients, mask, two
 // optimizer states, ITOP), activations and their gradients per layer, the dataset, the
-// mask-update scratch and the held-out predictions. Buffers are also checked one by one when they
+// mask-update scratch, the sparse storage's slots and the held-out predictions. Buffers are also checked one by one when they
 // are created (src/gpu/limit-check.ts); this estimate is what a run is refused by before that.
 import { inFeatures, outFeatures, weightShape, isWeightLayer } from './layers';
 import type { TrainerSetup } from './trainer-setup';
 import { setupLayout } from './param-layout';
+import { allocateDensities, activeCount } from '../sparsity';
+import { maskableLayers } from './init';
+import { chooseStorages } from './storage-choice';
 
 export interface MemoryEstimate {
   /** Bytes of the largest single buffer, and what it holds. */
@@ -28,6 +31,19 @@ export function memoryEstimate(setup: TrainerSetup): MemoryEstimate {
     const act = l.kind !== 'maxpool2' && l.activation !== 'none';
     add(M * B * outFeatures(l), `layer ${i + 1}'s activations for one batch`, act ? 4 : 2);
     if (isWeightLayer(l)) add(M * weightShape(l).numel, `layer ${i + 1}'s mask-update scratch`, 2);
+  });
+  // Layers on the sparse storage (storage-choice.ts, at the starting densities): the feature-major
+  // input and dz, and 7 slot arrays (8 with Adam) of the layer's active count.
+  const layers = maskableLayers(layout);
+  const densities = setup.method === 'dense' ? layers.map(() => 1) : allocateDensities(layers, setup.density, setup.densityRule).densities;
+  const counts = layout.layers.map((l, i) => activeCount(l.numel, densities[i]!));
+  const bp = Math.ceil(B / 4) * 4;
+  chooseStorages(setup.storage ?? 'masked', setup, layout, counts).forEach((kind, i) => {
+    if (kind !== 'sparse') return;
+    const l = layout.layers[i]!;
+    add(M * bp * l.fanIn, `${l.name}'s feature-major input`);
+    add(M * bp * l.outChannels, `${l.name}'s feature-major output gradient`);
+    add(M * counts[i]!, `${l.name}'s sparse slots`, setup.optimizer.kind === 'adam' ? 8 : 7);
   });
   const values = setup.data.values;
   add(values instanceof Uint8Array ? Math.ceil(values.length / 4) : values.length, 'the dataset');

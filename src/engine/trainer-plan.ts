@@ -3,7 +3,7 @@
 // per-step values each step of a chunk reads from its own params slot.
 import { streamSeed } from '../config';
 import { stepsPerEpoch } from '../data';
-import { METHOD_RULES } from './mask-rules';
+import { GROW_RULES, METHOD_RULES, type ScoreRule } from './mask-rules';
 import type { NetworkOptions, StepParams } from './network';
 import type { ParamLayout } from './param-layout';
 import type { ForwardParams } from './trainer-reads';
@@ -54,4 +54,10 @@ export function stepParamsAt(s: TrainerSetup, at: { t: number; slot: number; ind
     bc2: 1 - b2 ** Math.max(1, at.optimizerSteps),
     ...forward,
   };
+}
+
+/** Whether a mask update step computes the dense dW: only where the growth scores read it (RigL), not for SET's random growth. */
+export function denseGradientOnUpdates(setup: Pick<TrainerSetup, 'method'>): boolean {
+  const rules = METHOD_RULES[setup.method];
+  return rules !== null && (GROW_RULES[rules.grow] as ScoreRule).denseGradient === true;
 }

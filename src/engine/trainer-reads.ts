@@ -4,7 +4,7 @@
 import { createBuffer, type ReadbackPool } from '../gpu';
 import type { Network, StepParams } from './network';
 import type { ParamLayout } from './param-layout';
-import type { EvalSplit } from './trainer-setup';
+import type { EvalSplit, MaskBuffers } from './trainer-setup';
 
 /** The GPU side of a trainer, as these reads need it. */
 export interface TrainerGpu {
@@ -65,4 +65,10 @@ export function itopRatesOf(fired: Float32Array, layout: ParamLayout): number[] 
     }
     return ever / total;
   });
+}
+
+/** The buffers the mask views draw from (Trainer.maskBuffers): each layer's member-0 offset in the flat mask and ITOP buffers, its shape and its CHANGE codes. */
+export function maskBuffersOf(g: TrainerGpu): MaskBuffers {
+  const layers = g.net.o.layout.layers.map((l, li) => ({ name: l.name, base: l.weight.offset, rows: l.outChannels, cols: l.numel / l.outChannels, events: g.net.events[li]! }));
+  return { device: g.device, mask: g.net.mask, fired: g.net.fired, layers };
 }

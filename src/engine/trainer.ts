@@ -24,9 +24,9 @@ import { Network, type StepParams } from './network';
 import { setupLayout, type ParamLayout } from './param-layout';
 import { chooseStorages } from './storage-choice';
 import { firstNonFinite } from './run-loop';
-import { networkOptions, stepParamsAt } from './trainer-plan';
+import { denseGradientOnUpdates, networkOptions, stepParamsAt } from './trainer-plan';
 import { ghostAlphaAt, ghostEndStep, smoothActivationAt } from './tost';
-import { evaluateSplit, itopRatesOf, predictSplit, type TrainerGpu } from './trainer-reads';
+import { evaluateSplit, itopRatesOf, maskBuffersOf, predictSplit, type TrainerGpu } from './trainer-reads';
 import { needsDenseState, type EvalSplit, type MaskBuffers, type StepMetrics, type TrainerSetup } from './trainer-setup';
 
 export class Trainer {
@@ -43,8 +43,9 @@ export class Trainer {
   private flops: FlopsAccumulator;
   /** Where reset() returns to: the initial state, or the mask chosen at initialisation. */
   private start: { weights: Float32Array; mask: Float32Array; counts: number[] };
-  /** SNFS and the port-compatible style keep momentum for every weight: dense dW every step. */
+  /** Dense dW every step (SNFS, the port-compatible style: momentum for every weight), and on update steps (RigL's growth scores). */
   private readonly denseState: boolean;
+  private readonly updateNeedsDenseGradient: boolean;
   /** The newest metrics read back: what the UI keeps showing if the device is lost. */
   lastGood: StepMetrics | null = null;
   /** Step from which the ToST ghost bypass is gone (0 without ghosts). */
@@ -67,6 +68,7 @@ export class Trainer {
     this.memberSeeds = Array.from({ length: setup.members }, (_, m) => streamSeed(setup.seed, m, 'data-order'));
     this.flops = this.newFlops(0, 0);
     this.denseState = needsDenseState(setup);
+    this.updateNeedsDenseGradient = denseGradientOnUpdates(setup);
     this.start = { weights: initial.weights, mask: initial.mask, counts: [...initial.activeCounts] };
     const ghost = setup.tost?.ghost;
     this.ghostEnd = ghost ? ghostEndStep(ghost, setup.totalSteps) : 0;
@@ -243,14 +245,18 @@ export class Trainer {
   }
 
   async readWeights(): Promise<Float32Array> {
-    this.net.syncFlat();
-    return this.readback.readF32(this.net.params);
+    return this.readFlat(this.net.params);
   }
 
-  /** The gradient buffer: the last step's dense gradients (biases included). */
+  /** The gradient buffer: the last step's gradients (biases included; dense after a dense-dW step). */
   async readGrads(): Promise<Float32Array> {
+    return this.readFlat(this.net.grads);
+  }
+
+  /** A flat buffer, once every storage has copied its own state there. */
+  private readFlat(buffer: GPUBuffer): Promise<Float32Array> {
     this.net.syncFlat();
-    return this.readback.readF32(this.net.grads);
+    return this.readback.readF32(buffer);
   }
 
   /** What the last mask update did, per weight layer (members, numel): CHANGE codes (mask-codes.ts). */
@@ -264,8 +270,7 @@ export class Trainer {
    * (rows = outputs, cols = inputs·taps) shape and its (members, numel) CHANGE-code buffer.
    */
   maskBuffers(): MaskBuffers {
-    const layers = this.layout.layers.map((l, li) => ({ name: l.name, base: l.weight.offset, rows: l.outChannels, cols: l.numel / l.outChannels, events: this.net.events[li]! }));
-    return { device: this.cache.device, mask: this.net.mask, fired: this.net.fired, layers };
+    return maskBuffersOf(this.gpu);
   }
 
   async readFired(): Promise<Float32Array> {
@@ -275,15 +280,6 @@ export class Trainer {
   /** ITOP rate per member: the fraction of maskable weights that were ever active (docs/METHODS.md §1.7). */
   async itopRates(): Promise<number[]> {
     return itopRatesOf(await this.readFired(), this.layout);
-  }
-
-  /**
-   * Mean gradient of each member's loss over `examples` at `weights` with every connection active
-   * (the dense network), flat like the parameters (gradients.ts). The caller loads what follows.
-   */
-  async denseGradient(weights: Float32Array, examples: Uint32Array, temperature = 1): Promise<Float64Array> {
-    const ones = new Float32Array(this.layout.totalFloats).fill(1);
-    return (await this.lossAndGradient(weights, ones, examples, { temperature, labelSmoothing: 0 })).gradient;
   }
 
   /**
@@ -318,7 +314,6 @@ export class Trainer {
 
   /** Everything needed to continue this run exactly: parameters, masks, optimizer state, counters. */
   async checkpoint(): Promise<Checkpoint> {
-    this.net.syncFlat();
     const counters = { version: 1 as const, step: this.t, lastUpdate: this.schedule.lastUpdate, optimizerSteps: this.optimizerSteps, activeCounts: [...this.nnz], targets: [...this.targets] };
     return { ...counters, flops: { total: this.flops.cumulative(), steps: this.flops.stepCount() }, ...(await readNetworkState(this.readback, this.net)) };
   }
@@ -368,7 +363,8 @@ export class Trainer {
       const lr = lrAt(s.lr, t, s.totalSteps);
       if (optimizerStep) this.optimizerSteps++;
       stepParams.push(stepParamsAt(s, { t, slot, indexOffset: (t - epoch * spe) * s.batch, lr, optimizerSteps: this.optimizerSteps }, this.forwardParams(t)));
-      this.net.encodeStep(pass, slot, optimizerStep, update || this.denseState);
+      // The dense dW where a step needs it (SET's random growth does not).
+      this.net.encodeStep(pass, slot, optimizerStep, (update && this.updateNeedsDenseGradient) || this.denseState);
       this.flops.step(update);
       // The dense bypass: forward, its input gradient and its weight gradient (3x forward).
       if (this.net.ghostActive) this.flops.addFlops(3 * this.ghostFlops * s.batch);

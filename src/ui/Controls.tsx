@@ -156,6 +156,13 @@ export function Controls() {
           <>
             <Select label="Learning-rate schedule" help="Multistep divides the rate by 10 at 50 % and 75 % of training; cosine glides it down." value={config.training.schedule.kind} options={[['multistep', 'Multistep'], ['cosine', 'Cosine'], ['constant', 'Constant'], ['onecycle', 'One-cycle']]} onChange={(v) => edit('training.schedule', { kind: v })} />
             <NumberInput label="Batch size" help="Examples per step." value={config.training.batchSize} min={1} max={4096} step={1} onChange={(v) => edit('training.batchSize', v)} />
+            <Select
+              label="Weight storage"
+              help="How fully connected layers keep their weights. Masked: a dense matrix times a 0/1 mask, so a 95 %-sparse layer costs what a dense one does. Sparse: only the active connections, so time follows the density (not with SNFS). Auto: sparse for a layer sparser than the measured crossover. Both give exactly the same numbers; conv layers are always masked."
+              value={config.training.storage}
+              options={[['auto', 'Auto'], ['masked', 'Masked (dense × mask)'], ['sparse', 'Sparse (active connections only)']]}
+              onChange={(v) => edit('training.storage', v)}
+            />
           </>
         ) : null}
         <NumberInput label="Epochs" help="Passes over the training set: the run's length." value={config.training.epochs} min={1} max={1000} step={1} onChange={(v) => edit('training.epochs', v)} />

@@ -3,7 +3,7 @@
 // exactly the top scores; IMP rounds follow the (1-p)^r schedule and rewind the survivors to θ_k.
 import { describe, expect, it } from 'vitest';
 import { fractionSplit, generate2D } from '../../../src/data';
-import { Trainer, applyMaskAtInit, flatIndex, initialState, lotteryTicket, mlpLayers, randomReinitialisation, type TrainerSetup } from '../../../src/engine';
+import { Trainer, applyMaskAtInit, denseGradient, flatIndex, initialState, lotteryTicket, mlpLayers, randomReinitialisation, type TrainerSetup } from '../../../src/engine';
 import { PipelineCache } from '../../../src/gpu';
 import { activationBackward, activationForward } from '../../../src/reference/activation';
 import { denseBackwardInput, denseBackwardWeight, denseForward } from '../../../src/reference/dense';
@@ -102,7 +102,7 @@ describe('masks at initialisation', () => {
     const t = await Trainer.create(PipelineCache.for(device().device), setup());
     const examples = split.train.slice(0, 32); // two whole batches
     for (const T of [1, 200]) {
-      const g = await t.denseGradient(t.initial.denseWeights, examples, T);
+      const g = await denseGradient(t, t.initial.denseWeights, examples, T);
       const want = cpuGradient(t, t.initial.denseWeights, examples, T);
       for (let m = 0; m < 2; m++) weightLayers(t, g, m).forEach((gl, li) => expectClose(gl, want[m]![li]!, { atol: 1e-6 / T, rtol: 1e-3 }, `T=${T} member ${m} layer ${li}`));
     }
@@ -123,7 +123,7 @@ describe('masks at initialisation', () => {
       const mask = await snip.readMask();
       // The same (deterministic) gradient the scores used; it loads the dense network, so the SNIP
       // mask is put back before training.
-      const g = await snip.denseGradient(snip.initial.denseWeights, examples);
+      const g = await denseGradient(snip, snip.initial.denseWeights, examples);
       snip.loadMask(snip.initial.denseWeights, mask, counts);
       checkTopK(snip, mask, (m) => weightLayers(snip, snip.initial.denseWeights, m).map((w, li) => snipScores(w, weightLayers(snip, g, m)[li]!)), scope, `SNIP ${scope}`);
       const rows = await snip.train(20);

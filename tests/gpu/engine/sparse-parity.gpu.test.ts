@@ -78,6 +78,7 @@ describe('sparse storage = masked storage', () => {
     const sparse = await make(s, 'sparse');
     await sparse.train(35);
     const c = await sparse.checkpoint();
+    expect(c.storages, 'a checkpoint names its storage').toEqual(['sparse', 'sparse', 'sparse']);
     const [masked, sparse2] = await Promise.all([make(s, 'masked'), make(s, 'sparse')]);
     masked.restore(c);
     sparse2.restore(await masked.checkpoint()); // sparse → masked → sparse

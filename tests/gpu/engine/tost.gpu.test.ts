@@ -3,7 +3,7 @@
 // away the trained network is exactly the plain sparse one.
 import { describe, expect, it } from 'vitest';
 import { fractionSplit, generate2D } from '../../../src/data';
-import { Trainer, mlpLayers, type TrainerSetup } from '../../../src/engine';
+import { Trainer, denseGradient, mlpLayers, type TrainerSetup } from '../../../src/engine';
 import type { LayerActivation } from '../../../src/engine/layers';
 import { PipelineCache } from '../../../src/gpu';
 import { sigmoid } from '../../../src/reference/activation';
@@ -101,7 +101,7 @@ describe('ToST ghost skip connections', () => {
     const t = await Trainer.create(cache, s);
     try {
       const examples = split.train.subarray(0, 16);
-      const grads = await t.denseGradient(t.initial.weights, examples);
+      const grads = await denseGradient(t, t.initial.weights, examples);
       const w = Float64Array.from(t.initial.weights);
       const loss = (arr: Float64Array): number => meanLoss(cpuNet(t, arr, 0), examples, 1);
       const check = (idx: number, what: string): void => {
