@@ -198,6 +198,46 @@ fn gather(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
   s_out[m * d.cap + s] = v;
 }
 
+// ---- Prune over the slots (the mask update's first selection) ----
+
+//!include mask_codes.wgsl
+
+// keys[m][s] = bits(|val[s]|) for the member's slots, SENTINEL past its nnz: mask.wgsl select_k
+// then picks the k smallest over the slots, ties to the lower slot, which is the lower position
+// (slots are in position order), so the same connections as the masked storage's prune over
+// every position. Bindings: s_in0 val, s_idx2 row_ptr, s_out keys (u32 bits). Thread per (m, slot).
+@group(0) @binding(6) var<storage, read_write> s_out_u: array<u32>;
+
+@compute @workgroup_size(WG)
+fn score_prune(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let s = flat_index(wg, nwg, lid);
+  let d = dims;
+  if (s >= d.cap) {
+    return;
+  }
+  let m = wg.z;
+  let in_use = s < nnz_of(m * (d.n_out + 1u));
+  s_out_u[m * d.cap + s] = select(0xffffffffu, bitcast<u32>(s_in0[m * d.cap + s]) & 0x7fffffffu, in_use);
+}
+
+// The prune selection back in position space: events[m][row[s]][col[s]] gets slot s's EV_PRUNED
+// bit (set or cleared; inactive positions are never pruned). Bindings: s_idx0 row, s_idx1 col,
+// s_idx2 row_ptr, s_in0 slot events (u32 bits), s_out events. Thread per (m, slot).
+@group(0) @binding(0) var<storage, read> s_in0_u: array<u32>;
+
+@compute @workgroup_size(WG)
+fn scatter_pruned(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let s = flat_index(wg, nwg, lid);
+  let d = dims;
+  let m = wg.z;
+  if (s >= d.cap || s >= nnz_of(m * (d.n_out + 1u))) {
+    return;
+  }
+  let j = (m * d.n_out + s_idx0[m * d.cap + s]) * d.n_in + s_idx1[m * d.cap + s];
+  let e = s_out_u[j];
+  s_out_u[j] = (e & ~EV_PRUNED) | (s_in0_u[m * d.cap + s] & EV_PRUNED);
+}
+
 // ---- Index rebuild from the position-space mask ----
 
 @group(0) @binding(0) var<storage, read> line_mask: array<f32>;       // (members, n_out, n_in)

@@ -58,7 +58,11 @@ export class MaskUpdate {
     updateParams(cache, this.selectGrow, { n, k: counts.grow, bit: EV_GROWN });
   }
 
-  encode(pass: GPUComputePassEncoder): void {
-    for (const k of [this.prune, this.selectPrune, this.grow, this.selectGrow, this.apply]) encodeKernel(pass, k);
+  /**
+   * `prune`: the kernels that leave the EV_PRUNED bits in `events` instead of the position-space
+   * score and select (the sparse storage selects over its slots, the same connections).
+   */
+  encode(pass: GPUComputePassEncoder, prune: readonly BoundKernel[] = [this.prune, this.selectPrune]): void {
+    for (const k of [...prune, this.grow, this.selectGrow, this.apply]) encodeKernel(pass, k);
   }
 }

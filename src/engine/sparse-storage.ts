@@ -3,15 +3,17 @@
 // count (shaders/sparse.wgsl; CPU reference src/reference/sparse.ts). Per member, cap = slots:
 //   val, grad, state1, state2 (Adam) (members, cap) f32    col, row, t_slot, t_row (members, cap) u32
 //   row_ptr (members, out+1), t_ptr (members, in+1) u32
-// The mask update runs in position space, on the layer's segments of the network's flat buffers
-// (mask-update.ts, the masked storage's own kernels): expand the slots there (weights, optimizer
-// state), select and apply exactly as the masked storage does, then rebuild the slots from the new
-// mask (count, scan, fill; gather values and state). So both storages choose the same masks from
+// The mask update: the k smallest |w| are selected over the slots (their bits scattered to
+// position space), then growth and apply run in position space, on the layer's segments of the
+// network's flat buffers (mask-update.ts, the masked storage's own kernels, after `expand` wrote
+// the slots' weights and optimizer state there), then the slots are rebuilt from the new mask
+// (count, scan, fill; gather values and state). So both storages choose the same masks from
 // the same weights, and the flat buffers stay what checkpoints, views and mask-at-init read
 // (encodeSync copies the slots there first). This first version therefore still holds the
 // position-space copy: compute follows density, memory does not yet (docs/BENCHMARKS.md).
 // A change of the active count (a density target) reallocates the slots at that update.
-import { bindKernel, encodeKernel, storageBuffer, updateParamSlots, type BindArgs, type BoundKernel, type KernelName } from '../gpu';
+import { bindKernel, encodeKernel, storageBuffer, updateParamSlots, updateParams, type BindArgs, type BoundKernel, type KernelName } from '../gpu';
+import { EV_PRUNED } from '../reference/mask-codes';
 import { weightGradKernels, type LayerStorage, type LayerTensors, type StepKernel, type StorageContext, type UpdateCounts } from './layer-storage';
 import { MaskUpdate } from './mask-update';
 import { segmentBinding, type LayerParams } from './param-layout';
@@ -21,7 +23,9 @@ const FLAG_UNMASKED = 8;
 
 interface SlotSet {
   cap: number;
+  /** The weight state (stateBytes counts these) and the update's scratch. */
   buffers: GPUBuffer[];
+  scratch: GPUBuffer[];
   kernels: BoundKernel[];
   forward: BoundKernel;
   grad: BoundKernel;
@@ -35,6 +39,9 @@ interface SlotSet {
   gather: BoundKernel[];
   fillRows: BoundKernel;
   fillCols: BoundKernel;
+  /** The prune selection over the slots: score, select_k, then its bits into position space. */
+  prune: BoundKernel[];
+  selectPrune: BoundKernel;
 }
 
 export class SparseStorage implements LayerStorage {
@@ -109,6 +116,7 @@ export class SparseStorage implements LayerStorage {
     const { ctx, layer: p, t } = this;
     const M = ctx.members;
     const buffers: GPUBuffer[] = [];
+    const scratch: GPUBuffer[] = [];
     const kernels: BoundKernel[] = [];
     const buf = (name: string): GPUBuffer => {
       const b = storageBuffer(ctx.cache.device, `${p.name} ${name}`, M * cap * 4);
@@ -122,6 +130,11 @@ export class SparseStorage implements LayerStorage {
     };
     const [val, grad, state1, col, row, tSlot, tRow] = ['val', 'grad', 'state1', 'col', 'row', 't_slot', 't_row'].map(buf) as [GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer];
     const state2 = ctx.optimizer === 'adam' ? buf('state2') : null; // Adam's second moment only
+    // The prune selection's EV_PRUNED bits per slot (update scratch, not weight state); its keys
+    // use the first members·cap words of the position-space key scratch.
+    const slotEvents = storageBuffer(ctx.cache.device, `${p.name} slot events`, M * cap * 4);
+    scratch.push(slotEvents);
+    const selectPrune = bind('mask.select_k', { resources: { keys: this.keys, events: slotEvents }, params: { n: cap, k: 0, bit: EV_PRUNED }, label: `${p.name} select prune` });
     const sd = { batch: ctx.batch, n_in: p.fanIn, n_out: p.outChannels, cap };
     const b = ctx.buffers;
     const flat = (f: GPUBuffer): GPUBufferBinding => segmentBinding(f, p.weight);
@@ -137,6 +150,7 @@ export class SparseStorage implements LayerStorage {
     return {
       cap,
       buffers,
+      scratch,
       kernels,
       forward: bind('sparse.forward', { resources: { xT: this.xT, val, col, row_ptr: rowPtr, bias: segmentBinding(b.params, p.bias), out: t.z }, params: sd, label: `${p.name} forward` }),
       grad: bind('sparse.weight_grad', { resources: { dyT: this.gzT, xT: this.xT, row, col, row_ptr: rowPtr, out: grad }, params: sd, label: `${p.name} dW` }),
@@ -146,6 +160,12 @@ export class SparseStorage implements LayerStorage {
       expandGrad: expand(grad, b.grads),
       gather: [gather(b.params, val), gather(b.state1, state1), ...(state2 ? [gather(b.state2, state2)] : [])],
       fillRows: bind('sparse.fill_rows', { resources: { mask, ptr: rowPtr, a: col, b: row, slot_of: this.keys }, params: sd, label: `${p.name} fill rows` }),
+      selectPrune,
+      prune: [
+        bind('sparse.score_prune', { resources: { val, row_ptr: rowPtr, out: this.keys }, params: sd, label: `${p.name} score prune` }),
+        selectPrune,
+        bind('sparse.scatter_pruned', { resources: { slot_events: slotEvents, row, col, row_ptr: rowPtr, out: this.events }, params: sd, label: `${p.name} pruned to positions` }),
+      ],
       fillCols: bind('sparse.fill_cols', { resources: { mask, ptr: this.tPtr, a: tSlot, b: tRow, slot_of: this.keys }, params: sd, label: `${p.name} fill columns` }),
     };
   }
@@ -161,7 +181,7 @@ export class SparseStorage implements LayerStorage {
 
   private static free(s: SlotSet | null): void {
     if (!s) return;
-    for (const b of s.buffers) b.destroy();
+    for (const b of [...s.buffers, ...s.scratch]) b.destroy();
     for (const k of s.kernels) k.paramsBuffer.destroy();
   }
 
@@ -209,12 +229,16 @@ export class SparseStorage implements LayerStorage {
       this.useSlots(this.makeSlots(cap));
     }
     this.update.prepare(step, counts);
+    // The prune selection runs over the slots the chunk trained on.
+    const from = this.previous ?? this.slots;
+    updateParams(this.ctx.cache, from.selectPrune, { n: from.cap, k: counts.prune, bit: EV_PRUNED });
   }
 
   encodeMaskUpdate(pass: GPUComputePassEncoder): void {
     // Weights and optimizer state into position space (from the slots this chunk trained on).
-    for (const k of (this.previous ?? this.slots).expand) encodeKernel(pass, k);
-    this.update.encode(pass);
+    const from = this.previous ?? this.slots;
+    for (const k of from.expand) encodeKernel(pass, k);
+    this.update.encode(pass, from.prune);
     this.encodeRebuild(pass);
   }
 

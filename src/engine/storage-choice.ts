@@ -12,7 +12,7 @@ export type StorageSetting = 'auto' | StorageKind;
 export const STORAGE_SETTINGS: readonly StorageSetting[] = ['auto', 'masked', 'sparse'];
 
 /** Starting density under which 'auto' picks the sparse storage for a dense layer. */
-export const AUTO_SPARSE_BELOW = 0.3;
+export const AUTO_SPARSE_BELOW = 0.5;
 
 /** Why the sparse storage cannot serve this setup (null: it can). */
 export function sparseStorageRefusal(s: { method: string; portCompatible: boolean }): string | null {

@@ -72,6 +72,8 @@ export const SPARSE_KERNELS = {
   'sparse.weight_grad': slotKernel('weight_grad', [[0, 'dyT'], [1, 'xT'], [2, 'row'], [3, 'col'], [4, 'row_ptr']], (p) => num(p, 'cap')),
   'sparse.expand': slotKernel('expand', [[0, 'src'], [2, 'col'], [4, 'row_ptr']], (p) => num(p, 'n_out')),
   'sparse.gather': slotKernel('gather', [[0, 'src'], [2, 'row'], [3, 'col'], [4, 'row_ptr']], (p) => num(p, 'cap')),
+  'sparse.score_prune': slotKernel('score_prune', [[0, 'val'], [4, 'row_ptr']], (p) => num(p, 'cap')),
+  'sparse.scatter_pruned': slotKernel('scatter_pruned', [[0, 'slot_events'], [2, 'row'], [3, 'col'], [4, 'row_ptr']], (p) => num(p, 'cap')),
   'sparse.count_lines': lineKernel('count_lines', (p, m) => fold(div(num(p, 'lines'), ELEMENTWISE_WG), m)),
   // One workgroup per member scans the whole line.
   'sparse.scan_lines': lineKernel('scan_lines', (_p, m) => [1, 1, m]),

@@ -28,6 +28,8 @@ export interface RunView {
   stepsPerSecond: number | null;
   history: History;
   layerNames: string[];
+  /** The weight storage of each layer (training.storage resolved: masked or sparse). */
+  storages: ('masked' | 'sparse')[];
   /** Current density of each weight layer and overall (active / all maskable weights). */
   densities: number[];
   overallDensity: number;
@@ -177,6 +179,7 @@ export function initialRun(): RunView {
     stepsPerSecond: null,
     history: emptyHistory(),
     layerNames: [],
+    storages: [],
     densities: [],
     overallDensity: 1,
     test: null,

@@ -43,6 +43,7 @@ export function Transport() {
           train acc {pct(last?.trainAccuracy)} · test acc {pct(run.test?.accuracy)}
         </span>
         <span>{run.stepsPerSecond ? `${run.stepsPerSecond.toFixed(0)} steps/s · ${formatSeconds(left)} left` : ''}</span>
+        <StorageNote names={run.layerNames} storages={run.storages} />
         <span className={`transport__state transport__state--${run.status}`}>{run.status}</span>
       </div>
       {run.message ? (
@@ -51,5 +52,17 @@ export function Transport() {
         </p>
       ) : null}
     </div>
+  );
+}
+
+/** Which layers compute on the sparse storage (only the active connections); the rest are masked. */
+function StorageNote({ names, storages }: { names: readonly string[]; storages: readonly ('masked' | 'sparse')[] }) {
+  const sparse = names.filter((_, i) => storages[i] === 'sparse');
+  if (storages.length === 0) return null;
+  const text = sparse.length === 0 ? 'masked storage' : sparse.length === names.length ? 'sparse storage' : `sparse storage: ${sparse.join(', ')}`;
+  return (
+    <span data-testid="storage" title="Sparse storage: a layer computes over its active connections only, so its time follows its density. Masked: a dense matrix times a 0/1 mask. Both give the same numbers (Training › Weight storage).">
+      {text}
+    </span>
   );
 }
