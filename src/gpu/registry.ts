@@ -1,9 +1,11 @@
 // The kernel registry: for every kernel, where its WGSL lives, its bindings (which become an
 // explicit bind-group layout), the fields of its params struct, pipeline-override constants and
-// how many workgroups a dispatch needs. Adding a kernel = one entry here (docs/ARCHITECTURE.md §3).
+// how many workgroups a dispatch needs. Adding a kernel = one entry here, or in registry-update.ts
+// (optimizer, mask update) or registry-sparse.ts (the sparse storage) (docs/ARCHITECTURE.md §3).
 import type { ParamField, ParamValues } from './params';
 import type { ShaderFamily } from './shaders';
 import { div, ELEMENTWISE_WG, fold, type Grid } from './grid';
+import { MASK_KERNELS, OPTIMIZER_KERNELS } from './registry-update';
 import { SPARSE_KERNELS } from './registry-sparse';
 
 export { fold, MAX_WORKGROUPS_PER_DIM, type Grid } from './grid';
@@ -190,27 +192,23 @@ function gather(entryPoint: 'gather_u8' | 'gather_f32', source: string): KernelS
   };
 }
 
-const SCORE_PARAMS: readonly ParamField[] = [
-  ['n', 'u32'],
-  ['seed', 'u32'],
-  ['step', 'u32'],
-  ['layer', 'u32'],
-];
-/** Mask-update scores: one layer's (members, n) range; n counts one member's weights. */
-function score(entryPoint: string): KernelSpec {
+function biasGrad(entryPoint: string, grid: KernelSpec['grid']): KernelSpec {
   return {
-    family: 'mask',
+    family: 'reduce',
     entryPoint,
     bindings: [
-      { binding: 0, name: 'src', kind: 'read' },
-      { binding: 1, name: 'mask', kind: 'read' },
-      { binding: 2, name: 'events', kind: 'read', optional: entryPoint === 'score_prune' },
-      { binding: 3, name: 'keys', kind: 'read_write' },
-      { binding: 4, name: 'params', kind: 'uniform' },
+      { binding: 0, name: 'dy', kind: 'read' },
+      { binding: 1, name: 'db', kind: 'read_write' },
+      { binding: 2, name: 'params', kind: 'uniform' },
     ],
-    paramsStruct: 'ScoreParams',
-    params: SCORE_PARAMS,
-    grid: (p, m) => fold(div(num(p, 'n'), ELEMENTWISE_WG), m),
+    paramsStruct: 'BiasGradDims',
+    params: [
+      ['batch', 'u32'],
+      ['channels', 'u32'],
+      ['pixels', 'u32'],
+      ['_pad', 'u32'],
+    ],
+    grid,
   };
 }
 
@@ -311,116 +309,13 @@ export const KERNELS = {
     grid: (p, m) => [div(num(p, 'batch'), LOSS_WG), 1, m],
   },
 
-  // Optimizers run over flat parameter ranges that already include every member.
-  'optimizer.sgd': {
-    family: 'optimizer',
-    entryPoint: 'sgd',
-    bindings: [
-      { binding: 0, name: 'w', kind: 'read_write' },
-      { binding: 1, name: 'g', kind: 'read' },
-      { binding: 2, name: 'mask', kind: 'read' },
-      { binding: 3, name: 'state1', kind: 'read_write' },
-      { binding: 5, name: 'params', kind: 'uniform' },
-    ],
-    paramsStruct: 'SgdParams',
-    stepParams: true,
-    params: [
-      ['n', 'u32'],
-      ['flags', 'u32'],
-      ['lr', 'f32'],
-      ['momentum', 'f32'],
-      ['weight_decay', 'f32'],
-      ['_pad0', 'u32'],
-      ['_pad1', 'u32'],
-      ['_pad2', 'u32'],
-    ],
-    grid: flatGrid,
-  },
-  'optimizer.adam': {
-    family: 'optimizer',
-    entryPoint: 'adam',
-    bindings: [
-      { binding: 0, name: 'w', kind: 'read_write' },
-      { binding: 1, name: 'g', kind: 'read' },
-      { binding: 2, name: 'mask', kind: 'read' },
-      { binding: 3, name: 'state1', kind: 'read_write' },
-      { binding: 4, name: 'state2', kind: 'read_write' },
-      { binding: 5, name: 'params', kind: 'uniform' },
-    ],
-    paramsStruct: 'AdamParams',
-    stepParams: true,
-    params: [
-      ['n', 'u32'],
-      ['flags', 'u32'],
-      ['lr', 'f32'],
-      ['beta1', 'f32'],
-      ['beta2', 'f32'],
-      ['eps', 'f32'],
-      ['weight_decay', 'f32'],
-      ['bc1', 'f32'],
-      ['bc2', 'f32'],
-      ['_pad0', 'u32'],
-      ['_pad1', 'u32'],
-      ['_pad2', 'u32'],
-    ],
-    grid: flatGrid,
-  },
-  'optimizer.reset_state': {
-    family: 'optimizer',
-    entryPoint: 'reset_state',
-    bindings: [
-      { binding: 0, name: 'indices', kind: 'read' },
-      { binding: 1, name: 'state1', kind: 'read_write' },
-      { binding: 2, name: 'state2', kind: 'read_write', optional: true },
-      { binding: 3, name: 'params', kind: 'uniform' },
-    ],
-    paramsStruct: 'ResetParams',
-    params: [
-      ['count', 'u32'],
-      ['states', 'u32'],
-      ['_pad0', 'u32'],
-      ['_pad1', 'u32'],
-    ],
-    grid: (p) => fold(div(num(p, 'count'), ELEMENTWISE_WG), 1),
-  },
-
+  ...OPTIMIZER_KERNELS,
   'data.gather_u8': gather('gather_u8', 'images'),
   'data.gather_f32': gather('gather_f32', 'points'),
 
-  'reduce.bias_grad': {
-    family: 'reduce',
-    entryPoint: 'bias_grad',
-    bindings: [
-      { binding: 0, name: 'dy', kind: 'read' },
-      { binding: 1, name: 'db', kind: 'read_write' },
-      { binding: 2, name: 'params', kind: 'uniform' },
-    ],
-    paramsStruct: 'BiasGradDims',
-    params: [
-      ['batch', 'u32'],
-      ['channels', 'u32'],
-      ['pixels', 'u32'],
-      ['_pad', 'u32'],
-    ],
-    grid: (p, m) => [num(p, 'channels'), 1, m],
-  },
-  'reduce.bias_grad_dense': {
-    family: 'reduce',
-    entryPoint: 'bias_grad_dense',
-    bindings: [
-      { binding: 0, name: 'dy', kind: 'read' },
-      { binding: 1, name: 'db', kind: 'read_write' },
-      { binding: 2, name: 'params', kind: 'uniform' },
-    ],
-    paramsStruct: 'BiasGradDims',
-    params: [
-      ['batch', 'u32'],
-      ['channels', 'u32'],
-      ['pixels', 'u32'],
-      ['_pad', 'u32'],
-    ],
-    grid: (p, m) => fold(div(num(p, 'channels'), ELEMENTWISE_WG), m),
-  },
+  // A workgroup per channel (conv: batch × pixels to sum), or a thread per channel (dense).
+  'reduce.bias_grad': biasGrad('bias_grad', (p, m) => [num(p, 'channels'), 1, m]),
+  'reduce.bias_grad_dense': biasGrad('bias_grad_dense', (p, m) => fold(div(num(p, 'channels'), ELEMENTWISE_WG), m)),
   'reduce.batch_metrics': {
     family: 'reduce',
     entryPoint: 'batch_metrics',
@@ -463,49 +358,7 @@ export const KERNELS = {
     grid: (p, m) => fold(div(num(p, 'n'), ELEMENTWISE_WG), m),
   },
 
-  'mask.score_prune': score('score_prune'),
-  'mask.score_grow_magnitude': score('score_grow_magnitude'),
-  'mask.score_grow_random': score('score_grow_random'),
-  'mask.select_k': {
-    family: 'mask',
-    entryPoint: 'select_k',
-    bindings: [
-      { binding: 0, name: 'keys', kind: 'read' },
-      { binding: 1, name: 'events', kind: 'read_write' },
-      { binding: 2, name: 'params', kind: 'uniform' },
-    ],
-    paramsStruct: 'SelectParams',
-    params: [
-      ['n', 'u32'],
-      ['k', 'u32'],
-      ['bit', 'u32'],
-      ['_pad', 'u32'],
-    ],
-    // One workgroup per member runs the whole radix select.
-    grid: (_p, m) => [1, 1, m],
-  },
-  'mask.apply_update': {
-    family: 'mask',
-    entryPoint: 'apply_update',
-    bindings: [
-      { binding: 0, name: 'mask', kind: 'read_write' },
-      { binding: 1, name: 'weights', kind: 'read_write' },
-      { binding: 2, name: 'events', kind: 'read_write' },
-      { binding: 3, name: 'fired', kind: 'read_write' },
-      { binding: 4, name: 'state1', kind: 'read_write', optional: true },
-      { binding: 5, name: 'state2', kind: 'read_write', optional: true },
-      { binding: 6, name: 'params', kind: 'uniform' },
-    ],
-    paramsStruct: 'ApplyParams',
-    params: [
-      ['n', 'u32'],
-      ['states', 'u32'],
-      ['_pad0', 'u32'],
-      ['_pad1', 'u32'],
-    ],
-    grid: (p, m) => fold(div(num(p, 'n'), ELEMENTWISE_WG), m),
-  },
-
+  ...MASK_KERNELS,
   ...SPARSE_KERNELS,
 } satisfies Record<string, KernelSpec>;
 

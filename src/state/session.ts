@@ -45,6 +45,8 @@ export class TrainingSession {
   private readonly data: SessionData;
   private generation = 0;
   private running = false;
+  /** Counts train() calls: only the latest one may still set the status after an await. */
+  private trains = 0;
   /** GPU work of the current run still in flight (training chunks, readbacks for the views). */
   private inflight: Promise<unknown> = Promise.resolve();
   /** The history on screen came from a run file: the first new step replaces it. */
@@ -230,6 +232,10 @@ export class TrainingSession {
     const built = this.built!;
     const { run, pub } = built;
     const generation = this.generation;
+    // A status set after an await must not overwrite a newer train's: a Play pressed as soon as a
+    // Step's counter moved would otherwise show "paused" over a running loop.
+    const token = ++this.trains;
+    const latest = () => token === this.trains;
     this.running = true;
     const stop = await built.loop.run({
       chunkSize: chunk,
@@ -244,14 +250,14 @@ export class TrainingSession {
     this.running = false;
     if (stop.kind === 'diverged' || stop.kind === 'lost') {
       if (stop.kind === 'diverged') await this.track(pub.publish(true));
-      this.state.updateRun({ status: stop.kind, message: stopMessage(stop) });
+      if (latest()) this.state.updateRun({ status: stop.kind, message: stopMessage(stop) });
       return;
     }
     const status = stop.kind === 'done' ? 'done' : 'paused';
     if (once) {
       // Step: the counter, the metrics and the views move together (a test reads them at once).
       await this.track(pub.publish(true));
-      this.state.updateRun({ status });
+      if (latest()) this.state.updateRun({ status });
     } else {
       // Say so at once (the step is final); the evaluation and views follow.
       this.state.updateRun({ status, step: run.step });

@@ -59,6 +59,12 @@ function transposedRows(c: CsrLayer): Uint32Array {
   return Uint32Array.from(c.tSlot, (s, e) => rows[Math.floor(e / c.nnz) * c.nnz + s]!);
 }
 
+/** One case's exact-count mask and the weights under it, (members, out, in). */
+function layerCase(members: number, c: { nOut: number; nIn: number; density: number }, seed: number): { mask: Float32Array; w: Float32Array } {
+  const mask = exactMask(members, c.nOut, c.nIn, c.density, seed);
+  return { mask, w: randomArray(mask.length, seed + 1, 0.5).map((v, i) => (mask[i] ? v : 0)) };
+}
+
 const cases = SHAPES.flatMap((shape) => DENSITIES.map((density) => ({ ...shape, density })));
 
 describe.each([1, 3])('sparse storage kernels, %i member(s)', (members) => {
@@ -66,8 +72,7 @@ describe.each([1, 3])('sparse storage kernels, %i member(s)', (members) => {
     const h = gpu();
     const seed = members * 7919 + c.batch * 31 + Math.round(c.density * 1000);
     const n = c.nOut * c.nIn;
-    const mask = exactMask(members, c.nOut, c.nIn, c.density, seed);
-    const w = randomArray(members * n, seed + 1, 0.5).map((v, i) => (mask[i] ? v : 0));
+    const { mask, w } = layerCase(members, c, seed);
     const csr = csrFromMask({ members, nOut: c.nOut, nIn: c.nIn }, w, mask);
     const cap = csr.nnz;
     const x = randomArray(members * c.batch * c.nIn, seed + 2);
@@ -127,8 +132,7 @@ describe.each([1, 3])('sparse storage kernels, %i member(s)', (members) => {
     const h = gpu();
     const seed = members * 104729 + c.nIn * 13 + Math.round(c.density * 1000);
     const n = c.nOut * c.nIn;
-    const mask = exactMask(members, c.nOut, c.nIn, c.density, seed);
-    const w = randomArray(members * n, seed + 1, 0.5).map((v, i) => (mask[i] ? v : 0));
+    const { mask, w } = layerCase(members, c, seed);
     const want = csrFromMask({ members, nOut: c.nOut, nIn: c.nIn }, w, mask);
     const cap = want.nnz + 3; // padding slots past nnz stay 0
     const b = {
