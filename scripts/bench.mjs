@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseBenchArgs } from './bench-args.mjs';
+import { findPython } from './python.mjs';
 import { ROOT, hostPage, waitForWindow } from './page-host.mjs';
 
 const USAGE = `usage: npm run bench -- [--quick] [--reps R] [--target-ms T] [--out FILE]
@@ -78,8 +79,7 @@ export function markdown(r) {
  */
 function torchPeer(result) {
   const threads = Number(process.env.STP_TORCH_THREADS ?? 2);
-  // The first Python that has torch (a pyenv shim may shadow Debian's python3-torch).
-  const python = [process.env.STP_PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean).find((py) => spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
+  const python = findPython(['torch']);
   if (!python) return { skipped: 'not measured: no python3 with torch here (apt install python3-torch, or STP_PYTHON=/path/to/python)' };
   const rows = [];
   for (const o of result.ours.filter((x) => x.method === 'rigl' && x.storage === 'masked' && x.members === 1 && !x.updateEveryStep)) {

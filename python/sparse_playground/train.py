@@ -1,0 +1,224 @@
+"""One training run of a config, on one process or many (torchrun / DistributedDataParallel).
+
+The step is the engine's (docs/METHODS.md section 1.1, style B): forward with the masked weights
+(kept exactly 0 where the mask is 0, so the weight gradient is the dense gradient dL/d(w * m)),
+mean loss over the global batch; on a RigL update step the mask update replaces the optimizer step
+(growth by the dense gradient of this batch); SET takes the optimizer step and then updates
+(random growth); static and dense never update.
+
+Distributed: the global batch of step t (training.batchSize examples of the browser's seeded
+order) is cut into world_size equal slices, one per process; DDP averages the gradients, so every
+process holds the full-batch mean gradient and takes the same step. Masks are chosen from
+identical weights and gradients (RigL) or hashes (SET) on every process; after each update the
+processes compare a digest of every mask and stop with an error if one differs.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+
+from .config import ConfigInvalid
+from .data import config_split, epoch_indices, inputs, load_image_dataset, steps_per_epoch
+from .dst import update_layer
+from .init import initialize, layer_densities
+from .models import build_model, weight_layers
+from .optim import MaskedOptimizer
+from .rng import stream_seed
+from .schedules import MaskSchedule, lr_at, prune_grow_counts
+from .support import refusals
+
+GROW = {"rigl": "gradient", "set": "random"}
+
+
+def smoothed_cross_entropy(logits: torch.Tensor, labels: torch.Tensor, alpha: float) -> torch.Tensor:
+    """Mean loss; the target is 1 - alpha on the label and alpha / (classes - 1) elsewhere (shaders/loss.wgsl)."""
+    if alpha == 0:
+        return F.cross_entropy(logits, labels)
+    c = logits.shape[1]
+    target = torch.full_like(logits, alpha / (c - 1))
+    target.scatter_(1, labels[:, None], 1 - alpha)
+    return (torch.logsumexp(logits, 1) - (target * logits).sum(1)).mean()
+
+
+@dataclass
+class RunResult:
+    steps: int
+    test_accuracy: float
+    active_counts: dict[str, int]
+    densities: dict[str, float]
+    history: list[dict] = field(default_factory=list)
+    evals: list[dict] = field(default_factory=list)
+    updates: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _world() -> tuple[int, int]:
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+
+def _mask_digest(mask: torch.Tensor) -> float:
+    m = mask.reshape(-1).double()
+    return float((m * torch.arange(1, m.numel() + 1, dtype=torch.float64)).sum())
+
+
+class Run:
+    """The state of a run: model, masks, optimizer, schedule, data."""
+
+    def __init__(self, config: dict, data_dir: str | Path) -> None:
+        self.rank, self.world = _world()
+        errors = refusals(config, self.world)
+        if errors:
+            raise ConfigInvalid(errors)
+        self.config = config
+        self.ds = load_image_dataset(config["data"]["dataset"], data_dir)
+        self.split = config_split(config, self.ds.labels)
+        tr = config["training"]
+        self.batch = tr["batchSize"]
+        self.per_epoch = steps_per_epoch(len(self.split.train), self.batch)
+        self.total = self.per_epoch * tr["epochs"]
+        self.model = build_model(config, self.ds.width * self.ds.height, self.ds.classes)
+        self.masks = initialize(self.model, config)
+        self.layers = weight_layers(self.model)
+        self.densities = layer_densities(config, self.model)
+        self.method = "dense" if config["sparsity"]["target"] == 0 else config["dst"]["method"]
+        self.targets = [int(m.sum()) for m in self.masks]
+        params, masks = [], []
+        for (_, module), mask in zip(self.layers, self.masks):
+            params += [module.weight, module.bias]
+            masks += [mask, None]
+        self.opt = MaskedOptimizer(params, masks, config)
+        self.schedule = MaskSchedule(config, self.total)
+        self.data_seed = stream_seed(config["seed"], 0, "data-order")
+        self.regrow_seed = stream_seed(config["seed"], 0, "regrow")
+        self.step = 0
+        self.ddp = torch.nn.parallel.DistributedDataParallel(self.model) if self.world > 1 else None
+        self._order: tuple[int, np.ndarray] | None = None
+        eval_idx = self.split.test if len(self.split.test) > 0 else self.split.val
+        self.eval_x = torch.from_numpy(inputs(self.ds, eval_idx, self._standardize))
+        self.eval_y = torch.from_numpy(self.ds.labels[eval_idx])
+
+    @property
+    def _standardize(self) -> bool:
+        return self.config["data"]["normalize"] == "standardize"
+
+    def batch_indices(self, t: int) -> np.ndarray:
+        """The global batch of step t (dataset indices), the browser's order."""
+        epoch, s = divmod(t, self.per_epoch)
+        if self._order is None or self._order[0] != epoch:
+            self._order = (epoch, epoch_indices(self.split.train, self.data_seed, epoch, self.batch))
+        return self._order[1][s * self.batch : (s + 1) * self.batch]
+
+    def train_step(self) -> dict:
+        """Step self.step: forward, backward, optimizer step or mask update. Returns the step's record."""
+        t = self.step
+        idx = self.batch_indices(t)
+        per = self.batch // self.world
+        local = idx[self.rank * per : (self.rank + 1) * per]
+        x = torch.from_numpy(inputs(self.ds, local, self._standardize))
+        y = torch.from_numpy(self.ds.labels[local])
+        net = self.ddp or self.model
+        self.model.zero_grad(set_to_none=False)
+        loss = smoothed_cross_entropy(net(x), y, self.config["tost"]["labelSmoothing"])
+        loss.backward()
+        lr = lr_at(self.config, t, self.total)
+        update = self.method in GROW and self.schedule.is_update(t)
+        record = {"step": t, "loss": self._mean(loss.detach()), "lr": lr}
+        if update and self.method == "rigl":
+            record["update"] = self.mask_update(t)
+        else:
+            self.opt.step(lr)
+            if update:
+                record["update"] = self.mask_update(t)
+        self.step += 1
+        return record
+
+    @torch.no_grad()
+    def mask_update(self, t: int) -> dict:
+        fraction = self.schedule.drop_fraction(t)
+        grow = GROW[self.method]
+        swapped = []
+        for li, ((name, module), mask) in enumerate(zip(self.layers, self.masks)):
+            n_prune, n_grow = prune_grow_counts(int(mask.sum()), self.targets[li], fraction, mask.numel())
+            states = self.opt.states_of(2 * li)  # the weight of layer li is parameter 2 li (its bias 2 li + 1)
+            update_layer(module.weight, mask, n_prune, n_grow, grow, grad=module.weight.grad, random=(self.regrow_seed, t, 0, li), states=states)
+            swapped.append(n_prune)
+        self.schedule.last_update = t
+        self.check_masks_agree(t)
+        return {"fraction": fraction, "pruned": swapped, "active": [int(m.sum()) for m in self.masks]}
+
+    def check_masks_agree(self, t: int) -> None:
+        if self.world == 1:
+            return
+        mine = torch.tensor([_mask_digest(m) for m in self.masks], dtype=torch.float64)
+        lo, hi = mine.clone(), mine.clone()
+        dist.all_reduce(lo, op=dist.ReduceOp.MIN)
+        dist.all_reduce(hi, op=dist.ReduceOp.MAX)
+        bad = [name for (name, _), a, b in zip(self.layers, lo.tolist(), hi.tolist()) if a != b]
+        if bad:
+            raise RuntimeError(f"the processes chose different masks for {', '.join(bad)} at the update of step {t}")
+
+    def _mean(self, loss: torch.Tensor) -> float:
+        if self.world == 1:
+            return float(loss)
+        v = loss.clone().double()
+        dist.all_reduce(v)
+        return float(v) / self.world
+
+    @torch.no_grad()
+    def evaluate(self) -> dict:
+        logits = self.model(self.eval_x)
+        correct = (logits.argmax(1) == self.eval_y).double().mean()
+        return {"step": self.step, "testAccuracy": float(correct), "testLoss": float(F.cross_entropy(logits, self.eval_y))}
+
+    def active_counts(self) -> dict[str, int]:
+        return {name: int(m.sum()) for (name, _), m in zip(self.layers, self.masks)}
+
+
+def train(config: dict, data_dir: str | Path, out_dir: str | Path | None = None, log: Callable[[str], None] = print, max_steps: int | None = None) -> RunResult:
+    """Trains `config` (complete, from parse_config) to the end, or for max_steps steps."""
+    t0 = time.time()
+    run = Run(config, data_dir)
+    end = run.total if max_steps is None else min(run.total, max_steps)
+    every = config["training"]["evalEvery"]
+    history, evals, updates = [], [], []
+    say = log if run.rank == 0 else (lambda _m: None)
+    say(f"{run.total} steps ({run.per_epoch} per epoch), {run.world} process(es), active {run.active_counts()}")
+    while run.step < end:
+        rec = run.train_step()
+        history.append(rec)
+        if "update" in rec:
+            updates.append({"step": rec["step"], **rec["update"]})
+        if run.step % every == 0 or run.step == end:
+            e = run.evaluate()
+            evals.append(e)
+            say(f"step {run.step}/{run.total}  loss {rec['loss']:.4f}  test accuracy {e['testAccuracy']:.4f}")
+    final = evals[-1]["testAccuracy"] if evals else run.evaluate()["testAccuracy"]
+    names = [n for n, _ in run.layers]
+    result = RunResult(run.step, final, run.active_counts(), dict(zip(names, run.densities)), history, evals, updates, time.time() - t0)
+    if out_dir is not None and run.rank == 0:
+        write_results(Path(out_dir), config, result, run)
+    return result
+
+
+def write_results(out: Path, config: dict, r: RunResult, run: Run) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    summary = {"config": config, "steps": r.steps, "testAccuracy": r.test_accuracy, "activeCounts": r.active_counts, "densities": r.densities, "processes": run.world, "seconds": r.seconds, "evals": r.evals, "updates": r.updates}
+    (out / "results.json").write_text(json.dumps(summary, indent=1) + "\n")
+    with open(out / "history.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["step", "loss", "lr"])
+        for h in r.history:
+            w.writerow([h["step"], f"{h['loss']:.6g}", f"{h['lr']:.6g}"])
+    torch.save({"model": run.model.state_dict(), "masks": run.masks, "optimizer": run.opt.state_dict(), "step": run.step, "lastUpdate": run.schedule.last_update, "config": config}, out / "model.pt")

@@ -1,0 +1,95 @@
+"""Training runs: a small RigL and SET run learn and keep exact counts; two processes with DDP (gloo)
+hold identical masks after every update and give one process's losses on the same global batch."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from conftest import ROOT
+from sparse_playground import parse_config, train
+
+SMALL = {
+    "version": 1,
+    "seed": 3,
+    "data": {"dataset": "mnist", "trainLimit": 1024, "validationSize": 200, "testSize": 500},
+    "model": {"kind": "mlp", "hidden": [64]},
+    "sparsity": {"target": 0.9},
+    "dst": {"method": "rigl", "deltaT": 5, "tEndFraction": 0.8},
+    "training": {"epochs": 3, "batchSize": 64, "evalEvery": 16, "optimizer": {"kind": "sgd", "lr": 0.1, "momentum": 0.9}},
+}
+
+
+def small(**dst) -> dict:
+    return parse_config({**SMALL, "dst": {**SMALL["dst"], **dst}})
+
+
+@pytest.mark.parametrize("method", ["rigl", "set"])
+def test_a_sparse_run_learns_and_keeps_its_counts(data_dir, method):
+    r = train(small(method=method), data_dir, log=lambda _m: None)
+    assert r.steps == 48 and len(r.updates) == 8  # updates at 0, 5, ..., 35 (T_end = 38)
+    counts = list(r.active_counts.values())
+    assert counts == [4674, 408]  # ERK at 90 %: densities 0.0931 and 0.637 of 784x64 and 64x10 (5082 of 50816 weights)
+    assert all(u["active"] == counts for u in r.updates)
+    assert r.history[-1]["loss"] < 0.6 * r.history[0]["loss"]
+    assert r.test_accuracy > 0.75
+    assert all(u["pruned"][0] > 0 for u in r.updates[:-1])
+
+
+def test_dense_and_static_runs(data_dir):
+    dense = train(parse_config({**SMALL, "sparsity": {"target": 0}, "dst": {"method": "dense"}}), data_dir, log=lambda _m: None)
+    assert dense.active_counts == {"dense1": 784 * 64, "dense2": 640} and dense.updates == []
+    static = train(small(method="static"), data_dir, log=lambda _m: None)
+    assert static.updates == [] and static.test_accuracy > 0.7
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+WORKER = r"""
+import json, os, sys
+import torch, torch.distributed as dist
+sys.path.insert(0, os.environ["STP_PACKAGE"])
+from sparse_playground import parse_config, train
+from sparse_playground.train import Run
+dist.init_process_group("gloo")
+config = parse_config(json.loads(os.environ["STP_CONFIG"]))
+run = Run(config, os.environ["STP_DATA"])
+losses, masks = [], []
+while run.step < run.total:
+    rec = run.train_step()
+    losses.append(rec["loss"])
+    if "update" in rec:
+        masks.append([m.flatten().nonzero().flatten().tolist() for m in run.masks])
+out = {"losses": losses, "masks": masks, "counts": run.active_counts()}
+open(os.path.join(os.environ["STP_OUT"], f"rank{dist.get_rank()}.json"), "w").write(json.dumps(out))
+dist.destroy_process_group()
+"""
+
+
+def test_two_processes_agree_with_one(data_dir, tmp_path):
+    config = small(method="rigl")
+    env = {**os.environ, "STP_PACKAGE": str(ROOT / "python"), "STP_CONFIG": json.dumps(config), "STP_DATA": str(data_dir), "STP_OUT": str(tmp_path), "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(_free_port()), "WORLD_SIZE": "2", "OMP_NUM_THREADS": "1"}
+    procs = [subprocess.Popen([sys.executable, "-c", WORKER], env={**env, "RANK": str(r), "LOCAL_RANK": str(r)}) for r in range(2)]
+    assert [p.wait(timeout=240) for p in procs] == [0, 0]
+    ranks = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in range(2)]
+    assert ranks[0]["masks"] == ranks[1]["masks"] and len(ranks[0]["masks"]) == 8
+    assert ranks[0]["losses"] == ranks[1]["losses"]
+
+    from sparse_playground.train import Run
+
+    one = Run(config, data_dir)
+    losses = []
+    while one.step < one.total:
+        losses.append(one.train_step()["loss"])
+    assert one.active_counts() == ranks[0]["counts"]
+    assert torch.allclose(torch.tensor(losses), torch.tensor(ranks[0]["losses"]), rtol=1e-4, atol=1e-6)
