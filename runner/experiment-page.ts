@@ -55,6 +55,8 @@ declare global {
     __simulateGpuErrorAt?: number;
     __experimentResume?: ResumeState;
     __checkpointWanted?: 'periodic' | 'stop';
+    /** --checkpoint-at: a checkpoint is wanted once the run reaches this step. */
+    __checkpointAt?: number;
     __experimentStopped?: boolean;
     __checkpoint?: (state: ResumeState) => Promise<void>;
     __experimentResult?: unknown;
@@ -130,6 +132,10 @@ async function run(): Promise<void> {
       if (firstNonFinite(rows)) return; // the loop stops with the diverged step
       batchLoss.push(...rows.map((r) => r.loss));
       batchAcc.push(...rows.map((r) => r.accuracy));
+      if (window.__checkpointAt !== undefined && ensemble.step >= window.__checkpointAt) {
+        window.__checkpointAt = undefined;
+        window.__checkpointWanted ??= 'periodic';
+      }
       if (ensemble.step % evalEvery !== 0 && ensemble.step < ensemble.totalSteps) {
         if (window.__checkpointWanted && (await saveCheckpoint())) return 'stop';
         return;

@@ -11,11 +11,14 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, relative, resolve } from 'node:path';
 import { hostPage, waitForWindow } from './page-host.mjs';
-const USAGE = `usage: npm run experiment -- <config.json> [--out DIR] [--set path.to.field=value]... [--checkpoint-every MIN] [--memory-budget MIB]
+const USAGE = `usage: npm run experiment -- <config.json> [--out DIR] [--set path.to.field=value]... [--checkpoint-every MIN] [--checkpoint-at STEP] [--memory-budget MIB]
        npm run experiment -- --resume DIR
   --out DIR               where results.json, history.csv and checkpoints go (default results/<config name>)
   --set P=V               override one config field (V is JSON if it parses, else a string), repeatable
   --checkpoint-every MIN  minutes between checkpoints (default 5; 0: only on Ctrl-C)
+  --checkpoint-at STEP    also save a checkpoint once the run reaches STEP (at the end of that
+                          chunk of steps: exactly STEP when it is a multiple of training.evalEvery),
+                          kept in DIR/checkpoint-step-STEP/ after the run (python -m sparse_playground --continue)
   --memory-budget MIB     GPU memory the run may take, in MiB (default 2048); a run estimated
                           above it is refused before anything is allocated
   --simulate-gpu-error-at STEP
@@ -27,7 +30,7 @@ env: CHROME_PATH (browser binary), STP_WEBGPU_ADAPTER=default (the real GPU inst
 const CHECKPOINT_FORMAT = 'sparse-training-playground/experiment-checkpoint';
 
 function parseArgs(argv) {
-  const o = { config: null, out: null, sets: [], resume: null, checkpointMinutes: 5, memoryBudgetMiB: null, gpuErrorAt: null };
+  const o = { config: null, out: null, sets: [], resume: null, checkpointMinutes: 5, checkpointAt: null, memoryBudgetMiB: null, gpuErrorAt: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--out') o.out = resolve(process.cwd(), argv[++i] ?? '');
@@ -36,6 +39,9 @@ function parseArgs(argv) {
     else if (a === '--checkpoint-every') {
       o.checkpointMinutes = Number(argv[++i]);
       if (!(o.checkpointMinutes >= 0)) throw new Error(`--checkpoint-every needs minutes (a number >= 0)\n${USAGE}`);
+    } else if (a === '--checkpoint-at') {
+      o.checkpointAt = Number(argv[++i]);
+      if (!Number.isInteger(o.checkpointAt) || o.checkpointAt < 1) throw new Error(`--checkpoint-at needs a step (a whole number >= 1)\n${USAGE}`);
     } else if (a === '--simulate-gpu-error-at') {
       o.gpuErrorAt = Number(argv[++i]);
       if (!Number.isInteger(o.gpuErrorAt) || o.gpuErrorAt < 0) throw new Error(`--simulate-gpu-error-at needs a step (a whole number >= 0)\n${USAGE}`);
@@ -151,6 +157,7 @@ async function main() {
   let page = null;
   let lastLine = '';
   let postedBin = null;
+  let keptAt = null; // the folder of the --checkpoint-at copy, once written
   let stopping = 0;
   const partial = () => ({ config: input, interrupted: true, seconds: secondsBefore + (performance.now() - t0) / 1000, history, final: null });
   const quit = async (how) => {
@@ -191,8 +198,16 @@ async function main() {
       mkdirSync(opts.out, { recursive: true });
       // The blob first, then the JSON that names its size: a crash in between leaves a checkpoint
       // whose sizes disagree, which --resume refuses, rather than a silently mixed one.
+      const text = JSON.stringify({ format: CHECKPOINT_FORMAT, version: 1, savedAt: new Date().toISOString(), config: input, binBytes: postedBin.byteLength, state });
       writeAtomic(f.bin, postedBin);
-      writeAtomic(f.json, JSON.stringify({ format: CHECKPOINT_FORMAT, version: 1, savedAt: new Date().toISOString(), config: input, binBytes: postedBin.byteLength, state }));
+      writeAtomic(f.json, text);
+      if (opts.checkpointAt !== null && !keptAt && state.step >= opts.checkpointAt) {
+        // --checkpoint-at: a copy that outlives the run (the resumable one goes when it finishes).
+        keptAt = resolve(opts.out, `checkpoint-step-${state.step}`);
+        mkdirSync(keptAt, { recursive: true });
+        writeAtomic(checkpointFiles(keptAt).bin, postedBin);
+        writeAtomic(checkpointFiles(keptAt).json, text);
+      }
       postedBin = null;
       history.splice(0, history.length, ...state.history);
       writeResults(opts.out, partial());
@@ -205,13 +220,14 @@ async function main() {
       process.stderr.write(process.stderr.isTTY ? `\r${lastLine}\x1b[K` : `${lastLine}\n`);
     });
     await page.addInitScript(
-      ({ config, state, budget, gpuErrorAt }) => {
+      ({ config, state, budget, gpuErrorAt, checkpointAt }) => {
         window.__experimentInput = config;
         if (state) window.__experimentResume = state;
         if (budget !== null) window.__memoryBudget = budget;
         if (gpuErrorAt !== null) window.__simulateGpuErrorAt = gpuErrorAt;
+        if (checkpointAt !== null) window.__checkpointAt = checkpointAt;
       },
-      { config: input, state: resume?.state ?? null, budget: opts.memoryBudgetMiB === null ? null : opts.memoryBudgetMiB * 2 ** 20, gpuErrorAt: opts.gpuErrorAt },
+      { config: input, state: resume?.state ?? null, budget: opts.memoryBudgetMiB === null ? null : opts.memoryBudgetMiB * 2 ** 20, gpuErrorAt: opts.gpuErrorAt, checkpointAt: opts.checkpointAt },
     );
     if (opts.checkpointMinutes > 0) {
       timer = setInterval(() => {

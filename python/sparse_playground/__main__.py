@@ -1,4 +1,5 @@
 """Command line: python -m sparse_playground <config.json> [--data DIR] [--out DIR] [--set path=value]...
+              python -m sparse_playground --continue RUNNER_OUT_DIR [--max-steps N] [--out DIR]
 
 One process:  python -m sparse_playground experiments/mnist-lenet300-rigl-90.json
 N processes:  torchrun --nproc_per_node=N -m sparse_playground experiments/mnist-lenet300-rigl-90.json
@@ -17,8 +18,9 @@ import torch
 import torch.distributed as dist
 
 from .config import ConfigInvalid, load_config
+from .checkpoint import CheckpointError
 from .data import DataError
-from .train import train
+from .train import continue_browser_run, train
 
 
 def default_data_dir() -> Path:
@@ -29,23 +31,30 @@ def default_data_dir() -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m sparse_playground", description="Train a Sparse Training Playground experiment config with PyTorch.")
-    p.add_argument("config", help="experiment config JSON (the runner's format; the playground's Export)")
+    p.add_argument("config", nargs="?", help="experiment config JSON (the runner's format; the playground's Export)")
+    p.add_argument("--continue", dest="resume", type=Path, default=None, metavar="DIR", help="continue the browser run whose checkpoint `npm run experiment -- ... --out DIR` saved in DIR (no config then)")
     p.add_argument("--data", type=Path, default=None, help="folder with datasets.json and the .bin files of `npm run data` (default: $STP_DATA or the repository's public/data)")
     p.add_argument("--out", type=Path, default=None, help="write results.json, history.csv and model.pt here")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="PATH=VALUE", help="override one config field (VALUE is JSON if it parses, else a string); repeatable")
-    p.add_argument("--max-steps", type=int, default=None, help="stop after this many steps (a smoke test)")
+    p.add_argument("--max-steps", type=int, default=None, help="stop after this many more steps")
     a = p.parse_args(argv)
+    if (a.config is None) == (a.resume is None):
+        p.error("give a config, or --continue DIR (not both)")
+    if a.resume is not None and a.sets:
+        p.error("--continue takes the config from the checkpoint: no --set")
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
     if distributed:
         dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
     try:
-        config = load_config(a.config, a.sets)
-        train(config, a.data or default_data_dir(), a.out, max_steps=a.max_steps)
+        if a.resume is not None:
+            continue_browser_run(a.resume, a.data or default_data_dir(), a.out, max_steps=a.max_steps)
+        else:
+            train(load_config(a.config, a.sets), a.data or default_data_dir(), a.out, max_steps=a.max_steps)
         return 0
     except ConfigInvalid as e:
-        print(f"{a.config}: this config cannot run here:\n{e}", file=sys.stderr)
+        print(f"{a.config or a.resume}: this config cannot run here:\n{e}", file=sys.stderr)
         return 2
-    except (DataError, FileNotFoundError) as e:
+    except (CheckpointError, DataError, FileNotFoundError) as e:
         print(str(e), file=sys.stderr)
         return 2
     finally:

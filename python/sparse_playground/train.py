@@ -27,6 +27,7 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 
+from .checkpoint import CheckpointError, check_shapes, flat_views, read_runner_checkpoint, to_flat
 from .config import ConfigInvalid
 from .data import config_split, epoch_indices, inputs, load_image_dataset, steps_per_epoch
 from .dst import update_layer
@@ -182,19 +183,74 @@ class Run:
         correct = (logits.argmax(1) == self.eval_y).double().mean()
         return {"step": self.step, "testAccuracy": float(correct), "testLoss": float(F.cross_entropy(logits, self.eval_y))}
 
+    @torch.no_grad()
+    def restore(self, c: dict) -> None:
+        """Continues from a browser Checkpoint (checkpoint.py): weights, masks, optimizer state, counters."""
+        shapes = [tuple(m.weight.shape) for _, m in self.layers]
+        check_shapes(c, shapes)
+        weights, masks = flat_views(shapes, c["weights"]), flat_views(shapes, c["mask"])
+        s1, s2 = flat_views(shapes, c["state1"]), flat_views(shapes, c["state2"])
+        for li, (_, module) in enumerate(self.layers):
+            module.weight.copy_(weights[li][0])
+            module.bias.copy_(weights[li][1])
+            self.masks[li].copy_(masks[li][0])
+            for k in (0, 1):
+                self.opt.state1[2 * li + k].copy_(s1[li][k])
+                if self.opt.state2:
+                    self.opt.state2[2 * li + k].copy_(s2[li][k])
+        self.step = c["step"]
+        self.schedule.last_update = c["lastUpdate"]
+        self.opt.steps = c["optimizerSteps"]
+        self.targets = list(c["targets"])
+        if [int(m.sum()) for m in self.masks] != list(c["activeCounts"]):
+            raise CheckpointError(f"the checkpoint's masks hold {[int(m.sum()) for m in self.masks]} active weights, its counters say {c['activeCounts']}")
+
+    def checkpoint(self) -> dict:
+        """The run's state as a browser Checkpoint (flat arrays in the engine's layout; ITOP's record is not kept here)."""
+        shapes = [tuple(m.weight.shape) for _, m in self.layers]
+        pairs = lambda ts: [(ts[2 * li], ts[2 * li + 1]) for li in range(len(shapes))]  # noqa: E731
+        zeros = [torch.zeros_like(t) for t in self.opt.state1]
+        mask = to_flat(shapes, [(m, torch.ones_like(module.bias)) for (_, module), m in zip(self.layers, self.masks)])
+        return {
+            "version": 1,
+            "step": self.step,
+            "lastUpdate": self.schedule.last_update,
+            "optimizerSteps": self.opt.steps,
+            "activeCounts": [int(m.sum()) for m in self.masks],
+            "targets": list(self.targets),
+            "flops": {"total": 0, "steps": 0},
+            "weights": to_flat(shapes, [(module.weight, module.bias) for _, module in self.layers]),
+            "mask": mask,
+            "state1": to_flat(shapes, pairs(self.opt.state1)),
+            "state2": to_flat(shapes, pairs(self.opt.state2 or zeros)),
+            "fired": mask.copy(),
+        }
+
     def active_counts(self) -> dict[str, int]:
         return {name: int(m.sum()) for (name, _), m in zip(self.layers, self.masks)}
 
 
 def train(config: dict, data_dir: str | Path, out_dir: str | Path | None = None, log: Callable[[str], None] = print, max_steps: int | None = None) -> RunResult:
     """Trains `config` (complete, from parse_config) to the end, or for max_steps steps."""
-    t0 = time.time()
+    return _train(Run(config, data_dir), out_dir, log, max_steps)
+
+
+def continue_browser_run(folder: str | Path, data_dir: str | Path, out_dir: str | Path | None = None, log: Callable[[str], None] = print, max_steps: int | None = None) -> RunResult:
+    """Continues the runner checkpoint in `folder` (`npm run experiment -- ... --out folder`): max_steps more steps, or to the end."""
+    config, checkpoint, _ = read_runner_checkpoint(folder)
     run = Run(config, data_dir)
-    end = run.total if max_steps is None else min(run.total, max_steps)
+    run.restore(checkpoint)
+    return _train(run, out_dir, log, max_steps)
+
+
+def _train(run: Run, out_dir: str | Path | None, log: Callable[[str], None], max_steps: int | None) -> RunResult:
+    t0 = time.time()
+    config = run.config
+    end = run.total if max_steps is None else min(run.total, run.step + max_steps)
     every = config["training"]["evalEvery"]
     history, evals, updates = [], [], []
     say = log if run.rank == 0 else (lambda _m: None)
-    say(f"{run.total} steps ({run.per_epoch} per epoch), {run.world} process(es), active {run.active_counts()}")
+    say(f"steps {run.step}..{end} of {run.total} ({run.per_epoch} per epoch), {run.world} process(es), active {run.active_counts()}")
     while run.step < end:
         rec = run.train_step()
         history.append(rec)

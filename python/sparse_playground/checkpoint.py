@@ -1,0 +1,138 @@
+"""Continuing a browser run: the headless runner's checkpoint (checkpoint.json + checkpoint.bin,
+written by `npm run experiment`, scripts/experiment.mjs) loaded into a Run.
+
+checkpoint.json: {format: "sparse-training-playground/experiment-checkpoint", version: 1, config
+(what the user wrote, --set values applied), binBytes, state: {step, history, stateJson, ...}}.
+stateJson is the ensemble driver's state, {mode, trainers: [Checkpoint]} (src/engine/checkpoint.ts),
+as JSON in which every Float32Array is {"$f32": [byteOffset, length]} into checkpoint.bin
+(little-endian f32; src/util/binary-json.ts).
+
+A Checkpoint's arrays (weights, mask, state1, state2, fired) are the engine's flat parameter buffers
+(src/engine/param-layout.ts): per weight layer, a weight segment (members, numel) in the layer's
+own layout (dense (out, in), conv (cout, cin, kh, kw): torch's) then a bias segment (members,
+out), each starting on a multiple of 64 floats. Position space whatever the browser's storage.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from .config import ConfigError, ConfigInvalid, parse_config
+
+FORMAT = "sparse-training-playground/experiment-checkpoint"
+ALIGN = 64
+
+
+class CheckpointError(ValueError):
+    pass
+
+
+def _unpack(text: str, blob: bytes) -> Any:
+    def hook(obj: dict) -> Any:
+        if "$f32" in obj and len(obj) == 1:
+            offset, length = obj["$f32"]
+            if offset % 4 or offset + 4 * length > len(blob):
+                raise CheckpointError(f"a $f32 reference [{offset}, {length}] lies outside the {len(blob)}-byte checkpoint.bin")
+            return np.frombuffer(blob, dtype="<f4", count=length, offset=offset).copy()
+        return obj
+
+    return json.loads(text, object_hook=hook)
+
+
+def read_runner_checkpoint(folder: str | Path) -> tuple[dict, dict, dict]:
+    """(config, the trainer's Checkpoint, the runner's state) of the checkpoint in `folder`."""
+    d = Path(folder)
+    jf, bf = d / "checkpoint.json", d / "checkpoint.bin"
+    if not jf.exists():
+        raise CheckpointError(f"{d} has no checkpoint.json: pass the --out folder of `npm run experiment`")
+    try:
+        head = json.loads(jf.read_text())
+    except json.JSONDecodeError as e:
+        raise CheckpointError(f"{jf} is not valid JSON ({e})") from e
+    if head.get("format") != FORMAT or head.get("version") != 1:
+        raise CheckpointError(f"{jf} is not a version 1 experiment checkpoint")
+    blob = bf.read_bytes() if bf.exists() else b""
+    if len(blob) != head.get("binBytes"):
+        raise CheckpointError(f"{bf} has {len(blob)} bytes, the checkpoint expects {head.get('binBytes')}: it is incomplete")
+    state = _unpack(head["state"]["stateJson"], blob)
+    if state.get("mode") != "none" or len(state.get("trainers", [])) != 1:
+        raise ConfigInvalid([ConfigError("ensemble.mode", f"a {state.get('mode')} checkpoint is not in the Python package yet: continue single runs (mode none)")])
+    return parse_config(head["config"]), state["trainers"][0], head["state"]
+
+
+def segments(shapes: list[tuple[int, ...]], members: int = 1) -> list[tuple[int, int]]:
+    """(weight offset, bias offset) of each weight layer in the flat buffers."""
+    cursor = 0
+    out = []
+
+    def take(per_member: int) -> int:
+        nonlocal cursor
+        at = cursor
+        cursor = math.ceil((cursor + per_member * members) / ALIGN) * ALIGN
+        return at
+
+    for shape in shapes:
+        w = take(math.prod(shape))
+        b = take(shape[0])
+        out.append((w, b))
+    return out
+
+
+def total_floats(shapes: list[tuple[int, ...]], members: int = 1) -> int:
+    last_w, last_b = segments(shapes, members)[-1]
+    return max(math.ceil((last_b + shapes[-1][0] * members) / ALIGN) * ALIGN, ALIGN)
+
+
+def flat_views(shapes: list[tuple[int, ...]], flat: np.ndarray) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """(weight, bias) tensors of member 0 cut out of one flat array."""
+    out = []
+    for shape, (w, b) in zip(shapes, segments(shapes)):
+        n = math.prod(shape)
+        out.append((torch.from_numpy(flat[w : w + n].copy()).view(shape), torch.from_numpy(flat[b : b + shape[0]].copy())))
+    return out
+
+
+def check_shapes(c: dict, shapes: list[tuple[int, ...]]) -> None:
+    want = total_floats(shapes)
+    for name in ("weights", "mask", "state1", "state2"):
+        if len(c[name]) != want:
+            raise CheckpointError(f"the checkpoint's {name} hold {len(c[name])} values, this model needs {want}: it was saved from a different model")
+    if len(c["activeCounts"]) != len(shapes):
+        raise CheckpointError("the checkpoint has a different number of layers")
+
+
+def to_flat(shapes: list[tuple[int, ...]], pairs: list[tuple[torch.Tensor, torch.Tensor]]) -> np.ndarray:
+    """The inverse of flat_views: (weight, bias) per layer into one flat float32 array (padding 0)."""
+    flat = np.zeros(total_floats(shapes), dtype=np.float32)
+    for shape, (w, b), (wo, bo) in zip(shapes, pairs, segments(shapes)):
+        n = math.prod(shape)
+        flat[wo : wo + n] = w.detach().reshape(-1).numpy()
+        flat[bo : bo + shape[0]] = b.detach().reshape(-1).numpy()
+    return flat
+
+
+def write_runner_checkpoint(folder: str | Path, raw_config: dict, checkpoint: dict) -> None:
+    """Writes `checkpoint` (a trainer Checkpoint with numpy arrays) in the runner's two-file format."""
+    d = Path(folder)
+    d.mkdir(parents=True, exist_ok=True)
+    blobs: list[bytes] = []
+    at = 0
+
+    def ref(a: np.ndarray) -> dict:
+        nonlocal at
+        blobs.append(a.astype("<f4").tobytes())
+        r = {"$f32": [at, len(a)]}
+        at += 4 * len(a)
+        return r
+
+    state = {"mode": "none", "trainers": [{k: ref(v) if isinstance(v, np.ndarray) else v for k, v in checkpoint.items()}]}
+    blob = b"".join(blobs)
+    (d / "checkpoint.bin").write_bytes(blob)
+    head = {"format": FORMAT, "version": 1, "config": raw_config, "binBytes": len(blob), "state": {"step": checkpoint["step"], "history": [], "pendingLoss": [], "pendingAccuracy": [], "stateJson": json.dumps(state)}}
+    (d / "checkpoint.json").write_text(json.dumps(head))

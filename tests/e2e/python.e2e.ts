@@ -1,0 +1,92 @@
+// The browser and the PyTorch package (python/sparse_playground, docs/SCALE-OUT.md) on the same config:
+// * continuation: the headless runner trains a small MNIST RigL run in Chromium and keeps its
+//   checkpoint at step 14 (--checkpoint-at); the Python package continues that checkpoint for 50
+//   steps (four mask updates among them) and must give the browser's loss at every step to 1e-3
+//   relative, the same active counts and the same test accuracy;
+// * agreement: MNIST LeNet-300-100, RigL 90 % ERK, 5 epochs, from the seed on both sides: test
+//   accuracy within 0.5 points after every epoch and identical active counts per layer (the table
+//   in docs/SCALE-OUT.md).
+// Both sides replay the same seeded initial network, batch order and random streams, so only the
+// float summation order differs.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { PYTHON_HINT, findPython } from '../../scripts/python.mjs';
+
+const CONFIG = {
+  version: 1,
+  seed: 5,
+  data: { dataset: 'mnist', trainLimit: 1024, validationSize: 200, testSize: 500 },
+  model: { kind: 'mlp', hidden: [32] },
+  sparsity: { target: 0.8 },
+  dst: { method: 'rigl', deltaT: 10, tEndFraction: 0.9 },
+  training: { epochs: 2, batchSize: 32, evalEvery: 1, optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 0.0001 } },
+};
+
+const PY_ENV = { ...process.env, STP_DATA: join(process.cwd(), 'public', 'data') };
+
+/** The Python with torch and numpy, or a failed expectation that says what to install. */
+function python(): string {
+  const py = findPython(['torch', 'numpy']);
+  expect(py, `no Python with torch and numpy: ${PYTHON_HINT}`).not.toBeNull();
+  return py!;
+}
+
+/** step (0-based) → loss, from a history.csv whose `step` column is the given base. */
+function losses(file: string, firstStepIs: 0 | 1): Map<number, number> {
+  const [head, ...rows] = readFileSync(file, 'utf8').trim().split('\n');
+  const cols = head!.split(',');
+  const at = (name: string) => cols.indexOf(name);
+  return new Map(rows.map((r) => r.split(',')).map((c) => [Number(c[at('step')]) - firstStepIs, Number(c[at('loss')])]));
+}
+
+test('a runner checkpoint continues in PyTorch with the browser’s losses, masks and accuracy', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stp-continue-'));
+  const config = join(dir, 'config.json');
+  writeFileSync(config, JSON.stringify(CONFIG));
+  const browserOut = join(dir, 'browser');
+  const b = spawnSync('node', ['scripts/experiment.mjs', config, '--out', browserOut, '--checkpoint-at', '14', '--checkpoint-every', '0'], { encoding: 'utf8', timeout: 120_000 });
+  expect(b.status, b.stderr).toBe(0);
+
+  const pyOut = join(dir, 'python');
+  const p = spawnSync(python(), ['-m', 'sparse_playground', '--continue', join(browserOut, 'checkpoint-step-14'), '--max-steps', '50', '--out', pyOut], { encoding: 'utf8', timeout: 120_000, cwd: 'python', env: PY_ENV });
+  expect(p.status, p.stderr).toBe(0);
+
+  const browser = losses(join(browserOut, 'history.csv'), 1); // the runner's row `step` counts steps done
+  const torch = losses(join(pyOut, 'history.csv'), 0);
+  expect([...torch.keys()]).toEqual(Array.from({ length: 50 }, (_, i) => 14 + i));
+  const worst = Math.max(...[...torch].map(([t, loss]) => Math.abs(loss - browser.get(t)!) / Math.abs(browser.get(t)!)));
+  console.log(`[continue] 50 steps after a browser checkpoint: largest relative loss difference ${worst.toExponential(2)}`);
+  expect(worst).toBeLessThan(1e-3);
+
+  const br = JSON.parse(readFileSync(join(browserOut, 'results.json'), 'utf8'));
+  const pr = JSON.parse(readFileSync(join(pyOut, 'results.json'), 'utf8'));
+  expect(pr.updates.map((u: { step: number }) => u.step)).toEqual([20, 30, 40, 50]);
+  const browserCounts = Object.fromEntries(br.final.members[0].layers.map((l: { name: string; active: number }) => [l.name, l.active]));
+  expect(pr.activeCounts).toEqual(browserCounts);
+  expect(Math.abs(pr.testAccuracy - br.final.ensemble.accuracy)).toBeLessThanOrEqual(0.004); // two of 500 test images
+});
+
+test('MNIST LeNet-300-100, RigL 90 % ERK, 5 epochs: PyTorch agrees with the browser runner', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stp-agree-'));
+  const config = join(process.cwd(), 'experiments', 'mnist-lenet300-rigl-90.json');
+  const sets = ['--set', 'training.epochs=5', '--set', 'training.evalEvery=62'];
+  const t0 = Date.now();
+  const b = spawnSync('node', ['scripts/experiment.mjs', config, '--out', join(dir, 'browser'), ...sets, '--checkpoint-every', '0'], { encoding: 'utf8', timeout: 240_000 });
+  expect(b.status, b.stderr).toBe(0);
+  const t1 = Date.now();
+  const p = spawnSync(python(), ['-m', 'sparse_playground', config, ...sets, '--out', join(dir, 'python')], { encoding: 'utf8', timeout: 240_000, cwd: 'python', env: PY_ENV });
+  expect(p.status, p.stderr).toBe(0);
+  const br = JSON.parse(readFileSync(join(dir, 'browser', 'results.json'), 'utf8'));
+  const pr = JSON.parse(readFileSync(join(dir, 'python', 'results.json'), 'utf8'));
+  const browserAcc = br.history.map((h: { testAccuracy: number }) => h.testAccuracy);
+  const torchAcc = pr.evals.map((e: { testAccuracy: number }) => e.testAccuracy);
+  console.log(`[agreement] test accuracy per epoch, browser ${browserAcc.join(' ')} · PyTorch ${torchAcc.join(' ')} · ${((t1 - t0) / 1000).toFixed(0)} s and ${pr.seconds.toFixed(0)} s`);
+  expect(torchAcc).toHaveLength(5);
+  torchAcc.forEach((a: number, i: number) => expect(Math.abs(a - browserAcc[i]), `epoch ${i + 1}`).toBeLessThanOrEqual(0.005));
+  const browserCounts = Object.fromEntries(br.final.members[0].layers.map((l: { name: string; active: number }) => [l.name, l.active]));
+  expect(pr.activeCounts).toEqual(browserCounts);
+  expect(pr.activeCounts).toEqual({ dense1: 18715, dense2: 6906, dense3: 1000 });
+});

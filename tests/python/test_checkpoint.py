@@ -1,0 +1,67 @@
+"""Runner checkpoints read into a Run: a written checkpoint continues exactly where its run was, and a
+damaged or foreign one is refused with a message that names the problem. (The browser-to-PyTorch
+continuation itself is tests/e2e/python-continue.e2e.ts: it needs Chromium.)"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from sparse_playground import ConfigInvalid, parse_config
+from sparse_playground.checkpoint import CheckpointError, read_runner_checkpoint, write_runner_checkpoint
+from sparse_playground.train import Run
+from test_train import SMALL
+
+
+def test_a_checkpoint_continues_the_same_curve(data_dir, tmp_path):
+    config = parse_config(SMALL)
+    straight = Run(config, data_dir)
+    losses = [straight.train_step()["loss"] for _ in range(30)]
+    first = Run(config, data_dir)
+    for _ in range(12):
+        first.train_step()
+    write_runner_checkpoint(tmp_path, SMALL, first.checkpoint())
+    cfg, ckpt, _ = read_runner_checkpoint(tmp_path)
+    assert cfg == config
+    second = Run(cfg, data_dir)
+    second.restore(ckpt)
+    assert second.step == 12 and second.opt.steps == first.opt.steps
+    rest = [second.train_step()["loss"] for _ in range(18)]
+    assert rest == losses[12:]  # same process, same floats: exactly
+    assert all(torch.equal(a, b) for a, b in zip(second.masks, straight.masks))
+
+
+def test_damaged_checkpoints_are_refused_by_name(data_dir, tmp_path):
+    run = Run(parse_config(SMALL), data_dir)
+    write_runner_checkpoint(tmp_path, SMALL, run.checkpoint())
+    blob = (tmp_path / "checkpoint.bin").read_bytes()
+    (tmp_path / "checkpoint.bin").write_bytes(blob[:-4])
+    with pytest.raises(CheckpointError, match="incomplete"):
+        read_runner_checkpoint(tmp_path)
+    (tmp_path / "checkpoint.bin").write_bytes(blob)
+    head = json.loads((tmp_path / "checkpoint.json").read_text())
+    (tmp_path / "checkpoint.json").write_text(json.dumps({**head, "format": "something else"}))
+    with pytest.raises(CheckpointError, match="not a version 1 experiment checkpoint"):
+        read_runner_checkpoint(tmp_path)
+    (tmp_path / "checkpoint.json").write_text("{ not json")
+    with pytest.raises(CheckpointError, match="not valid JSON"):
+        read_runner_checkpoint(tmp_path)
+    with pytest.raises(CheckpointError, match="has no checkpoint.json"):
+        read_runner_checkpoint(tmp_path / "missing")
+
+
+def test_a_checkpoint_of_another_model_or_an_ensemble_is_refused(data_dir, tmp_path):
+    run = Run(parse_config(SMALL), data_dir)
+    write_runner_checkpoint(tmp_path, SMALL, run.checkpoint())
+    other = Run(parse_config({**SMALL, "model": {"kind": "mlp", "hidden": [16]}}), data_dir)
+    _, ckpt, _ = read_runner_checkpoint(tmp_path)
+    with pytest.raises(CheckpointError, match="saved from a different model"):
+        other.restore(ckpt)
+    head = json.loads((tmp_path / "checkpoint.json").read_text())
+    state = json.loads(head["state"]["stateJson"])
+    head["state"]["stateJson"] = json.dumps({**state, "mode": "dst"})
+    (tmp_path / "checkpoint.json").write_text(json.dumps(head))
+    with pytest.raises(ConfigInvalid, match="ensemble.mode"):
+        read_runner_checkpoint(tmp_path)
