@@ -46,11 +46,16 @@ def _unpack(text: str, blob: bytes) -> Any:
 
 
 def read_runner_checkpoint(folder: str | Path) -> tuple[dict, dict, dict]:
-    """(config, the trainer's Checkpoint, the runner's state) of the checkpoint in `folder`."""
+    """(config, the trainer's Checkpoint, the runner's state) of a checkpoint: a folder holding
+    checkpoint.json and checkpoint.bin (the runner's), or a NAME.json file with NAME.bin beside it
+    (the playground's Export > PyTorch)."""
     d = Path(folder)
-    jf, bf = d / "checkpoint.json", d / "checkpoint.bin"
+    if d.suffix == ".json" and d.is_file():
+        jf, bf = d, d.with_suffix(".bin")
+    else:
+        jf, bf = d / "checkpoint.json", d / "checkpoint.bin"
     if not jf.exists():
-        raise CheckpointError(f"{d} has no checkpoint.json: pass the --out folder of `npm run experiment`")
+        raise CheckpointError(f"{d} has no checkpoint.json: pass the --out folder of `npm run experiment`, or the .json file of the playground's PyTorch export")
     try:
         head = json.loads(jf.read_text())
     except json.JSONDecodeError as e:

@@ -15,11 +15,16 @@ NOT_YET = "is not in the Python package yet (docs/SCALE-OUT.md lists what is)"
 
 
 def refusals(config: dict, world_size: int = 1) -> list[ConfigError]:
+    """Every reason this package cannot train `config` on `world_size` processes (empty: it can)."""
+    return not_built(config) + rule_errors(config, world_size)
+
+
+def not_built(config: dict) -> list[ConfigError]:
+    """What the config asks for that is not built here. src/config/python-support.ts says the same
+    words to the playground's users (a test holds the two lists equal on reference configs)."""
     out: list[ConfigError] = []
     say = lambda path, message: out.append(ConfigError(path, message))  # noqa: E731
-    d, m, s, dst, tr, ens, tost = (config[k] for k in ("data", "model", "sparsity", "dst", "training", "ensemble", "tost"))
-
-    # (2) not built here (yet)
+    d, m, s, dst, ens, tost = (config[k] for k in ("data", "model", "sparsity", "dst", "ensemble", "tost"))
     if d["dataset"] not in IMAGE_TOTALS:
         say("data.dataset", f'"{d["dataset"]}" is generated or drawn in the browser: the Python package trains mnist and fashion-mnist')
     if m["kind"] == "mlp" and m["activation"] not in ("relu", "tanh"):
@@ -38,8 +43,15 @@ def refusals(config: dict, world_size: int = 1) -> list[ConfigError]:
         say("tost.ghostSkip.enabled", f"true {NOT_YET}: use false")
     if tost["layerRescaledInit"]["kind"] == "gradinit":
         say("tost.layerRescaledInit.kind", f'"gradinit" {NOT_YET}: use off or closed-form')
+    return out
 
-    # (1) the playground's own cross-field rules for these runs
+
+def rule_errors(config: dict, world_size: int = 1) -> list[ConfigError]:
+    """The playground's cross-field rules that matter to the runs built here (a config the browser
+    accepted passes them), and what a distributed run needs."""
+    out: list[ConfigError] = []
+    say = lambda path, message: out.append(ConfigError(path, message))  # noqa: E731
+    d, m, s, dst, tr, ens = (config[k] for k in ("data", "model", "sparsity", "dst", "training", "ensemble"))
     if m["kind"] == "lenet5-caffe" and d["dataset"] not in IMAGE_TOTALS:
         say("model.kind", "lenet5-caffe takes 28x28 images: choose data.dataset mnist or fashion-mnist, or use an mlp")
     if ens["mode"] == "none" and ens["members"] > 1:

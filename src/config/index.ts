@@ -14,3 +14,4 @@ export type { SplitSizes } from './derived';
 export { isJsonObject, withPath } from './json';
 export type { JsonObject } from './json';
 export { U32_MAX } from './fields';
+export { pythonRefusals } from './python-support';

@@ -17,3 +17,4 @@ export * from './run-db';
 // What the UI needs of the config layer (ui imports values from state and viz only).
 export { parseConfig, encodeConfig, decodeConfig, defaultConfig, liveSparsityRefusal, withPath } from '../config';
 export type { ExperimentConfig } from '../config';
+export * from './python-export';

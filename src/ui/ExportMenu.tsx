@@ -1,6 +1,9 @@
 // Exports: the metrics history as CSV and JSON, the config as JSON (the headless runner's
-// format), the masks as JSON (0/1 per layer, first model) and PNG, the charts as PNG.
+// format), the masks as JSON (0/1 per layer, first model) and PNG, the charts as PNG, and the
+// PyTorch export (PythonExport.tsx: config, commands, checkpoint).
+import { useState } from 'react';
 import { canvasesToPng, downloadBlob, downloadText, svgToPng } from './download';
+import { PythonExport } from './PythonExport';
 import { useAppState } from './use-app-state';
 import { CELL, appStore, historyCsv } from '../state';
 
@@ -28,6 +31,7 @@ async function chartsPng(): Promise<void> {
 export function ExportMenu() {
   const hasRows = useAppState((s) => s.run.history.rows.length > 0);
   const hasMasks = useAppState((s) => s.views.masks !== null);
+  const [python, setPython] = useState(false);
   const s = () => appStore.getState();
   return (
     <div className="export" role="group" aria-label="Export">
@@ -65,6 +69,10 @@ export function ExportMenu() {
       <button type="button" disabled={!hasRows} onClick={() => void chartsPng()}>
         charts PNG
       </button>
+      <button type="button" data-testid="export-pytorch" aria-expanded={python} onClick={() => setPython(!python)}>
+        PyTorch…
+      </button>
+      {python ? <PythonExport onClose={() => setPython(false)} /> : null}
     </div>
   );
 }

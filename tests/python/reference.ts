@@ -9,11 +9,12 @@
 // their IEEE-754 bits) plus their first entries, so the file stays small and a diff stays readable.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { memberSeeds, parseConfig, type ExperimentConfig } from '../../src/config';
+import { memberSeeds, parseConfig, pythonRefusals, type ExperimentConfig } from '../../src/config';
 import { epochIndices } from '../../src/data';
 import { initialState, layoutParams, lenet5CaffeLayers, lrAt, maskableLayers, mlpLayers, trainerSetupFromConfig, type DatasetInput, type LrSchedule } from '../../src/engine';
 import { activeCounts, allocateDensities, dropFraction, isUpdateStep, pruneGrowCounts, type DensityRule } from '../../src/sparsity';
 import { EV_GROWN, EV_PRUNED, applyUpdate, growKeysByMagnitude, growKeysRandom, pruneKeys, selectK } from '../../src/reference/mask';
+import { runnerCheckpointFiles } from '../../src/state/python-export';
 import { mulberry32, pcgHash } from '../../src/util/rng';
 
 export const REFERENCE_FILE = 'tests/python/fixtures/reference.json';
@@ -190,6 +191,47 @@ function configs(root: string) {
   return inputs.map(([name, input]) => ({ name, input, parsed: config(input) }));
 }
 
+/** What the playground tells a user the Python package refuses, for configs the package must refuse alike. */
+function refusals(root: string) {
+  const extra: Record<string, unknown> = {
+    'mnist-everything-unsupported': { version: 1, data: { dataset: 'mnist' }, model: { kind: 'mlp', activation: 'swish' }, sparsity: { target: 0.9, mask: { kind: 'synflow' } }, dst: { method: 'snfs', portCompatible: true }, tost: { ghostSkip: { enabled: true }, layerRescaledInit: { kind: 'gradinit' } } },
+    'mnist-pswish': { version: 1, data: { dataset: 'mnist' }, tost: { smoothActivation: { kind: 'pswish' } } },
+    'mnist-supported': { version: 1, data: { dataset: 'mnist' }, model: { kind: 'lenet5-caffe' }, sparsity: { distribution: { kind: 'uniform' } }, dst: { method: 'set' }, training: { optimizer: { kind: 'adam' }, schedule: { kind: 'onecycle' } }, tost: { labelSmoothing: 0.1, layerRescaledInit: { kind: 'closed-form' } } },
+  };
+  return [...configs(root).map((c) => ({ name: c.name, config: c.parsed })), ...Object.entries(extra).map(([name, input]) => ({ name, config: config(input) }))].map((c) => ({ ...c, refusals: pythonRefusals(c.config) }));
+}
+
+/**
+ * Export › PyTorch's checkpoint (src/state/python-export.ts) of a freshly initialised MNIST MLP
+ * 784-2-10 at 50 %: the Python side must restore it into its own model, whose own initial weights
+ * are the same numbers. state1 = weights / 2 and state2 = weights / 4 check that the optimizer
+ * state lands on the right parameters. The blob is base64 here (the test writes the two files).
+ */
+function exportedCheckpoint() {
+  const input = { version: 1, seed: 4, data: { dataset: 'mnist' }, model: { kind: 'mlp', hidden: [2] }, dst: { method: 'set' }, training: { optimizer: { kind: 'adam' } } };
+  const c = config(input);
+  const layout = layoutParams(mlpLayers(784, [2], 10, 'relu'), 1);
+  const s = initialState(layout, { seed: c.seed, density: 0.5, rule: { kind: 'erk', powerScale: 1 }, scheme: 'he', sparseAwareInit: false });
+  const checkpoint = {
+    version: 1 as const,
+    step: 37,
+    lastUpdate: 30,
+    optimizerSteps: 36,
+    activeCounts: s.activeCounts,
+    targets: s.activeCounts,
+    flops: { total: 0, steps: 0 },
+    storages: ['sparse' as const, 'sparse' as const],
+    weights: s.weights,
+    mask: s.mask,
+    state1: s.weights.map((w) => w / 2),
+    state2: s.weights.map((w) => w / 4),
+    fired: s.mask,
+  };
+  const files = runnerCheckpointFiles(c, 37, { mode: 'none', trainers: [checkpoint] });
+  const json = { ...(JSON.parse(files.json) as Record<string, unknown>), savedAt: '(a date)' }; // the fixture must not change with the clock
+  return { json, bin: Buffer.from(files.bin).toString('base64') };
+}
+
 /** Everything in the fixture; `root` is the repository root (MNIST comes from public/data). */
 export function pythonReference(root: string): Record<string, unknown> {
   return {
@@ -201,6 +243,8 @@ export function pythonReference(root: string): Record<string, unknown> {
     schedules: schedules(),
     initial: initial(),
     maskUpdates: maskUpdates(),
+    refusals: refusals(root),
+    exportedCheckpoint: exportedCheckpoint(),
   };
 }
 

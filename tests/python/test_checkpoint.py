@@ -65,3 +65,29 @@ def test_a_checkpoint_of_another_model_or_an_ensemble_is_refused(data_dir, tmp_p
     (tmp_path / "checkpoint.json").write_text(json.dumps(head))
     with pytest.raises(ConfigInvalid, match="ensemble.mode"):
         read_runner_checkpoint(tmp_path)
+
+
+def test_the_playgrounds_pytorch_export_restores(reference, data_dir, tmp_path):
+    import base64
+
+    e = reference["exportedCheckpoint"]
+    (tmp_path / "run.json").write_text(json.dumps(e["json"]))
+    (tmp_path / "run.bin").write_bytes(base64.b64decode(e["bin"]))
+    config, ckpt, _ = read_runner_checkpoint(tmp_path / "run.json")
+    fresh = Run(config, data_dir)  # the Python side's own initial network from the same seed
+    restored = Run(config, data_dir)
+    restored.restore(ckpt)
+    assert (restored.step, restored.schedule.last_update, restored.opt.steps) == (37, 30, 36)
+    for (_, a), (_, b), ma, mb in zip(fresh.layers, restored.layers, fresh.masks, restored.masks):
+        assert torch.equal(a.weight, b.weight) and torch.equal(ma, mb)
+    for i, p in enumerate(restored.opt.params):
+        assert torch.equal(restored.opt.state1[i], p.detach() / 2) and torch.equal(restored.opt.state2[i], p.detach() / 4)
+
+
+def test_the_playground_names_the_same_refusals(reference):
+    from sparse_playground.support import not_built
+
+    for case in reference["refusals"]:
+        got = [{"path": e.path, "message": e.message} for e in not_built(case["config"])]
+        assert got == case["refusals"], case["name"]
+    assert any(c["refusals"] == [] for c in reference["refusals"]) and any(len(c["refusals"]) >= 6 for c in reference["refusals"])

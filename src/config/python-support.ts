@@ -1,0 +1,26 @@
+// What the PyTorch package (python/sparse_playground, docs/SCALE-OUT.md) cannot train yet, in its
+// own words: the playground's Export › PyTorch shows these before anything is downloaded, so a
+// user learns at once that a config will be refused there, and why, field by field. The Python
+// side refuses the same fields with the same messages (support.py `not_built`); the fixture of
+// tests/python/reference.ts holds both lists equal on a set of configs.
+import type { ConfigError } from './rules';
+import type { ExperimentConfig } from './schema';
+
+const NOT_YET = 'is not in the Python package yet (docs/SCALE-OUT.md lists what is)';
+
+/** Fields of `c` the Python package refuses (empty: it trains this config). */
+export function pythonRefusals(c: ExperimentConfig): ConfigError[] {
+  const out: ConfigError[] = [];
+  const say = (path: string, message: string) => out.push({ path, message });
+  if (c.data.dataset !== 'mnist' && c.data.dataset !== 'fashion-mnist') say('data.dataset', `"${c.data.dataset}" is generated or drawn in the browser: the Python package trains mnist and fashion-mnist`);
+  if (c.model.kind === 'mlp' && c.model.activation !== 'relu' && c.model.activation !== 'tanh') say('model.activation', `"${c.model.activation}" ${NOT_YET}: use relu or tanh`);
+  if (c.sparsity.mask.kind !== 'random') say('sparsity.mask.kind', `"${c.sparsity.mask.kind}" ${NOT_YET}: use random`);
+  if (c.dst.method === 'snfs') say('dst.method', `"snfs" ${NOT_YET}: use dense, static, set or rigl`);
+  if (c.dst.portCompatible) say('dst.portCompatible', `true ${NOT_YET}: leave it false (RigL's own step order)`);
+  if (c.ensemble.mode !== 'none') say('ensemble.mode', `"${c.ensemble.mode}" ${NOT_YET}: use none`);
+  const t = c.tost;
+  if (t.smoothActivation.kind !== 'off') say('tost.smoothActivation.kind', `"${t.smoothActivation.kind}" ${NOT_YET}: use off`);
+  if (t.ghostSkip.enabled) say('tost.ghostSkip.enabled', `true ${NOT_YET}: use false`);
+  if (t.layerRescaledInit.kind === 'gradinit') say('tost.layerRescaledInit.kind', `"gradinit" ${NOT_YET}: use off or closed-form`);
+  return out;
+}
