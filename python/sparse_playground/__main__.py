@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=None, help="write results.json, history.csv and model.pt here")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="PATH=VALUE", help="override one config field (VALUE is JSON if it parses, else a string); repeatable")
     p.add_argument("--max-steps", type=int, default=None, help="stop after this many more steps")
+    p.add_argument("--device", default=None, help="cpu, cuda, cuda:1, ... (default: this process's GPU when there is one, else cpu)")
+    p.add_argument("--download", action="store_true", help="CIFAR: fetch a missing dataset folder with torchvision (needs torchvision and a network)")
     a = p.parse_args(argv)
     if (a.config is None) == (a.resume is None):
         p.error("give a config, or --continue DIR (not both)")
@@ -46,10 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     if distributed:
         dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
     try:
+        data = a.data or default_data_dir()
         if a.resume is not None:
-            continue_browser_run(a.resume, a.data or default_data_dir(), a.out, max_steps=a.max_steps)
+            continue_browser_run(a.resume, data, a.out, max_steps=a.max_steps, device=a.device)
         else:
-            train(load_config(a.config, a.sets), a.data or default_data_dir(), a.out, max_steps=a.max_steps)
+            train(load_config(a.config, a.sets), data, a.out, max_steps=a.max_steps, device=a.device, download=a.download)
         return 0
     except ConfigInvalid as e:
         print(f"{a.config or a.resume}: this config cannot run here:\n{e}", file=sys.stderr)

@@ -141,3 +141,60 @@ def write_runner_checkpoint(folder: str | Path, raw_config: dict, checkpoint: di
     (d / "checkpoint.bin").write_bytes(blob)
     head = {"format": FORMAT, "version": 1, "config": raw_config, "binBytes": len(blob), "state": {"step": checkpoint["step"], "history": [], "pendingLoss": [], "pendingAccuracy": [], "stateJson": json.dumps(state)}}
     (d / "checkpoint.json").write_text(json.dumps(head))
+
+
+def _browser_layout(run) -> list[tuple[int, ...]]:
+    """The weight shapes of a run whose model the browser also builds (a bias per layer, no BatchNorm)."""
+    if any(m.bias is None for _, m in run.layers) or len(run.opt.params) != 2 * len(run.layers):
+        raise CheckpointError("this model has no browser counterpart: its state cannot be a browser checkpoint")
+    return [tuple(m.weight.shape) for _, m in run.layers]
+
+
+@torch.no_grad()
+def restore_run(run, c: dict) -> None:
+    """Loads a browser Checkpoint into `run` (train.Run): weights, masks, optimizer state, counters.
+    The optimizer's parameters are [w0, b0, w1, b1, ...] for the browser's models."""
+    shapes = _browser_layout(run)
+    check_shapes(c, shapes)
+    weights, masks = flat_views(shapes, c["weights"]), flat_views(shapes, c["mask"])
+    s1, s2 = flat_views(shapes, c["state1"]), flat_views(shapes, c["state2"])
+    dev = run.device
+    for li, (_, module) in enumerate(run.layers):
+        module.weight.copy_(weights[li][0].to(dev))
+        module.bias.copy_(weights[li][1].to(dev))
+        run.masks[li].copy_(masks[li][0].to(dev))
+        for k in (0, 1):
+            run.opt.state1[2 * li + k].copy_(s1[li][k].to(dev))
+            if run.opt.state2:
+                run.opt.state2[2 * li + k].copy_(s2[li][k].to(dev))
+    run.step = c["step"]
+    run.schedule.last_update = c["lastUpdate"]
+    run.opt.steps = c["optimizerSteps"]
+    run.targets = list(c["targets"])
+    counts = [int(m.sum()) for m in run.masks]
+    if counts != list(c["activeCounts"]):
+        raise CheckpointError(f"the checkpoint's masks hold {counts} active weights, its counters say {c['activeCounts']}")
+
+
+def run_checkpoint(run) -> dict:
+    """`run`'s state as a browser Checkpoint (flat arrays in the engine's layout; no ITOP record: fired = mask)."""
+    shapes = _browser_layout(run)
+    cpu = lambda ts: [t.detach().cpu() for t in ts]  # noqa: E731
+    pairs = lambda ts: [(ts[2 * li], ts[2 * li + 1]) for li in range(len(shapes))]  # noqa: E731
+    s1 = cpu(run.opt.state1)
+    s2 = cpu(run.opt.state2) if run.opt.state2 else [torch.zeros_like(t) for t in s1]
+    mask = to_flat(shapes, [(m.cpu(), torch.ones(m.shape[0])) for m in run.masks])
+    return {
+        "version": 1,
+        "step": run.step,
+        "lastUpdate": run.schedule.last_update,
+        "optimizerSteps": run.opt.steps,
+        "activeCounts": [int(m.sum()) for m in run.masks],
+        "targets": list(run.targets),
+        "flops": {"total": 0, "steps": 0},
+        "weights": to_flat(shapes, [(module.weight.cpu(), module.bias.cpu()) for _, module in run.layers]),
+        "mask": mask,
+        "state1": to_flat(shapes, pairs(s1)),
+        "state2": to_flat(shapes, pairs(s2)),
+        "fired": mask.copy(),
+    }

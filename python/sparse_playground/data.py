@@ -33,13 +33,15 @@ class DataError(ValueError):
 @dataclass
 class ImageDataset:
     name: str
-    images: np.ndarray  # (count, height*width) uint8
+    images: np.ndarray  # (count, channels*height*width) uint8
     labels: np.ndarray  # (count,) int64
     width: int
     height: int
     classes: int
-    pixel_mean: float
-    pixel_std: float
+    pixel_mean: float | tuple[float, ...]  # one value, or one per channel (CIFAR)
+    pixel_std: float | tuple[float, ...]
+    channels: int = 1
+    train_count: int = 0  # CIFAR: images before this index are the official training set
 
 
 def load_image_dataset(name: str, data_dir: str | Path, verify: bool = True) -> ImageDataset:

@@ -30,7 +30,7 @@ class LayerUpdate:
 def _smallest(keys: torch.Tensor, k: int) -> torch.Tensor:
     """Flat indices of the k smallest keys, ties by the lower index (a stable sort)."""
     if k == 0:
-        return torch.zeros(0, dtype=torch.long)
+        return torch.zeros(0, dtype=torch.long, device=keys.device)
     return torch.sort(keys, stable=True).indices[:k]
 
 
@@ -54,9 +54,10 @@ def update_layer(
     m = mask.view(-1)
     n = m.numel()
     active = m != 0
-    inf = torch.tensor(float("inf"))
+    dev = m.device
+    inf = torch.full_like(w, float("inf"))
     pruned = _smallest(torch.where(active, w.abs(), inf), n_prune)
-    was_pruned = torch.zeros(n, dtype=torch.bool)
+    was_pruned = torch.zeros(n, dtype=torch.bool, device=dev)
     was_pruned[pruned] = True
     candidate = ~active | was_pruned
     if grow == "gradient":
@@ -65,12 +66,12 @@ def update_layer(
     elif grow == "random":
         assert random is not None, "random growth needs (seed, step, member, layer)"
         seed, step, member, layer = random
-        hashed = torch.from_numpy(random_key(seed, step, member, layer, n).astype(np.int64))
-        keys = torch.where(candidate, hashed, torch.tensor(1 << 40, dtype=torch.long))
+        hashed = torch.from_numpy(random_key(seed, step, member, layer, n).astype(np.int64)).to(dev)
+        keys = torch.where(candidate, hashed, torch.full_like(hashed, 1 << 40))
     else:
         raise ValueError(f"unknown growth rule {grow}")
     grown = _smallest(keys, n_grow)
-    is_grown = torch.zeros(n, dtype=torch.bool)
+    is_grown = torch.zeros(n, dtype=torch.bool, device=dev)
     is_grown[grown] = True
     new_positions = torch.nonzero(is_grown & ~active).view(-1)
     dropped = was_pruned & ~is_grown

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from .densities import active_count, allocate
-from .models import fans, weight_layers
+from .models import CIFAR_MODELS, fans, weight_layers
 from .rng import Mulberry32, layer_seed, normals, partial_shuffle
 
 
@@ -43,16 +43,45 @@ def initial_layer(seed: int, member: int, layer: int, n: int, density: float, st
 
 @torch.no_grad()
 def initialize(model: torch.nn.Module, config: dict, member: int = 0) -> list[torch.Tensor]:
-    """Sets the model's weights to the browser's initial ones; returns one 0/1 mask per weight layer (its weight's shape)."""
+    """Sets the model's weights to the browser's initial ones; returns one 0/1 mask per weight layer (its weight's shape).
+
+    The CIFAR models (Python only, up to 36 M weights) draw from torch generators seeded by the same
+    per-layer seeds instead: the browser's streams cost a Python loop per weight, and no browser run
+    of them exists to match. Exact counts either way.
+    """
     m = config["model"]
-    sparse_aware = m["sparseAwareInit"] or config["tost"]["layerRescaledInit"]["kind"] == "closed-form"
+    if m["kind"] in CIFAR_MODELS:
+        return _initialize_fast(model, config, member)
     masks = []
     for li, ((_, module), d) in enumerate(zip(weight_layers(model), layer_densities(config, model))):
-        fan_in, fan_out = fans(module)
-        fan = fan_in if m["init"] == "he" else (fan_in + fan_out) / 2
-        std = math.sqrt((2 if m["init"] == "he" else 1) / fan) / (math.sqrt(max(d, 1e-6)) if sparse_aware else 1)
-        w, mask = initial_layer(config["seed"], member, li, module.weight.numel(), d, std)
+        w, mask = initial_layer(config["seed"], member, li, module.weight.numel(), d, _std(config, module, d))
         module.weight.copy_(torch.from_numpy(w).view_as(module.weight))
         module.bias.zero_()
         masks.append(torch.from_numpy(mask).view_as(module.weight).clone())
+    return masks
+
+
+def _std(config: dict, module: torch.nn.Module, density: float) -> float:
+    m = config["model"]
+    fan_in, fan_out = fans(module)
+    fan = fan_in if m["init"] == "he" else (fan_in + fan_out) / 2
+    sparse_aware = m["sparseAwareInit"] or config["tost"]["layerRescaledInit"]["kind"] == "closed-form"
+    return math.sqrt((2 if m["init"] == "he" else 1) / fan) / (math.sqrt(max(density, 1e-6)) if sparse_aware else 1)
+
+
+@torch.no_grad()
+def _initialize_fast(model: torch.nn.Module, config: dict, member: int) -> list[torch.Tensor]:
+    masks = []
+    seed = config["seed"]
+    for li, ((_, module), d) in enumerate(zip(weight_layers(model), layer_densities(config, model))):
+        n = module.weight.numel()
+        g = torch.Generator().manual_seed(layer_seed(seed, member, "init", li))
+        module.weight.copy_(torch.randn(module.weight.shape, generator=g) * _std(config, module, d))
+        if module.bias is not None:
+            module.bias.zero_()
+        mask = torch.zeros(n)
+        mask[torch.randperm(n, generator=torch.Generator().manual_seed(layer_seed(seed, member, "mask", li)))[: active_count(n, d)]] = 1
+        mask = mask.view_as(module.weight)
+        module.weight.mul_(mask)
+        masks.append(mask)
     return masks

@@ -14,6 +14,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .cifar_models import build_cifar_model
+
+CIFAR_MODELS = ("resnet18", "resnet32", "vgg16", "wrn-28-10")
+
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh}
 
 
@@ -27,6 +31,8 @@ def build_model(config: dict, input_dim: int, classes: int) -> nn.Sequential:
         if input_dim != 28 * 28:
             raise ValueError("LeNet-5-Caffe needs 28x28 images")
         return lenet5_caffe(classes)
+    if m["kind"] in CIFAR_MODELS:
+        return build_cifar_model(m["kind"], classes)
     raise ValueError(f'model.kind "{m["kind"]}" is not known')
 
 
@@ -72,7 +78,3 @@ def fans(module: nn.Module) -> tuple[int, int]:
     return w.shape[1] * taps, w.shape[0] * taps
 
 
-@torch.no_grad()
-def zero_biases(model: nn.Module) -> None:
-    for _, module in weight_layers(model):
-        module.bias.zero_()

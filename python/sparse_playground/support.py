@@ -11,6 +11,9 @@ from __future__ import annotations
 from .config import ConfigError
 
 IMAGE_TOTALS = {"mnist": 10000, "fashion-mnist": 69945}
+CIFAR = ("cifar10", "cifar100")
+CIFAR_MODELS = ("resnet18", "resnet32", "vgg16", "wrn-28-10")
+CIFAR_TRAIN = 50000
 NOT_YET = "is not in the Python package yet (docs/SCALE-OUT.md lists what is)"
 
 
@@ -25,8 +28,8 @@ def not_built(config: dict) -> list[ConfigError]:
     out: list[ConfigError] = []
     say = lambda path, message: out.append(ConfigError(path, message))  # noqa: E731
     d, m, s, dst, ens, tost = (config[k] for k in ("data", "model", "sparsity", "dst", "ensemble", "tost"))
-    if d["dataset"] not in IMAGE_TOTALS:
-        say("data.dataset", f'"{d["dataset"]}" is generated or drawn in the browser: the Python package trains mnist and fashion-mnist')
+    if d["dataset"] not in IMAGE_TOTALS and d["dataset"] not in CIFAR:
+        say("data.dataset", f'"{d["dataset"]}" is generated or drawn in the browser: the Python package trains mnist, fashion-mnist, cifar10 and cifar100')
     if m["kind"] == "mlp" and m["activation"] not in ("relu", "tanh"):
         say("model.activation", f'"{m["activation"]}" {NOT_YET}: use relu or tanh')
     if s["mask"]["kind"] != "random":
@@ -52,8 +55,10 @@ def rule_errors(config: dict, world_size: int = 1) -> list[ConfigError]:
     out: list[ConfigError] = []
     say = lambda path, message: out.append(ConfigError(path, message))  # noqa: E731
     d, m, s, dst, tr, ens = (config[k] for k in ("data", "model", "sparsity", "dst", "training", "ensemble"))
-    if m["kind"] == "lenet5-caffe" and d["dataset"] not in IMAGE_TOTALS:
-        say("model.kind", "lenet5-caffe takes 28x28 images: choose data.dataset mnist or fashion-mnist, or use an mlp")
+    if m["kind"] in ("lenet-300-100", "lenet5-caffe") and d["dataset"] not in IMAGE_TOTALS:
+        say("model.kind", f"{m['kind']} takes 28x28 images: choose data.dataset mnist or fashion-mnist, or use an mlp")
+    if m["kind"] in CIFAR_MODELS and d["dataset"] not in CIFAR:
+        say("model.kind", f"{m['kind']} takes 32x32 colour images: choose data.dataset cifar10 or cifar100")
     if ens["mode"] == "none" and ens["members"] > 1:
         say("ensemble.members", f"{ens['members']} members need an ensemble mode")
     if dst["method"] == "dense" and s["target"] > 0:
@@ -63,11 +68,11 @@ def rule_errors(config: dict, world_size: int = 1) -> list[ConfigError]:
     o = tr["optimizer"]
     if o["kind"] == "sgd" and o["nesterov"] and o["momentum"] == 0:
         say("training.optimizer.nesterov", "Nesterov needs training.optimizer.momentum above 0")
-    if d["dataset"] in IMAGE_TOTALS:
-        rest = IMAGE_TOTALS[d["dataset"]] - d["validationSize"] - d["testSize"]
+    if d["dataset"] in IMAGE_TOTALS or d["dataset"] in CIFAR:
+        rest = CIFAR_TRAIN - d["validationSize"] if d["dataset"] in CIFAR else IMAGE_TOTALS[d["dataset"]] - d["validationSize"] - d["testSize"]
         train = rest if d["trainLimit"] == 0 else min(rest, d["trainLimit"])
         if rest < 1:
-            say("data.validationSize", f"validationSize + testSize leave none of the {IMAGE_TOTALS[d['dataset']]} images for training")
+            say("data.validationSize", "the held-out images leave none for training")
         elif d["trainLimit"] > rest:
             say("data.trainLimit", f"only {rest} images remain for training after validationSize and testSize")
         elif tr["batchSize"] > train:

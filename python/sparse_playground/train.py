@@ -17,24 +17,24 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 
-from .checkpoint import CheckpointError, check_shapes, flat_views, read_runner_checkpoint, to_flat
+from .checkpoint import read_runner_checkpoint, restore_run, run_checkpoint
 from .config import ConfigInvalid
-from .data import config_split, epoch_indices, inputs, load_image_dataset, steps_per_epoch
 from .dst import update_layer
 from .init import initialize, layer_densities
 from .models import build_model, weight_layers
 from .optim import MaskedOptimizer
 from .rng import stream_seed
+from .run_data import RunData
 from .schedules import MaskSchedule, lr_at, prune_grow_counts
 from .support import refusals
 
@@ -75,61 +75,64 @@ def _mask_digest(mask: torch.Tensor) -> float:
 
 
 class Run:
-    """The state of a run: model, masks, optimizer, schedule, data."""
+    """The state of a run: model, masks, optimizer, schedule, data (on the GPU when there is one)."""
 
-    def __init__(self, config: dict, data_dir: str | Path) -> None:
+    def __init__(self, config: dict, data_dir: str | Path, device: str | None = None, download: bool = False) -> None:
         self.rank, self.world = _world()
         errors = refusals(config, self.world)
         if errors:
             raise ConfigInvalid(errors)
         self.config = config
-        self.ds = load_image_dataset(config["data"]["dataset"], data_dir)
-        self.split = config_split(config, self.ds.labels)
-        tr = config["training"]
-        self.batch = tr["batchSize"]
-        self.per_epoch = steps_per_epoch(len(self.split.train), self.batch)
-        self.total = self.per_epoch * tr["epochs"]
-        self.model = build_model(config, self.ds.width * self.ds.height, self.ds.classes)
+        self.device = torch.device(device or (f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if torch.cuda.is_available() else "cpu"))
+        self.data = RunData(config, data_dir, download)
+        self.split = self.data.split
+        self.batch = self.data.batch
+        self.per_epoch = self.data.per_epoch
+        self.total = self.per_epoch * config["training"]["epochs"]
+        self.model = build_model(config, self.data.input_dim, self.data.ds.classes)
         self.masks = initialize(self.model, config)
+        self.model.to(self.device)
+        self.masks = [m.to(self.device) for m in self.masks]
         self.layers = weight_layers(self.model)
         self.densities = layer_densities(config, self.model)
         self.method = "dense" if config["sparsity"]["target"] == 0 else config["dst"]["method"]
         self.targets = [int(m.sum()) for m in self.masks]
-        params, masks = [], []
+        # Optimizer parameters: each weight layer's weight (masked) and bias, then the rest (BatchNorm).
+        params: list[torch.Tensor] = []
+        masks: list[torch.Tensor | None] = []
+        self.weight_param: list[int] = []
         for (_, module), mask in zip(self.layers, self.masks):
-            params += [module.weight, module.bias]
-            masks += [mask, None]
+            self.weight_param.append(len(params))
+            params.append(module.weight)
+            masks.append(mask)
+            if module.bias is not None:
+                params.append(module.bias)
+                masks.append(None)
+        seen = {id(p) for p in params}
+        for p in self.model.parameters():
+            if id(p) not in seen:
+                params.append(p)
+                masks.append(None)
         self.opt = MaskedOptimizer(params, masks, config)
         self.schedule = MaskSchedule(config, self.total)
-        self.data_seed = stream_seed(config["seed"], 0, "data-order")
         self.regrow_seed = stream_seed(config["seed"], 0, "regrow")
         self.step = 0
-        self.ddp = torch.nn.parallel.DistributedDataParallel(self.model) if self.world > 1 else None
-        self._order: tuple[int, np.ndarray] | None = None
-        eval_idx = self.split.test if len(self.split.test) > 0 else self.split.val
-        self.eval_x = torch.from_numpy(inputs(self.ds, eval_idx, self._standardize))
-        self.eval_y = torch.from_numpy(self.ds.labels[eval_idx])
-
-    @property
-    def _standardize(self) -> bool:
-        return self.config["data"]["normalize"] == "standardize"
-
-    def batch_indices(self, t: int) -> np.ndarray:
-        """The global batch of step t (dataset indices), the browser's order."""
-        epoch, s = divmod(t, self.per_epoch)
-        if self._order is None or self._order[0] != epoch:
-            self._order = (epoch, epoch_indices(self.split.train, self.data_seed, epoch, self.batch))
-        return self._order[1][s * self.batch : (s + 1) * self.batch]
+        if self.world > 1:
+            ids = [self.device.index] if self.device.type == "cuda" else None
+            self.ddp = torch.nn.parallel.DistributedDataParallel(self.model, device_ids=ids)
+        else:
+            self.ddp = None
 
     def train_step(self) -> dict:
         """Step self.step: forward, backward, optimizer step or mask update. Returns the step's record."""
         t = self.step
-        idx = self.batch_indices(t)
+        idx = self.data.batch_indices(t)
         per = self.batch // self.world
         local = idx[self.rank * per : (self.rank + 1) * per]
-        x = torch.from_numpy(inputs(self.ds, local, self._standardize))
-        y = torch.from_numpy(self.ds.labels[local])
+        x = self.data.train_x(local, t, self.rank).to(self.device)
+        y = self.data.y(local).to(self.device)
         net = self.ddp or self.model
+        self.model.train()
         self.model.zero_grad(set_to_none=False)
         loss = smoothed_cross_entropy(net(x), y, self.config["tost"]["labelSmoothing"])
         loss.backward()
@@ -152,7 +155,7 @@ class Run:
         swapped = []
         for li, ((name, module), mask) in enumerate(zip(self.layers, self.masks)):
             n_prune, n_grow = prune_grow_counts(int(mask.sum()), self.targets[li], fraction, mask.numel())
-            states = self.opt.states_of(2 * li)  # the weight of layer li is parameter 2 li (its bias 2 li + 1)
+            states = self.opt.states_of(self.weight_param[li])
             update_layer(module.weight, mask, n_prune, n_grow, grow, grad=module.weight.grad, random=(self.regrow_seed, t, 0, li), states=states)
             swapped.append(n_prune)
         self.schedule.last_update = t
@@ -162,7 +165,7 @@ class Run:
     def check_masks_agree(self, t: int) -> None:
         if self.world == 1:
             return
-        mine = torch.tensor([_mask_digest(m) for m in self.masks], dtype=torch.float64)
+        mine = torch.tensor([_mask_digest(m) for m in self.masks], dtype=torch.float64, device=self.device)
         lo, hi = mine.clone(), mine.clone()
         dist.all_reduce(lo, op=dist.ReduceOp.MIN)
         dist.all_reduce(hi, op=dist.ReduceOp.MAX)
@@ -179,66 +182,38 @@ class Run:
 
     @torch.no_grad()
     def evaluate(self) -> dict:
-        logits = self.model(self.eval_x)
-        correct = (logits.argmax(1) == self.eval_y).double().mean()
-        return {"step": self.step, "testAccuracy": float(correct), "testLoss": float(F.cross_entropy(logits, self.eval_y))}
+        """Accuracy and mean loss on the test split (the validation split when there is no test split)."""
+        self.model.eval()
+        correct, loss, n = 0.0, 0.0, 0
+        for x, y in self.data.eval_chunks():
+            logits = self.model(x.to(self.device))
+            y = y.to(self.device)
+            correct += float((logits.argmax(1) == y).sum())
+            loss += float(F.cross_entropy(logits, y, reduction="sum"))
+            n += len(y)
+        return {"step": self.step, "testAccuracy": correct / n, "testLoss": loss / n}
 
-    @torch.no_grad()
     def restore(self, c: dict) -> None:
-        """Continues from a browser Checkpoint (checkpoint.py): weights, masks, optimizer state, counters."""
-        shapes = [tuple(m.weight.shape) for _, m in self.layers]
-        check_shapes(c, shapes)
-        weights, masks = flat_views(shapes, c["weights"]), flat_views(shapes, c["mask"])
-        s1, s2 = flat_views(shapes, c["state1"]), flat_views(shapes, c["state2"])
-        for li, (_, module) in enumerate(self.layers):
-            module.weight.copy_(weights[li][0])
-            module.bias.copy_(weights[li][1])
-            self.masks[li].copy_(masks[li][0])
-            for k in (0, 1):
-                self.opt.state1[2 * li + k].copy_(s1[li][k])
-                if self.opt.state2:
-                    self.opt.state2[2 * li + k].copy_(s2[li][k])
-        self.step = c["step"]
-        self.schedule.last_update = c["lastUpdate"]
-        self.opt.steps = c["optimizerSteps"]
-        self.targets = list(c["targets"])
-        if [int(m.sum()) for m in self.masks] != list(c["activeCounts"]):
-            raise CheckpointError(f"the checkpoint's masks hold {[int(m.sum()) for m in self.masks]} active weights, its counters say {c['activeCounts']}")
+        """Continues from a browser Checkpoint (checkpoint.py)."""
+        restore_run(self, c)
 
     def checkpoint(self) -> dict:
-        """The run's state as a browser Checkpoint (flat arrays in the engine's layout; ITOP's record is not kept here)."""
-        shapes = [tuple(m.weight.shape) for _, m in self.layers]
-        pairs = lambda ts: [(ts[2 * li], ts[2 * li + 1]) for li in range(len(shapes))]  # noqa: E731
-        zeros = [torch.zeros_like(t) for t in self.opt.state1]
-        mask = to_flat(shapes, [(m, torch.ones_like(module.bias)) for (_, module), m in zip(self.layers, self.masks)])
-        return {
-            "version": 1,
-            "step": self.step,
-            "lastUpdate": self.schedule.last_update,
-            "optimizerSteps": self.opt.steps,
-            "activeCounts": [int(m.sum()) for m in self.masks],
-            "targets": list(self.targets),
-            "flops": {"total": 0, "steps": 0},
-            "weights": to_flat(shapes, [(module.weight, module.bias) for _, module in self.layers]),
-            "mask": mask,
-            "state1": to_flat(shapes, pairs(self.opt.state1)),
-            "state2": to_flat(shapes, pairs(self.opt.state2 or zeros)),
-            "fired": mask.copy(),
-        }
+        """The run's state as a browser Checkpoint (checkpoint.py)."""
+        return run_checkpoint(self)
 
     def active_counts(self) -> dict[str, int]:
         return {name: int(m.sum()) for (name, _), m in zip(self.layers, self.masks)}
 
 
-def train(config: dict, data_dir: str | Path, out_dir: str | Path | None = None, log: Callable[[str], None] = print, max_steps: int | None = None) -> RunResult:
+def train(config: dict, data_dir: str | Path, out_dir: str | Path | None = None, log: Callable[[str], None] = print, max_steps: int | None = None, device: str | None = None, download: bool = False) -> RunResult:
     """Trains `config` (complete, from parse_config) to the end, or for max_steps steps."""
-    return _train(Run(config, data_dir), out_dir, log, max_steps)
+    return _train(Run(config, data_dir, device, download), out_dir, log, max_steps)
 
 
-def continue_browser_run(folder: str | Path, data_dir: str | Path, out_dir: str | Path | None = None, log: Callable[[str], None] = print, max_steps: int | None = None) -> RunResult:
+def continue_browser_run(folder: str | Path, data_dir: str | Path, out_dir: str | Path | None = None, log: Callable[[str], None] = print, max_steps: int | None = None, device: str | None = None) -> RunResult:
     """Continues the runner checkpoint in `folder` (`npm run experiment -- ... --out folder`): max_steps more steps, or to the end."""
     config, checkpoint, _ = read_runner_checkpoint(folder)
-    run = Run(config, data_dir)
+    run = Run(config, data_dir, device)
     run.restore(checkpoint)
     return _train(run, out_dir, log, max_steps)
 

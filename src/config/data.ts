@@ -3,11 +3,16 @@
 // classes). Kept apart from schema.ts so each file stays short; the numbers mirror src/data
 // (docs/DATA.md), which config may not import (docs/ARCHITECTURE.md §2).
 import { z } from 'zod';
-import { int, num, oneOf, tag, u32 } from './fields';
+import { bool, int, num, oneOf, tag, u32 } from './fields';
 
 export const DATASETS_2D = ['spiral', 'moons', 'circles', 'xor', 'blobs'] as const;
 export const IMAGE_DATASETS = ['mnist', 'fashion-mnist'] as const;
-export const DATASETS = [...DATASETS_2D, 'user', ...IMAGE_DATASETS] as const;
+/** 32×32 colour images the Python package reads (its own loader, or torchvision's download); not the browser. */
+export const CIFAR_DATASETS = ['cifar10', 'cifar100'] as const;
+/** CIFAR's official training and test images (Krizhevsky 2009). */
+export const CIFAR_TRAIN = 50_000;
+export const CIFAR_TEST = 10_000;
+export const DATASETS = [...DATASETS_2D, 'user', ...IMAGE_DATASETS, ...CIFAR_DATASETS] as const;
 export type Dataset = (typeof DATASETS)[number];
 
 // Sources: docs/METHODS.md §0; TF Playground's canned 2-D datasets, noise and train/test ratio;
@@ -36,6 +41,15 @@ const images = <N extends keyof typeof IMAGE_TOTALS>(name: N, held: number, maxH
     seed: u32(IMAGE_SPLIT_SEED),
     normalize,
   });
+const cifar = <N extends (typeof CIFAR_DATASETS)[number]>(name: N) =>
+  z.strictObject({
+    dataset: tag([name]),
+    validationSize: int(0, 25000, 5000),
+    trainLimit: int(0, CIFAR_TRAIN, 0), // 0 = every training image not held out
+    augment: bool(true),
+    seed: u32(IMAGE_SPLIT_SEED),
+    normalize,
+  });
 export const DataSchema = z
   .discriminatedUnion('dataset', [
     z.strictObject({ dataset: tag(['spiral']), arms: int(2, 5, 3), turns: num(0.25, 3, 1.5), ...generated }),
@@ -44,6 +58,10 @@ export const DataSchema = z
     z.strictObject({ dataset: tag(['user']), classes: int(2, 5, 2), ...drawn }),
     images('mnist', 1000, 5000),
     images('fashion-mnist', 5000, 30000),
+    // CIFAR: the official 50,000 training and 10,000 test images; validationSize of the training
+    // images are held out (FreeTickets: 10 %). augment: 4-pixel padded random crops and horizontal flips.
+    cifar('cifar10'),
+    cifar('cifar100'),
   ])
   .prefault({ dataset: 'spiral' });
 
@@ -63,7 +81,10 @@ export function classCount(data: DataConfig): number {
       return data.classes;
     case 'mnist':
     case 'fashion-mnist':
+    case 'cifar10':
       return 10;
+    case 'cifar100':
+      return 100;
     default:
       return 2;
   }

@@ -5,7 +5,7 @@
 // training points", and the data layer, the trainer and the UI should count the same way, so
 // they can import these instead of re-deriving. Integer arithmetic only, rounded once.
 import type { DataConfig, ExperimentConfig } from './schema';
-import { IMAGE_TOTALS, classCount } from './schema';
+import { CIFAR_TEST, CIFAR_TRAIN, IMAGE_TOTALS, classCount } from './schema';
 
 export interface SplitSizes {
   train: number;
@@ -29,6 +29,11 @@ export function splitSizes(data: DataConfig): SplitSizes | null {
       const rest = IMAGE_TOTALS[data.dataset] - data.validationSize - data.testSize;
       const train = data.trainLimit === 0 ? rest : Math.min(rest, data.trainLimit);
       return { train, validation: data.validationSize, test: data.testSize };
+    }
+    case 'cifar10':
+    case 'cifar100': {
+      const rest = CIFAR_TRAIN - data.validationSize;
+      return { train: data.trainLimit === 0 ? rest : Math.min(rest, data.trainLimit), validation: data.validationSize, test: CIFAR_TEST };
     }
     default: {
       const n = data.points;

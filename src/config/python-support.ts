@@ -12,7 +12,7 @@ const NOT_YET = 'is not in the Python package yet (docs/SCALE-OUT.md lists what 
 export function pythonRefusals(c: ExperimentConfig): ConfigError[] {
   const out: ConfigError[] = [];
   const say = (path: string, message: string) => out.push({ path, message });
-  if (c.data.dataset !== 'mnist' && c.data.dataset !== 'fashion-mnist') say('data.dataset', `"${c.data.dataset}" is generated or drawn in the browser: the Python package trains mnist and fashion-mnist`);
+  if (!['mnist', 'fashion-mnist', 'cifar10', 'cifar100'].includes(c.data.dataset)) say('data.dataset', `"${c.data.dataset}" is generated or drawn in the browser: the Python package trains mnist, fashion-mnist, cifar10 and cifar100`);
   if (c.model.kind === 'mlp' && c.model.activation !== 'relu' && c.model.activation !== 'tanh') say('model.activation', `"${c.model.activation}" ${NOT_YET}: use relu or tanh`);
   if (c.sparsity.mask.kind !== 'random') say('sparsity.mask.kind', `"${c.sparsity.mask.kind}" ${NOT_YET}: use random`);
   if (c.dst.method === 'snfs') say('dst.method', `"snfs" ${NOT_YET}: use dense, static, set or rigl`);

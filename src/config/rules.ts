@@ -6,7 +6,7 @@
 // rely on types and ranges. The spec section behind each rule is given in docs/CONFIG.md.
 import { edstRefineEpochs, lotteryPruneFraction, lotterySparsity, totalSteps, trainPerClass, splitSizes } from './derived';
 import type { ExperimentConfig } from './schema';
-import { IMAGE_TOTALS, isImageDataset } from './schema';
+import { CIFAR_DATASETS, CIFAR_MODELS, CIFAR_TRAIN, IMAGE_TOTALS, isImageDataset } from './schema';
 
 export interface ConfigError {
   /** Dotted path of the field to change, e.g. `sparsity.target`; '' for the whole input. */
@@ -18,11 +18,24 @@ type Rule = (c: ExperimentConfig, steps: number | null) => ConfigError[];
 const err = (path: string, message: string): ConfigError => ({ path, message });
 const SPARSE_METHODS = 'static, set, rigl or snfs';
 
-/** LeNets are defined on 28×28 grey images (784 inputs). */
-const imageModels: Rule = (c) =>
-  c.model.kind !== 'mlp' && !isImageDataset(c.data.dataset)
-    ? [err('model.kind', `${c.model.kind} takes 28×28 images: choose data.dataset mnist or fashion-mnist, or use an mlp`)]
-    : [];
+const isCifar = (d: string): boolean => (CIFAR_DATASETS as readonly string[]).includes(d);
+const isCifarModel = (k: string): boolean => (CIFAR_MODELS as readonly string[]).includes(k);
+
+/** LeNets are defined on 28×28 grey images (784 inputs), the CIFAR models on 32×32 colour ones. */
+const imageModels: Rule = (c) => {
+  const k = c.model.kind;
+  if (isCifarModel(k)) return isCifar(c.data.dataset) ? [] : [err('model.kind', `${k} takes 32×32 colour images: choose data.dataset cifar10 or cifar100`)];
+  return k !== 'mlp' && !isImageDataset(c.data.dataset) ? [err('model.kind', `${k} takes 28×28 images: choose data.dataset mnist or fashion-mnist, or use an mlp`)] : [];
+};
+
+/** The CIFAR models and data are the Python package's (docs/SCALE-OUT.md): the browser says so by name. */
+const pythonOnly: Rule = (c) => {
+  const out: ConfigError[] = [];
+  const where = 'is trained by the Python package only (python/sparse_playground, docs/SCALE-OUT.md): run this config there';
+  if (isCifar(c.data.dataset)) out.push(err('data.dataset', `${c.data.dataset} ${where}; the browser trains the 2-D sets, mnist and fashion-mnist`));
+  if (isCifarModel(c.model.kind)) out.push(err('model.kind', `${c.model.kind} ${where}; the browser trains mlp, lenet-300-100 and lenet5-caffe`));
+  return out;
+};
 
 const ensembleSize: Rule = ({ ensemble: e }) => {
   if (e.mode === 'none' && e.members > 1) return [err('ensemble.members', `${e.members} members need an ensemble mode: set ensemble.mode to dst, edst, prune-and-tune or dense`)];
@@ -131,6 +144,8 @@ const split: Rule = (c) => {
     const rest = IMAGE_TOTALS[d.dataset] - d.validationSize - d.testSize;
     if (rest < 1) return [err('data.validationSize', `validationSize + testSize = ${d.validationSize + d.testSize} leave none of the ${IMAGE_TOTALS[d.dataset]} ${d.dataset} images for training`)];
     if (d.trainLimit > rest) return [err('data.trainLimit', `only ${rest} images remain for training after validationSize and testSize`)];
+  } else if (d.dataset === 'cifar10' || d.dataset === 'cifar100') {
+    if (d.trainLimit > CIFAR_TRAIN - d.validationSize) return [err('data.trainLimit', `only ${CIFAR_TRAIN - d.validationSize} images remain for training after validationSize`)];
   } else if (d.validation + d.test > 0.8) {
     return [err('data.validation', `validation + test = ${+(d.validation + d.test).toFixed(3)} leave under 20 % of the points for training: keep the sum at most 0.8`)];
   }
@@ -178,7 +193,7 @@ const storage: Rule = (c) => {
   return [];
 };
 
-export const RULES: readonly Rule[] = [imageModels, ensembleSize, denseOrSparse, edst, lottery, scorerBatch, optimizer, schedule, split, dstWindow, tost, storage];
+export const RULES: readonly Rule[] = [pythonOnly, imageModels, ensembleSize, denseOrSparse, edst, lottery, scorerBatch, optimizer, schedule, split, dstWindow, tost, storage];
 
 /** Every cross-field error of a config whose single fields are all valid. */
 export function crossFieldErrors(config: ExperimentConfig): ConfigError[] {

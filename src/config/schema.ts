@@ -14,12 +14,14 @@ import { z } from 'zod';
 import { DataSchema } from './data';
 import { bool, int, intIn, num, numIn, oneOf, tag, u32 } from './fields';
 
-export { DATASETS, DATASETS_2D, IMAGE_DATASETS, IMAGE_SPLIT_SEED, IMAGE_TOTALS, classCount, isImageDataset } from './data';
+export { CIFAR_DATASETS, CIFAR_TEST, CIFAR_TRAIN, DATASETS, DATASETS_2D, IMAGE_DATASETS, IMAGE_SPLIT_SEED, IMAGE_TOTALS, classCount, isImageDataset } from './data';
 export type { Dataset } from './data';
 
 export const CONFIG_VERSION = 1;
 
 // ---- model (docs/METHODS.md §1.2 shapes, §7.2 LeNet-5-Caffe) --------------------------------------
+/** Models only the Python package trains (docs/SCALE-OUT.md). */
+export const CIFAR_MODELS = ['resnet18', 'resnet32', 'vgg16', 'wrn-28-10'] as const;
 const commonModel = {
   init: oneOf(['he', 'glorot'], 'he'),
   sparseAwareInit: bool(false), // std ÷ √density per layer (§3.5 closed form)
@@ -33,6 +35,9 @@ const ModelSchema = z
       ...commonModel,
     }),
     z.strictObject({ kind: tag(['lenet-300-100', 'lenet5-caffe']), ...commonModel }),
+    // The papers' CIFAR models (BatchNorm after every conv): the Python package trains them; the
+    // browser refuses them by name (rules.ts pythonOnly) and points to Export › PyTorch.
+    z.strictObject({ kind: tag(CIFAR_MODELS), ...commonModel }),
   ])
   .prefault({ kind: 'mlp' });
 

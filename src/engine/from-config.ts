@@ -202,6 +202,7 @@ function makeSplit(config: ExperimentConfig, labels: Uint32Array): Split {
     const train = Uint32Array.from(order.subarray(0, d.trainLimit), (i) => split.train[i]!).sort();
     return { ...split, train };
   }
+  if (d.dataset === 'cifar10' || d.dataset === 'cifar100') throw new Error(`${d.dataset} is trained by the Python package only (docs/SCALE-OUT.md)`);
   const sizes = splitSizes(d);
   const n = labels.length;
   // Drawn points have no fixed count in the config: use its fractions on what was drawn.

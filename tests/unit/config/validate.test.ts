@@ -48,8 +48,8 @@ describe('parseConfig reports every wrong field', () => {
       { path: 'sparsity.targt', message: 'unknown field' },
       { path: 'extra', message: 'unknown field' },
     ]);
-    expect(errorsOf({ version: 1, data: { dataset: 'cifar10' }, training: { optimizer: {} }, ensemble: 3, dst: [] })).toEqual([
-      { path: 'data.dataset', message: 'must be one of "spiral" | "moons" | "circles" | "xor" | "blobs" | "user" | "mnist" | "fashion-mnist"' },
+    expect(errorsOf({ version: 1, data: { dataset: 'imagenet' }, training: { optimizer: {} }, ensemble: 3, dst: [] })).toEqual([
+      { path: 'data.dataset', message: 'must be one of "spiral" | "moons" | "circles" | "xor" | "blobs" | "user" | "mnist" | "fashion-mnist" | "cifar10" | "cifar100"' },
       { path: 'dst', message: 'must be an object of settings' },
       { path: 'training.optimizer.kind', message: 'must be one of "sgd" | "adam"' },
       { path: 'ensemble', message: 'must be an object of settings' },
@@ -120,5 +120,21 @@ describe('version handling', () => {
     const broken: Migration[] = [{ from: 1, to: 2, describe: 'x', up: () => { throw new Error('bad input'); } }];
     expect(migrate({ version: 1 }, broken, 2)).toEqual({ ok: false, errors: [{ path: 'version', message: 'migrating version 1 to 2 failed (bad input)' }] });
     expect(migrate({ version: 3 }, chain, 2).ok).toBe(false);
+  });
+});
+
+describe('the CIFAR models and data are the Python package’s', () => {
+  it('are valid schema values that the browser refuses by name, pointing to the package', () => {
+    const r = parseConfig({ version: 1, data: { dataset: 'cifar10' }, model: { kind: 'resnet18' } });
+    expect(r.ok).toBe(false);
+    const errors = r.ok ? [] : r.errors;
+    expect(errors.map((e) => e.path)).toEqual(['data.dataset', 'model.kind']);
+    expect(errors[0]!.message).toContain('cifar10 is trained by the Python package only');
+    expect(errors[1]!.message).toContain('resnet18 is trained by the Python package only');
+  });
+
+  it('a CIFAR model needs CIFAR data', () => {
+    const r = parseConfig({ version: 1, data: { dataset: 'mnist' }, model: { kind: 'vgg16' } });
+    expect(r.ok ? [] : r.errors.map((e) => e.message)).toContain('vgg16 takes 32×32 colour images: choose data.dataset cifar10 or cifar100');
   });
 });
