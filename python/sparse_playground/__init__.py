@@ -6,7 +6,8 @@ DistributedDataParallel (docs/SCALE-OUT.md).
 """
 
 from .config import ConfigError, ConfigInvalid, load_config, parse_config, set_field
+from .export import load_model
 from .train import RunResult, continue_browser_run, train
 
 __version__ = "0.1.0"
-__all__ = ["ConfigError", "ConfigInvalid", "RunResult", "load_config", "parse_config", "set_field", "train", "continue_browser_run"]
+__all__ = ["ConfigError", "ConfigInvalid", "RunResult", "load_config", "parse_config", "set_field", "train", "continue_browser_run", "load_model"]

@@ -30,6 +30,7 @@ import torch.nn.functional as F
 from .checkpoint import read_runner_checkpoint, restore_run, run_checkpoint
 from .config import ConfigInvalid
 from .dst import update_layer
+from .export import save_safetensors
 from .init import initialize, layer_densities
 from .models import build_model, weight_layers
 from .optim import MaskedOptimizer
@@ -253,3 +254,4 @@ def write_results(out: Path, config: dict, r: RunResult, run: Run) -> None:
         for h in r.history:
             w.writerow([h["step"], f"{h['loss']:.6g}", f"{h['lr']:.6g}"])
     torch.save({"model": run.model.state_dict(), "masks": run.masks, "optimizer": run.opt.state_dict(), "step": run.step, "lastUpdate": run.schedule.last_update, "config": config}, out / "model.pt")
+    save_safetensors(out / "model.safetensors", run.model, run.masks, config, run.step)

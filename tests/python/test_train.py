@@ -93,3 +93,22 @@ def test_two_processes_agree_with_one(data_dir, tmp_path):
         losses.append(one.train_step()["loss"])
     assert one.active_counts() == ranks[0]["counts"]
     assert torch.allclose(torch.tensor(losses), torch.tensor(ranks[0]["losses"]), rtol=1e-4, atol=1e-6)
+
+
+def test_a_trained_model_exports_to_safetensors_and_loads_in_one_line(data_dir, tmp_path):
+    import struct
+
+    from sparse_playground import load_model
+
+    r = train(small(method="set"), data_dir, out_dir=tmp_path, log=lambda _m: None)
+    raw = (tmp_path / "model.safetensors").read_bytes()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8 : 8 + n])
+    assert n % 8 == 0 and header["0.weight"] == {"dtype": "F32", "shape": [64, 784], "data_offsets": [0, 64 * 784 * 4]}
+    assert header["0.weight_mask"]["shape"] == [64, 784] and json.loads(header["__metadata__"]["config"])["dst"]["method"] == "set"
+
+    model, masks = load_model(tmp_path / "model.safetensors")
+    saved = torch.load(tmp_path / "model.pt")
+    assert all(torch.equal(model.state_dict()[k], v) for k, v in saved["model"].items())
+    assert {k: int(m.sum()) for k, m in masks.items()} == r.active_counts
+    assert torch.all(model[0].weight[masks["dense1"] == 0] == 0)
