@@ -7,6 +7,7 @@ CIFAR-10 / 100: cifar.py; inputs (n, 3, 32, 32). Both use the same seeded batch 
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +21,9 @@ EVAL_CHUNK = 500  # evaluation batches: a CIFAR model's activations for 10,000 i
 
 
 class RunData:
-    def __init__(self, config: dict, data_dir: str | Path, download: bool = False) -> None:
+    def __init__(self, config: dict, data_dir: str | Path, download: bool = False, member: int = 0) -> None:
         d = config["data"]
+        self.config_seed = config["seed"]
         self.cifar = d["dataset"].startswith("cifar")
         if self.cifar:
             self.ds = load_cifar(d["dataset"], data_dir, download)
@@ -33,9 +35,16 @@ class RunData:
         self.augment = self.cifar and d["augment"]
         self.batch = config["training"]["batchSize"]
         self.per_epoch = steps_per_epoch(len(self.split.train), self.batch)
-        self.data_seed = stream_seed(config["seed"], 0, "data-order")
+        self.data_seed = stream_seed(config["seed"], member, "data-order")  # each ensemble member its own order
         self._order: tuple[int, np.ndarray] | None = None
         self.eval_idx = self.split.test if len(self.split.test) > 0 else self.split.val
+
+    def for_member(self, member: int) -> "RunData":
+        """The same loaded data with member `member`'s batch order (no second load)."""
+        other = copy.copy(self)
+        other.data_seed = stream_seed(self.config_seed, member, "data-order")
+        other._order = None
+        return other
 
     @property
     def input_dim(self) -> int:

@@ -38,8 +38,8 @@ def not_built(config: dict) -> list[ConfigError]:
         say("dst.method", f'"snfs" {NOT_YET}: use dense, static, set or rigl')
     if dst["portCompatible"]:
         say("dst.portCompatible", f"true {NOT_YET}: leave it false (RigL's own step order)")
-    if ens["mode"] != "none":
-        say("ensemble.mode", f'"{ens["mode"]}" {NOT_YET}: use none')
+    if ens["mode"] in ("edst", "prune-and-tune"):
+        say("ensemble.mode", f'"{ens["mode"]}" {NOT_YET}: use none, dst or dense')
     if tost["smoothActivation"]["kind"] != "off":
         say("tost.smoothActivation.kind", f'"{tost["smoothActivation"]["kind"]}" {NOT_YET}: use off')
     if tost["ghostSkip"]["enabled"]:
@@ -61,9 +61,15 @@ def rule_errors(config: dict, world_size: int = 1) -> list[ConfigError]:
         say("model.kind", f"{m['kind']} takes 32x32 colour images: choose data.dataset cifar10 or cifar100")
     if ens["mode"] == "none" and ens["members"] > 1:
         say("ensemble.members", f"{ens['members']} members need an ensemble mode")
-    if dst["method"] == "dense" and s["target"] > 0:
+    if ens["mode"] == "dst" and dst["method"] == "dense":
+        say("dst.method", "a DST ensemble trains sparse members: choose static, set or rigl, or ensemble.mode dense")
+    if ens["mode"] == "dense" and (dst["method"] != "dense" or s["target"] != 0):
+        say("dst.method", "a dense ensemble trains dense members: set dst.method to dense and sparsity.target to 0")
+    if ens["mode"] != "none" and ens["members"] < 2:
+        say("ensemble.members", f"a {ens['mode']} ensemble needs at least 2 members")
+    if ens["mode"] != "dense" and dst["method"] == "dense" and s["target"] > 0:
         say("sparsity.target", "dst.method dense trains every weight: set sparsity.target to 0, or choose a sparse method")
-    if dst["method"] != "dense" and s["target"] == 0:
+    if ens["mode"] != "dense" and dst["method"] != "dense" and s["target"] == 0:
         say("dst.method", f"{dst['method']} needs a sparse network: raise sparsity.target above 0, or set dst.method to dense")
     o = tr["optimizer"]
     if o["kind"] == "sgd" and o["nesterov"] and o["momentum"] == 0:

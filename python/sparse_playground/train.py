@@ -30,6 +30,7 @@ import torch.nn.functional as F
 from .checkpoint import read_runner_checkpoint, restore_run, run_checkpoint
 from .config import ConfigInvalid
 from .dst import update_layer
+from .ensemble import report
 from .export import save_safetensors
 from .init import initialize, layer_densities
 from .models import build_model, weight_layers
@@ -62,6 +63,8 @@ class RunResult:
     evals: list[dict] = field(default_factory=list)
     updates: list[dict] = field(default_factory=list)
     seconds: float = 0.0
+    ensemble: dict | None = None  # ensemble modes: report.py's ensemble / members / disagreement
+    members: list["RunResult"] = field(default_factory=list)
 
 
 def _world() -> tuple[int, int]:
@@ -78,20 +81,22 @@ def _mask_digest(mask: torch.Tensor) -> float:
 class Run:
     """The state of a run: model, masks, optimizer, schedule, data (on the GPU when there is one)."""
 
-    def __init__(self, config: dict, data_dir: str | Path, device: str | None = None, download: bool = False) -> None:
+    def __init__(self, config: dict, data_dir: str | Path, device: str | None = None, download: bool = False, member: int = 0, data: RunData | None = None) -> None:
+        """member: which ensemble member's random streams (initial network, batch order, regrowth keys) this run draws from."""
         self.rank, self.world = _world()
+        self.member = member
         errors = refusals(config, self.world)
         if errors:
             raise ConfigInvalid(errors)
         self.config = config
         self.device = torch.device(device or (f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if torch.cuda.is_available() else "cpu"))
-        self.data = RunData(config, data_dir, download)
+        self.data = data.for_member(member) if data is not None else RunData(config, data_dir, download, member)
         self.split = self.data.split
         self.batch = self.data.batch
         self.per_epoch = self.data.per_epoch
         self.total = self.per_epoch * config["training"]["epochs"]
         self.model = build_model(config, self.data.input_dim, self.data.ds.classes)
-        self.masks = initialize(self.model, config)
+        self.masks = initialize(self.model, config, member)
         self.model.to(self.device)
         self.masks = [m.to(self.device) for m in self.masks]
         self.layers = weight_layers(self.model)
@@ -157,7 +162,7 @@ class Run:
         for li, ((name, module), mask) in enumerate(zip(self.layers, self.masks)):
             n_prune, n_grow = prune_grow_counts(int(mask.sum()), self.targets[li], fraction, mask.numel())
             states = self.opt.states_of(self.weight_param[li])
-            update_layer(module.weight, mask, n_prune, n_grow, grow, grad=module.weight.grad, random=(self.regrow_seed, t, 0, li), states=states)
+            update_layer(module.weight, mask, n_prune, n_grow, grow, grad=module.weight.grad, random=(self.regrow_seed, t, self.member, li), states=states)
             swapped.append(n_prune)
         self.schedule.last_update = t
         self.check_masks_agree(t)
@@ -180,6 +185,12 @@ class Run:
         v = loss.clone().double()
         dist.all_reduce(v)
         return float(v) / self.world
+
+    @torch.no_grad()
+    def probabilities(self) -> torch.Tensor:
+        """(N, classes) softmax of the evaluation split, float32 on the CPU."""
+        self.model.eval()
+        return torch.cat([torch.softmax(self.model(x.to(self.device)), 1).cpu() for x, _ in self.data.eval_chunks()])
 
     @torch.no_grad()
     def evaluate(self) -> dict:
@@ -207,8 +218,29 @@ class Run:
 
 
 def train(config: dict, data_dir: str | Path, out_dir: str | Path | None = None, log: Callable[[str], None] = print, max_steps: int | None = None, device: str | None = None, download: bool = False) -> RunResult:
-    """Trains `config` (complete, from parse_config) to the end, or for max_steps steps."""
-    return _train(Run(config, data_dir, device, download), out_dir, log, max_steps)
+    """Trains `config` (complete, from parse_config) to the end, or for max_steps steps: one run,
+    or each member of a DST / dense ensemble in turn, then the ensemble's metrics."""
+    e = config["ensemble"]
+    if e["mode"] == "none":
+        return _train(Run(config, data_dir, device, download), out_dir, log, max_steps)
+    members: list[RunResult] = []
+    probs = []
+    data = None
+    for m in range(e["members"]):
+        run = Run(config, data_dir, device, download, member=m, data=data)
+        data = run.data
+        (log if run.rank == 0 else (lambda _m: None))(f"member {m + 1} of {e['members']}")
+        members.append(_train(run, None if out_dir is None else Path(out_dir) / f"member{m + 1}", log, max_steps))
+        probs.append(run.probabilities())
+    rep = report(probs, run.data.y(run.data.eval_idx))
+    first = members[0]
+    result = RunResult(first.steps, rep["ensemble"]["accuracy"], first.active_counts, first.densities, ensemble=rep, members=members, seconds=sum(r.seconds for r in members))
+    if out_dir is not None and run.rank == 0:
+        summary = {"config": config, "ensemble": rep, "members": [{"testAccuracy": r.test_accuracy, "activeCounts": r.active_counts} for r in members]}
+        (Path(out_dir) / "results.json").write_text(json.dumps(summary, indent=1) + "\n")
+    log_fn = log if run.rank == 0 else (lambda _m: None)
+    log_fn(f"ensemble of {len(members)}: test accuracy {rep['ensemble']['accuracy']:.4f} (members {', '.join(f'{r.test_accuracy:.4f}' for r in members)}), disagreement {rep['disagreement']:.4f}")
+    return result
 
 
 def continue_browser_run(folder: str | Path, data_dir: str | Path, out_dir: str | Path | None = None, log: Callable[[str], None] = print, max_steps: int | None = None, device: str | None = None) -> RunResult:

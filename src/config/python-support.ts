@@ -17,7 +17,7 @@ export function pythonRefusals(c: ExperimentConfig): ConfigError[] {
   if (c.sparsity.mask.kind !== 'random') say('sparsity.mask.kind', `"${c.sparsity.mask.kind}" ${NOT_YET}: use random`);
   if (c.dst.method === 'snfs') say('dst.method', `"snfs" ${NOT_YET}: use dense, static, set or rigl`);
   if (c.dst.portCompatible) say('dst.portCompatible', `true ${NOT_YET}: leave it false (RigL's own step order)`);
-  if (c.ensemble.mode !== 'none') say('ensemble.mode', `"${c.ensemble.mode}" ${NOT_YET}: use none`);
+  if (c.ensemble.mode === 'edst' || c.ensemble.mode === 'prune-and-tune') say('ensemble.mode', `"${c.ensemble.mode}" ${NOT_YET}: use none, dst or dense`);
   const t = c.tost;
   if (t.smoothActivation.kind !== 'off') say('tost.smoothActivation.kind', `"${t.smoothActivation.kind}" ${NOT_YET}: use off`);
   if (t.ghostSkip.enabled) say('tost.ghostSkip.enabled', `true ${NOT_YET}: use false`);

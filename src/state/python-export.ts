@@ -15,13 +15,17 @@ export const RUNNER_CHECKPOINT_FORMAT = 'sparse-training-playground/experiment-c
 export interface PythonExport {
   /** Fields the Python package refuses today (then nothing else is offered). */
   refusals: { path: string; message: string }[];
+  /** Why the run's checkpoint cannot be continued there, or null when it can. */
+  checkpointRefusal: string | null;
   /** Shell lines: install, one process, N processes, and continuing the checkpoint. */
   commands: { install: { label: string; text: string }[]; one: string; many: string; resume: string | null };
 }
 
 export function pythonExport(config: ExperimentConfig, configFile: string, checkpointFile: string | null): PythonExport {
+  const checkpointRefusal = config.ensemble.mode === 'none' ? null : `the package continues single runs only, not a ${config.ensemble.mode} ensemble's state: it trains the ensemble from the start`;
   return {
     refusals: pythonRefusals(config),
+    checkpointRefusal,
     commands: {
       install: [
         { label: 'PyTorch and numpy', text: 'pip install torch numpy' },
@@ -30,7 +34,7 @@ export function pythonExport(config: ExperimentConfig, configFile: string, check
       ],
       one: `python -m sparse_playground ${configFile} --out results`,
       many: `torchrun --nproc_per_node=N -m sparse_playground ${configFile} --out results`,
-      resume: checkpointFile === null ? null : `python -m sparse_playground --continue ${checkpointFile} --out results`,
+      resume: checkpointFile === null || checkpointRefusal !== null ? null : `python -m sparse_playground --continue ${checkpointFile} --out results`,
     },
   };
 }

@@ -68,10 +68,11 @@ export function PythonExport({ onClose }: { onClose: () => void }) {
             <button type="button" data-testid="python-export-config" onClick={() => downloadText(CONFIG_FILE, `${JSON.stringify(config, null, 2)}\n`, 'application/json')}>
               Download {CONFIG_FILE}
             </button>
-            <button type="button" data-testid="python-export-checkpoint" disabled={step === 0 || !session} title={step === 0 ? 'train a step first: there is no state to continue yet' : undefined} onClick={() => void saveCheckpoint()}>
+            <button type="button" data-testid="python-export-checkpoint" disabled={step === 0 || !session || e.checkpointRefusal !== null} title={e.checkpointRefusal ?? (step === 0 ? 'train a step first: there is no state to continue yet' : undefined)} onClick={() => void saveCheckpoint()}>
               Download the checkpoint (step {step})
             </button>
           </div>
+          {e.checkpointRefusal ? <p className="field__help">No checkpoint: {e.checkpointRefusal}.</p> : null}
           {saved ? <p data-testid="python-export-saved">Saved the {saved}.</p> : null}
           {problem ? <p role="alert">{problem}</p> : null}
           <h3>Install (once)</h3>

@@ -5,7 +5,8 @@
 //   relative, the same active counts and the same test accuracy;
 // * agreement: MNIST LeNet-300-100, RigL 90 % ERK, 5 epochs, from the seed on both sides: test
 //   accuracy within 0.5 points after every epoch and identical active counts per layer (the table
-//   in docs/SCALE-OUT.md).
+//   in docs/SCALE-OUT.md);
+// * a DST ensemble of two members: each member's and the ensemble's accuracy, NLL and disagreement.
 // Both sides replay the same seeded initial network, batch order and random streams, so only the
 // float summation order differs.
 import { spawnSync } from 'node:child_process';
@@ -89,4 +90,21 @@ test('MNIST LeNet-300-100, RigL 90 % ERK, 5 epochs: PyTorch agrees with the brow
   const browserCounts = Object.fromEntries(br.final.members[0].layers.map((l: { name: string; active: number }) => [l.name, l.active]));
   expect(pr.activeCounts).toEqual(browserCounts);
   expect(pr.activeCounts).toEqual({ dense1: 18715, dense2: 6906, dense3: 1000 });
+});
+
+test('a DST ensemble of two sparse MLPs: PyTorch gives the browser runner’s members and ensemble', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stp-ens-'));
+  const config = join(dir, 'config.json');
+  writeFileSync(config, JSON.stringify({ version: 1, seed: 3, data: { dataset: 'mnist', trainLimit: 2048 }, model: { kind: 'mlp', hidden: [64] }, sparsity: { target: 0.9 }, dst: { method: 'rigl', deltaT: 20 }, ensemble: { mode: 'dst', members: 2 }, training: { epochs: 3, batchSize: 64, evalEvery: 32, optimizer: { kind: 'sgd', lr: 0.05 } } }));
+  const b = spawnSync('node', ['scripts/experiment.mjs', config, '--out', join(dir, 'browser'), '--checkpoint-every', '0'], { encoding: 'utf8', timeout: 120_000 });
+  expect(b.status, b.stderr).toBe(0);
+  const p = spawnSync(python(), ['-m', 'sparse_playground', config, '--out', join(dir, 'python')], { encoding: 'utf8', timeout: 120_000, cwd: 'python', env: PY_ENV });
+  expect(p.status, p.stderr).toBe(0);
+  const br = JSON.parse(readFileSync(join(dir, 'browser', 'results.json'), 'utf8')).final;
+  const pr = JSON.parse(readFileSync(join(dir, 'python', 'results.json'), 'utf8'));
+  console.log(`[ensemble] browser ${br.ensemble.accuracy} (members ${br.members.map((m: { accuracy: number }) => m.accuracy).join(', ')}) · PyTorch ${pr.ensemble.ensemble.accuracy} (members ${pr.ensemble.members.map((m: { accuracy: number }) => m.accuracy).join(', ')})`);
+  expect(Math.abs(pr.ensemble.ensemble.accuracy - br.ensemble.accuracy)).toBeLessThanOrEqual(0.005);
+  pr.ensemble.members.forEach((m: { accuracy: number }, i: number) => expect(Math.abs(m.accuracy - br.members[i].accuracy), `member ${i + 1}`).toBeLessThanOrEqual(0.005));
+  expect(Math.abs(pr.ensemble.ensemble.nll - br.ensemble.nll)).toBeLessThan(0.01);
+  expect(Math.abs(pr.ensemble.disagreement - br.disagreement)).toBeLessThanOrEqual(0.01);
 });

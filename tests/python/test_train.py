@@ -78,9 +78,10 @@ dist.destroy_process_group()
 
 def test_two_processes_agree_with_one(data_dir, tmp_path):
     config = small(method="rigl")
-    env = {**os.environ, "STP_PACKAGE": str(ROOT / "python"), "STP_CONFIG": json.dumps(config), "STP_DATA": str(data_dir), "STP_OUT": str(tmp_path), "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(_free_port()), "WORLD_SIZE": "2", "OMP_NUM_THREADS": "1"}
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER], env={**env, "RANK": str(r), "LOCAL_RANK": str(r)}) for r in range(2)]
-    assert [p.wait(timeout=240) for p in procs] == [0, 0]
+    env = {**os.environ, "STP_PACKAGE": str(ROOT / "python"), "STP_CONFIG": json.dumps(config), "STP_DATA": str(data_dir), "STP_OUT": str(tmp_path), "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(_free_port()), "WORLD_SIZE": "2", "OMP_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    procs = [subprocess.Popen([sys.executable, "-c", WORKER], env={**env, "RANK": str(r), "LOCAL_RANK": str(r)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for r in range(2)]
+    outputs = [p.communicate(timeout=240)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], "\n".join(outputs)
     ranks = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in range(2)]
     assert ranks[0]["masks"] == ranks[1]["masks"] and len(ranks[0]["masks"]) == 8
     assert ranks[0]["losses"] == ranks[1]["losses"]
@@ -112,3 +113,21 @@ def test_a_trained_model_exports_to_safetensors_and_loads_in_one_line(data_dir, 
     assert all(torch.equal(model.state_dict()[k], v) for k, v in saved["model"].items())
     assert {k: int(m.sum()) for k, m in masks.items()} == r.active_counts
     assert torch.all(model[0].weight[masks["dense1"] == 0] == 0)
+
+
+def test_a_dst_ensemble_trains_members_from_their_own_streams(data_dir, tmp_path):
+    from sparse_playground.ensemble import disagreement, metrics
+
+    config = parse_config({**SMALL, "ensemble": {"mode": "dst", "members": 2}})
+    r = train(config, data_dir, out_dir=tmp_path, log=lambda _m: None)
+    assert len(r.members) == 2 and r.members[0].active_counts == r.members[1].active_counts  # same ERK counts
+    assert r.members[0].history[0]["loss"] != r.members[1].history[0]["loss"]  # other weights, other batches
+    rep = json.loads((tmp_path / "results.json").read_text())["ensemble"]
+    assert rep["ensemble"]["accuracy"] == r.test_accuracy and 0 < rep["disagreement"] < 1
+    assert (tmp_path / "member2" / "model.safetensors").exists()
+    # the metrics on a hand-made case: two examples, two classes
+    p = torch.tensor([[0.9, 0.1], [0.4, 0.6]])
+    m = metrics(p, torch.tensor([0, 0]))
+    assert m["accuracy"] == 0.5 and abs(m["nll"] - (-(torch.log(torch.tensor(0.9)) + torch.log(torch.tensor(0.4))) / 2).item()) < 1e-6
+    assert abs(m["ece"] - (abs(1 - 0.9) + abs(0 - 0.6)) / 2) < 1e-6
+    assert disagreement([p, p.flip(1)]) == 1.0 and disagreement([p]) is None
