@@ -34,27 +34,30 @@ def random_mask(n: int, active: int, seed: int) -> np.ndarray:
     return mask
 
 
-def initial_layer(seed: int, member: int, layer: int, n: int, density: float, std: float) -> tuple[np.ndarray, np.ndarray]:
-    """(weights, mask), each (n,) float32, of one layer of one member."""
+def initial_layer(seed: int, member: int, layer: int, n: int, density: float, std: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(masked weights, mask, weights before masking), each (n,) float32, of one layer of one member."""
     mask = random_mask(n, active_count(n, density), layer_seed(seed, member, "mask", layer))
     w = (normals(layer_seed(seed, member, "init", layer), n) * std).astype(np.float32)
-    return w * mask, mask
+    return w * mask, mask, w
 
 
 @torch.no_grad()
-def initialize(model: torch.nn.Module, config: dict, member: int = 0) -> list[torch.Tensor]:
+def initialize(model: torch.nn.Module, config: dict, member: int = 0, dense: list | None = None) -> list[torch.Tensor]:
     """Sets the model's weights to the browser's initial ones; returns one 0/1 mask per weight layer (its weight's shape).
 
     The CIFAR models (Python only, up to 36 M weights) draw from torch generators seeded by the same
     per-layer seeds instead: the browser's streams cost a Python loop per weight, and no browser run
-    of them exists to match. Exact counts either way.
+    of them exists to match. Exact counts either way. `dense`: a list that receives each layer's
+    weights before masking (what the masks at initialisation score).
     """
     m = config["model"]
     if m["kind"] in CIFAR_MODELS:
-        return _initialize_fast(model, config, member)
+        return _initialize_fast(model, config, member, dense)
     masks = []
     for li, ((_, module), d) in enumerate(zip(weight_layers(model), layer_densities(config, model))):
-        w, mask = initial_layer(config["seed"], member, li, module.weight.numel(), d, _std(config, module, d))
+        w, mask, unmasked = initial_layer(config["seed"], member, li, module.weight.numel(), d, _std(config, module, d))
+        if dense is not None:
+            dense.append(torch.from_numpy(unmasked).view_as(module.weight).clone())
         module.weight.copy_(torch.from_numpy(w).view_as(module.weight))
         module.bias.zero_()
         masks.append(torch.from_numpy(mask).view_as(module.weight).clone())
@@ -70,7 +73,7 @@ def _std(config: dict, module: torch.nn.Module, density: float) -> float:
 
 
 @torch.no_grad()
-def _initialize_fast(model: torch.nn.Module, config: dict, member: int) -> list[torch.Tensor]:
+def _initialize_fast(model: torch.nn.Module, config: dict, member: int, dense: list | None) -> list[torch.Tensor]:
     masks = []
     seed = config["seed"]
     for li, ((_, module), d) in enumerate(zip(weight_layers(model), layer_densities(config, model))):
@@ -82,6 +85,8 @@ def _initialize_fast(model: torch.nn.Module, config: dict, member: int) -> list[
         mask = torch.zeros(n)
         mask[torch.randperm(n, generator=torch.Generator().manual_seed(layer_seed(seed, member, "mask", li)))[: active_count(n, d)]] = 1
         mask = mask.view_as(module.weight)
+        if dense is not None:
+            dense.append(module.weight.detach().clone())
         module.weight.mul_(mask)
         masks.append(mask)
     return masks

@@ -32,8 +32,8 @@ def not_built(config: dict) -> list[ConfigError]:
         say("data.dataset", f'"{d["dataset"]}" is generated or drawn in the browser: the Python package trains mnist, fashion-mnist, cifar10 and cifar100')
     if m["kind"] == "mlp" and m["activation"] not in ("relu", "tanh"):
         say("model.activation", f'"{m["activation"]}" {NOT_YET}: use relu or tanh')
-    if s["mask"]["kind"] != "random":
-        say("sparsity.mask.kind", f'"{s["mask"]["kind"]}" {NOT_YET}: use random')
+    if s["mask"]["kind"] == "lottery":
+        say("sparsity.mask.kind", f'"lottery" {NOT_YET}: use random, magnitude, snip, grasp or synflow')
     if dst["method"] == "snfs":
         say("dst.method", f'"snfs" {NOT_YET}: use dense, static, set or rigl')
     if dst["portCompatible"]:

@@ -33,6 +33,7 @@ from .dst import update_layer
 from .ensemble import report
 from .export import save_safetensors
 from .init import initialize, layer_densities
+from .init_masks import masks_at_init, scoring_batch
 from .models import build_model, weight_layers
 from .optim import MaskedOptimizer
 from .rng import stream_seed
@@ -96,7 +97,7 @@ class Run:
         self.per_epoch = self.data.per_epoch
         self.total = self.per_epoch * config["training"]["epochs"]
         self.model = build_model(config, self.data.input_dim, self.data.ds.classes)
-        self.masks = initialize(self.model, config, member)
+        self.masks = self._initial_masks(member)
         self.model.to(self.device)
         self.masks = [m.to(self.device) for m in self.masks]
         self.layers = weight_layers(self.model)
@@ -128,6 +129,30 @@ class Run:
             self.ddp = torch.nn.parallel.DistributedDataParallel(self.model, device_ids=ids)
         else:
             self.ddp = None
+
+    def _initial_masks(self, member: int, trace: list[list[int]] | None = None) -> list[torch.Tensor]:
+        """The initial network of `member` and its masks: random (init.py), or chosen by a mask at
+        initialisation (init_masks.py); with scope global, members after the first take member 0's counts."""
+        kind = self.config["sparsity"]["mask"]["kind"]
+        dense: list[torch.Tensor] = []
+        masks = initialize(self.model, self.config, member, dense)
+        if kind == "random":
+            return masks
+        layers = weight_layers(self.model)
+        if self.config["sparsity"]["mask"]["scope"] == "global" and member > 0 and trace is None:
+            scratch = Run.__new__(Run)
+            scratch.config, scratch.data = self.config, self.data
+            scratch.model = build_model(self.config, self.data.input_dim, self.data.ds.classes)
+            scratch._initial_masks(0)
+            trace = scratch.trace
+        idx = scoring_batch(self.config, self.data.ds.labels, self.data.split.train, self.data.ds.classes)
+        batch = None if idx is None else (self.data.x(idx), self.data.y(idx))
+        shape = tuple(self.data.x(self.data.split.train[:1]).shape[1:])
+        chosen, self.trace = masks_at_init(self.model, layers, dense, [int(m.sum()) for m in masks], self.config, batch, shape, trace)
+        with torch.no_grad():
+            for (_, mod), w, m in zip(layers, dense, chosen):
+                mod.weight.copy_(w * m.view_as(w))
+        return [m.view_as(w).clone() for m, w in zip(chosen, dense)]
 
     def train_step(self) -> dict:
         """Step self.step: forward, backward, optimizer step or mask update. Returns the step's record."""

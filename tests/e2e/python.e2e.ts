@@ -6,7 +6,8 @@
 // * agreement: MNIST LeNet-300-100, RigL 90 % ERK, 5 epochs, from the seed on both sides: test
 //   accuracy within 0.5 points after every epoch and identical active counts per layer (the table
 //   in docs/SCALE-OUT.md);
-// * a DST ensemble of two members: each member's and the ensemble's accuracy, NLL and disagreement.
+// * a DST ensemble of two members: each member's and the ensemble's accuracy, NLL and disagreement;
+// * SNIP with a global threshold: the same per-layer counts (the scores agree) and accuracy.
 // Both sides replay the same seeded initial network, batch order and random streams, so only the
 // float summation order differs.
 import { spawnSync } from 'node:child_process';
@@ -107,4 +108,20 @@ test('a DST ensemble of two sparse MLPs: PyTorch gives the browser runner’s me
   pr.ensemble.members.forEach((m: { accuracy: number }, i: number) => expect(Math.abs(m.accuracy - br.members[i].accuracy), `member ${i + 1}`).toBeLessThanOrEqual(0.005));
   expect(Math.abs(pr.ensemble.ensemble.nll - br.ensemble.nll)).toBeLessThan(0.01);
   expect(Math.abs(pr.ensemble.disagreement - br.disagreement)).toBeLessThanOrEqual(0.01);
+});
+
+test('SNIP at 95 % (global scope) chooses the browser’s masks in PyTorch: the same counts and accuracy', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stp-snip-'));
+  const config = join(dir, 'config.json');
+  writeFileSync(config, JSON.stringify({ version: 1, seed: 7, data: { dataset: 'mnist', trainLimit: 2048 }, model: { kind: 'mlp', hidden: [64] }, sparsity: { target: 0.95, mask: { kind: 'snip', scope: 'global' } }, dst: { method: 'static' }, training: { epochs: 3, batchSize: 64, evalEvery: 32, optimizer: { kind: 'sgd', lr: 0.05 } } }));
+  const b = spawnSync('node', ['scripts/experiment.mjs', config, '--out', join(dir, 'browser'), '--checkpoint-every', '0'], { encoding: 'utf8', timeout: 120_000 });
+  expect(b.status, b.stderr).toBe(0);
+  const p = spawnSync(python(), ['-m', 'sparse_playground', config, '--out', join(dir, 'python')], { encoding: 'utf8', timeout: 120_000, cwd: 'python', env: PY_ENV });
+  expect(p.status, p.stderr).toBe(0);
+  const br = JSON.parse(readFileSync(join(dir, 'browser', 'results.json'), 'utf8'));
+  const pr = JSON.parse(readFileSync(join(dir, 'python', 'results.json'), 'utf8'));
+  const counts = Object.fromEntries(br.final.members[0].layers.map((l: { name: string; active: number }) => [l.name, l.active]));
+  console.log(`[snip] counts browser ${JSON.stringify(counts)} · PyTorch ${JSON.stringify(pr.activeCounts)}; accuracy ${br.history.map((h: { testAccuracy: number }) => h.testAccuracy).join(' ')} · ${pr.evals.map((e: { testAccuracy: number }) => e.testAccuracy).join(' ')}`);
+  expect(pr.activeCounts).toEqual(counts); // a global threshold: the split between layers shows the scores agree
+  br.history.forEach((h: { testAccuracy: number }, i: number) => expect(Math.abs(pr.evals[i].testAccuracy - h.testAccuracy), `eval ${i + 1}`).toBeLessThanOrEqual(0.005));
 });

@@ -9,10 +9,10 @@
 // their IEEE-754 bits) plus their first entries, so the file stays small and a diff stays readable.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { memberSeeds, parseConfig, pythonRefusals, type ExperimentConfig } from '../../src/config';
-import { epochIndices } from '../../src/data';
+import { memberSeeds, parseConfig, pythonRefusals, streamSeed, type ExperimentConfig } from '../../src/config';
+import { balancedBatch, epochIndices } from '../../src/data';
 import { initialState, layoutParams, lenet5CaffeLayers, lrAt, maskableLayers, mlpLayers, trainerSetupFromConfig, type DatasetInput, type LrSchedule } from '../../src/engine';
-import { activeCounts, allocateDensities, dropFraction, isUpdateStep, pruneGrowCounts, type DensityRule } from '../../src/sparsity';
+import { activeCounts, allocateDensities, dropFraction, isUpdateStep, keepTopK, magnitudeScores, pruneGrowCounts, type DensityRule } from '../../src/sparsity';
 import { EV_GROWN, EV_PRUNED, applyUpdate, growKeysByMagnitude, growKeysRandom, pruneKeys, selectK } from '../../src/reference/mask';
 import { runnerCheckpointFiles } from '../../src/state/python-export';
 import { mulberry32, pcgHash } from '../../src/util/rng';
@@ -183,6 +183,25 @@ function maskUpdates() {
   return out;
 }
 
+/**
+ * Masks at initialisation that need no gradient: magnitude on LeNet-300-100's dense initial
+ * weights (seed 1, ERK at 90 %), per layer and global (src/sparsity keepTopK); and the class-balanced
+ * scoring batch of SNIP / GraSP on the default MNIST split (10 per class, the mask stream of seed 1).
+ */
+function initMasks(root: string) {
+  const layout = layoutParams(mlpLayers(784, [300, 100], 10, 'relu'), 1);
+  const s = initialState(layout, { seed: 1, density: 0.1, rule: { kind: 'erk', powerScale: 1 }, scheme: 'he', sparseAwareInit: false });
+  const dense = layout.layers.map((l) => s.denseWeights.subarray(l.weight.offset, l.weight.offset + l.numel));
+  const scores = dense.map(magnitudeScores);
+  const perLayer = keepTopK(scores, s.activeCounts, 'per-layer');
+  const global = keepTopK(scores, s.activeCounts.reduce((a, b) => a + b, 0), 'global');
+  const masks = (ms: Float32Array[]) => ms.map((m) => ({ active: m.reduce((a, v) => a + v, 0), digest: floatDigest(m) }));
+  const data = mnist(root);
+  const { split } = trainerSetupFromConfig(config({ version: 1, data: { dataset: 'mnist' }, model: { kind: 'lenet-300-100' } }), data);
+  const batch = balancedBatch(data.labels, split.train, 10, mulberry32(streamSeed(1, 0, 'mask')), 10);
+  return { magnitude: { seed: 1, density: 0.1, perLayer: masks(perLayer), global: masks(global) }, balancedBatch: summary(batch) };
+}
+
 /** Every example experiment and the empty config, with what parseConfig makes of them (defaults filled in). */
 function configs(root: string) {
   const dir = join(root, 'experiments');
@@ -244,6 +263,7 @@ export function pythonReference(root: string): Record<string, unknown> {
     initial: initial(),
     maskUpdates: maskUpdates(),
     refusals: refusals(root),
+    initMasks: initMasks(root),
     exportedCheckpoint: exportedCheckpoint(),
   };
 }

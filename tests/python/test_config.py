@@ -53,7 +53,7 @@ def test_set_values_are_json_or_strings(tmp_path):
     [
         ({"data": {"dataset": "spiral"}}, "data.dataset"),
         ({"dst": {"method": "snfs"}}, "dst.method"),
-        ({"sparsity": {"mask": {"kind": "snip"}}}, "sparsity.mask.kind"),
+        ({"sparsity": {"mask": {"kind": "lottery"}}, "dst": {"method": "static"}}, "sparsity.mask.kind"),
         ({"ensemble": {"mode": "edst", "members": 3}, "dst": {"method": "rigl"}}, "ensemble.mode"),
         ({"tost": {"ghostSkip": {"enabled": True}}}, "tost.ghostSkip.enabled"),
         ({"dst": {"method": "dense"}}, "sparsity.target"),
