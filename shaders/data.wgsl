@@ -6,9 +6,12 @@
 //   indices: u32 (members, index_stride); member m's batch is indices[m][index_offset ..+ batch]
 //   x_out: f32 (members, batch, dim)      y_out: u32 (members, batch)
 // x = (value - mean) * inv_std, value = byte / 255 for images.
+// An index PAD (0xffffffff) is a padding slot (a partial last chunk of a scoring batch): x = 0 and
+// y = PAD, which the loss ignores (loss.wgsl).
 // Dispatch: 1-D over batch*dim per member, folded into (x, y); z = member.
 
 override WG: u32 = 256u;
+const PAD: u32 = 0xffffffffu;
 
 struct GatherParams {
   batch: u32,
@@ -50,10 +53,21 @@ fn slot(member: u32, i: u32) -> Slot {
   return Slot(true, member * params.batch + b, sample, i % params.dim);
 }
 
+fn pad_slot(s: Slot) {
+  x_out[s.row * params.dim + s.d] = 0.0;
+  if (s.d == 0u) {
+    y_out[s.row] = PAD;
+  }
+}
+
 @compute @workgroup_size(WG)
 fn gather_u8(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let s = slot(wg.z, flat_index(wg, nwg, lid));
   if (!s.valid) {
+    return;
+  }
+  if (s.sample == PAD) {
+    pad_slot(s);
     return;
   }
   let byte_index = s.sample * params.dim + s.d;
@@ -68,6 +82,10 @@ fn gather_u8(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec
 fn gather_f32(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let s = slot(wg.z, flat_index(wg, nwg, lid));
   if (!s.valid) {
+    return;
+  }
+  if (s.sample == PAD) {
+    pad_slot(s);
     return;
   }
   x_out[s.row * params.dim + s.d] = (points[s.sample * params.dim + s.d] - params.mean) * params.inv_std;

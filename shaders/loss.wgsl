@@ -7,6 +7,7 @@
 // With temperature T the loss sees z / T (GraSP scores with T = 200): the softmax is of z / T and
 // dlogits gains a factor 1 / T. Correctness does not depend on T.
 // correct = 1 when the first maximal logit is the label, else 0.
+// label = PAD (0xffffffff, a padding row of a scoring batch, data.wgsl): loss, correct and dlogits 0.
 // Dispatch: (ceil(batch / WG), 1, members).
 
 override WG: u32 = 64u;
@@ -35,6 +36,14 @@ fn softmax_xent(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id
   let classes = params.classes;
   let base = row * classes;
   let label = labels[row];
+  if (label == 0xffffffffu) {
+    for (var c = 0u; c < classes; c++) {
+      dlogits[base + c] = 0.0;
+    }
+    loss[row] = 0.0;
+    correct[row] = 0.0;
+    return;
+  }
 
   let inv_t = 1.0 / params.temperature;
   var best = logits[base] * inv_t;

@@ -12,8 +12,7 @@ the central difference of two gradients along g / |g| with eps = 1e-3 |w| / sqrt
 temperature T; SynFlow scores the network with |w| under the current mask, zero biases, identity
 activations and an all-ones input (R = sum of the logits), over `rounds` rounds at per-layer
 counts round(n (t / n)^(k / rounds)). Gradients are computed by PyTorch, so a score can differ
-from the browser's in its last bits and a near-tie can go the other way. The gradients over the
-scoring batch follow the browser's chunking (dense_gradient), its quirk included.
+from the browser's in its last bits and a near-tie can go the other way.
 """
 
 from __future__ import annotations
@@ -68,25 +67,13 @@ def _weights(model: nn.Module, layers) -> list[torch.Tensor]:
     return [mod.weight for _, mod in layers]
 
 
-def dense_gradient(model: nn.Module, layers, x: torch.Tensor, y: torch.Tensor, temperature: float = 1.0, batch: int | None = None) -> list[torch.Tensor]:
-    """d(mean cross-entropy of logits / T)/dw of every weight layer, on the dense weights.
-
-    As the browser computes it (src/engine/gradients.ts lossAndGradientOn): in chunks of `batch`
-    examples (training.batchSize), the last chunk filled by wrapping around to the first examples,
-    and the mean of the chunks' mean gradients. When the scoring batch is not a multiple of the
-    batch size, its first examples therefore count twice (docs/METHODS.md section 4).
-    """
-    n = len(y)
-    b = batch or n
-    chunks = math.ceil(n / b)
-    total = None
-    for c in range(chunks):
-        idx = torch.tensor([(c * b + i) % n for i in range(b)])
-        model.zero_grad(set_to_none=False)
-        loss = nn.functional.cross_entropy(model(x[idx]) / temperature, y[idx])
-        grads = [g.detach().double().reshape(-1) / chunks for g in torch.autograd.grad(loss, _weights(model, layers))]
-        total = grads if total is None else [t + g for t, g in zip(total, grads)]
-    return total
+def dense_gradient(model: nn.Module, layers, x: torch.Tensor, y: torch.Tensor, temperature: float = 1.0) -> list[torch.Tensor]:
+    """d(mean cross-entropy of logits / T)/dw of every weight layer, on the dense weights: every
+    example of the scoring batch weighted once, as the browser computes it (its chunks pad a
+    partial last batch with slots the loss ignores, src/engine/gradients.ts)."""
+    model.zero_grad(set_to_none=False)
+    loss = nn.functional.cross_entropy(model(x) / temperature, y)
+    return [g.detach().double().reshape(-1) for g in torch.autograd.grad(loss, _weights(model, layers))]
 
 
 @torch.no_grad()
@@ -95,16 +82,16 @@ def _set(layers, values: list[torch.Tensor]) -> None:
         mod.weight.copy_(v.view_as(mod.weight).to(mod.weight.dtype))
 
 
-def grasp_hg(model: nn.Module, layers, dense: list[torch.Tensor], x: torch.Tensor, y: torch.Tensor, temperature: float, batch: int) -> list[torch.Tensor]:
+def grasp_hg(model: nn.Module, layers, dense: list[torch.Tensor], x: torch.Tensor, y: torch.Tensor, temperature: float) -> list[torch.Tensor]:
     _set(layers, dense)
-    g = dense_gradient(model, layers, x, y, temperature, batch)
+    g = dense_gradient(model, layers, x, y, temperature)
     norm = math.sqrt(sum(float((gl**2).sum()) for gl in g)) or 1.0
     n = sum(w.numel() for w in dense)
     eps = 1e-3 * math.sqrt(sum(float((w.double() ** 2).sum()) for w in dense)) / math.sqrt(n)
     _set(layers, [w.double().reshape(-1) + eps * gl / norm for w, gl in zip(dense, g)])
-    plus = dense_gradient(model, layers, x, y, temperature, batch)
+    plus = dense_gradient(model, layers, x, y, temperature)
     _set(layers, [w.double().reshape(-1) - eps * gl / norm for w, gl in zip(dense, g)])
-    minus = dense_gradient(model, layers, x, y, temperature, batch)
+    minus = dense_gradient(model, layers, x, y, temperature)
     _set(layers, dense)
     return [(p - m) / (2 * eps) * norm for p, m in zip(plus, minus)]
 
@@ -147,7 +134,6 @@ def masks_at_init(model: nn.Module, layers, dense: list[torch.Tensor], counts: l
     m = config["sparsity"]["mask"]
     kind, scope = m["kind"], m["scope"]
     flat = [w.double().reshape(-1) for w in dense]
-    b = config["training"]["batchSize"]
 
     def choose(scores: list[torch.Tensor], per_layer: list[int], r: int, within: list[torch.Tensor] | None = None) -> list[torch.Tensor]:
         if fixed is not None:
@@ -169,9 +155,9 @@ def masks_at_init(model: nn.Module, layers, dense: list[torch.Tensor], counts: l
         scores = [w.abs() for w in flat]
     elif kind == "snip":
         _set(layers, dense)
-        scores = [(g * w).abs() for g, w in zip(dense_gradient(model, layers, *batch, 1.0, b), flat)]
+        scores = [(g * w).abs() for g, w in zip(dense_gradient(model, layers, *batch), flat)]
     elif kind == "grasp":
-        scores = [w * h for w, h in zip(flat, grasp_hg(model, layers, dense, *batch, m["temperature"], b))]
+        scores = [w * h for w, h in zip(flat, grasp_hg(model, layers, dense, *batch, m["temperature"]))]
     else:
         raise ValueError(f'sparsity.mask.kind "{kind}" has no scores here')
     masks = choose(scores, counts, 0)

@@ -8,8 +8,14 @@
 //
 // The dataset holds N = labels.length examples of dim features each. The GPU kernel reads the
 // bytes packed 4 to a u32 (util/packing.ts); this reference takes them unpacked.
+// idx = PAD_INDEX is a padding slot (a partial last chunk of a scoring batch): x = 0, y = PAD_LABEL,
+// which the loss ignores.
 
 import { assert } from '../util/assert';
+import { PAD_LABEL } from './loss';
+
+/** An index-buffer entry that names no example: the slot is padding (shaders/data.wgsl PAD). */
+export const PAD_INDEX = 0xffffffff;
 
 export interface GatherShape {
   members: number;
@@ -46,6 +52,10 @@ function gather(
     for (let b = 0; b < B; b++) {
       const pos = m * indexStride + indexOffset + b;
       const idx = indices[pos]!;
+      if (idx === PAD_INDEX) {
+        y[m * B + b] = PAD_LABEL; // x stays 0
+        continue;
+      }
       assert(idx < n, `${fn}: indices[${pos}] = ${idx} is out of range (${n} examples)`);
       for (let d = 0; d < D; d++) x[(m * B + b) * D + d] = feature(data[idx * D + d]!);
       y[m * B + b] = labels[idx]!;

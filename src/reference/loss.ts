@@ -7,10 +7,15 @@
 //   loss[m][b]        = -sum_c target_c * log softmax(z)_c
 //   dlogits[m][b][c]  = (softmax(z)_c - target_c) / batch   (gradient of the batch-MEAN loss)
 //   correct[m][b]     = 1 if argmax_c z_c == label (ties: lowest index wins) else 0
+//   label = PAD_LABEL: a padding row: loss 0, correct 0, dlogits 0 (it adds nothing to any gradient;
+//                      the batch in the 1/batch scale still counts it, and the caller rescales)
 //
 // Math in float64, float32 out.
 
 import { assert } from '../util/assert';
+
+/** The label of a padding row (data.ts PAD_INDEX): ignored by the loss. */
+export const PAD_LABEL = 0xffffffff;
 
 export function softmaxCrossEntropy(
   members: number,
@@ -39,6 +44,7 @@ export function softmaxCrossEntropy(
 
   for (let r = 0; r < rows; r++) {
     const label = labels[r]!;
+    if (label === PAD_LABEL) continue; // loss, correct and dlogits stay 0
     assert(label < classes, `${fn}: labels[${r}] = ${label} is not a class index below ${classes}`);
     const z = (c: number): number => logits[r * classes + c]! / temperature;
 

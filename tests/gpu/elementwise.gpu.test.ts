@@ -3,8 +3,8 @@
 // range is M times longer; the loss and gather kernels take the member from workgroup_id.z.
 import { describe, expect, it } from 'vitest';
 import { ACTIVATION_KINDS, activationBackward, activationForward, scaleAdd } from '../../src/reference/activation';
-import { gatherF32, gatherU8 } from '../../src/reference/data';
-import { softmaxCrossEntropy } from '../../src/reference/loss';
+import { PAD_INDEX, gatherF32, gatherU8 } from '../../src/reference/data';
+import { PAD_LABEL, softmaxCrossEntropy } from '../../src/reference/loss';
 import { adamStep, resetState, sgdStep } from '../../src/reference/optimizer';
 import { packU8 } from '../../src/util/packing';
 import { expectClose, randomArray, randomMask, useGpu } from './harness';
@@ -61,15 +61,16 @@ describe('scale_add (the ghost bypass axpby)', () => {
 
 describe.each([1, 3])('softmax cross-entropy, %i member(s)', (members) => {
   it.each([
-    [4, 2, 0, 1],
-    [37, 10, 0, 1],
-    [65, 10, 0.1, 1],
-    [9, 13, 0.3, 1],
-    [33, 10, 0, 200],
-  ])('batch %i, %i classes, label smoothing %f, temperature %f', async (batch, classes, alpha, temperature) => {
+    [4, 2, 0, 1, 0],
+    [37, 10, 0, 1, 0],
+    [65, 10, 0.1, 1, 0],
+    [9, 13, 0.3, 1, 0],
+    [33, 10, 0, 200, 0],
+    [37, 10, 0.1, 1, 4], // every 4th row a padding row (PAD_LABEL): loss, correct and dlogits 0
+  ])('batch %i, %i classes, label smoothing %f, temperature %f, padding every %i rows', async (batch, classes, alpha, temperature, padEvery) => {
     const h = gpu();
     const logits = randomArray(members * batch * classes, batch * classes + members, 6);
-    const labels = new Uint32Array(members * batch).map((_, i) => (i * 7 + 3) % classes);
+    const labels = new Uint32Array(members * batch).map((_, i) => (padEvery > 0 && i % padEvery === padEvery - 1 ? PAD_LABEL : (i * 7 + 3) % classes));
     const bufs = {
       logits: h.upload('logits', logits),
       labels: h.upload('labels', labels),
@@ -192,16 +193,17 @@ describe.each([1, 3])('optimizers, %i member(s)', (members) => {
 
 describe.each([1, 3])('batch gather, %i member(s)', (members) => {
   it.each([
-    [50, 784, 16, 0],
-    [23, 9, 5, 3],
-    [100, 2, 33, 17],
-  ])('%i samples of dim %i, batch %i at offset %i', async (samples, dim, batch, offset) => {
+    [50, 784, 16, 0, 0],
+    [23, 9, 5, 3, 0],
+    [100, 2, 33, 17, 0],
+    [50, 784, 16, 0, 5], // the last 5 slots of each row are padding (PAD_INDEX): x 0, y PAD_LABEL
+  ])('%i samples of dim %i, batch %i at offset %i, %i padding slots', async (samples, dim, batch, offset, pads) => {
     const h = gpu();
     const stride = samples; // each member's row is a permutation of the dataset
     const images = new Uint8Array(samples * dim).map((_, i) => (i * 131 + 7) % 256);
     const points = randomArray(samples * dim, samples + dim, 3);
     const labels = new Uint32Array(samples).map((_, i) => i % 10);
-    const indices = new Uint32Array(members * stride).map((_, i) => ((i % stride) * 7 + Math.floor(i / stride) * 3) % samples);
+    const indices = new Uint32Array(members * stride).map((_, i) => (i % stride >= offset + batch - pads && i % stride < offset + batch ? PAD_INDEX : ((i % stride) * 7 + Math.floor(i / stride) * 3) % samples));
     const s = { members, batch, dim, indexStride: stride, indexOffset: offset };
     const mean = 0.1307;
     const std = 0.3081;

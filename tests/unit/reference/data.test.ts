@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { gatherF32, gatherU8, type GatherShape } from '../../../src/reference/data';
+import { PAD_INDEX, gatherF32, gatherU8, type GatherShape } from '../../../src/reference/data';
+import { PAD_LABEL } from '../../../src/reference/loss';
 import { packU8, unpackU8 } from '../../../src/util/packing';
 
 // 5 examples of dim 3; example e has bytes [10e, 10e+1, 255 - e] and label 100 + e.
@@ -61,5 +62,15 @@ describe('gatherF32', () => {
     expect(Array.from(x)).toEqual([1.5, 2, 0.5, 1]);
     expect(Array.from(y)).toEqual([9, 8]);
     expect(() => gatherF32(s, points.subarray(1), Uint32Array.of(7, 8, 9), Uint32Array.of(0, 2, 0, 1), 1, 2)).toThrow(/points/);
+  });
+});
+
+describe('padding slots', () => {
+  it('PAD_INDEX gathers a zero row labelled PAD_LABEL', () => {
+    const images = new Uint8Array([10, 20, 30, 40]);
+    const labels = new Uint32Array([3, 4]);
+    const r = gatherU8({ members: 1, batch: 3, dim: 2, indexStride: 3, indexOffset: 0 }, images, labels, new Uint32Array([1, PAD_INDEX, 0]), 0, 1);
+    expect(Array.from(r.y)).toEqual([4, PAD_LABEL, 3]);
+    expect(Array.from(r.x.subarray(2, 4))).toEqual([0, 0]);
   });
 });

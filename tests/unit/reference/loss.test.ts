@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { softmaxCrossEntropy } from '../../../src/reference/loss';
+import { PAD_LABEL, softmaxCrossEntropy } from '../../../src/reference/loss';
 import { mulberry32 } from '../../../src/util/rng';
 import { gradCheck, randomArray, scaled } from './gradcheck';
 
@@ -115,5 +115,17 @@ describe('softmaxCrossEntropy with a temperature', () => {
     down[4] = down[4]! - eps;
     expect((meanLoss(up) - meanLoss(down)) / (2 * eps)).toBeCloseTo(hot.dlogits[4]!, 6);
     expect(() => softmaxCrossEntropy(1, 2, 4, logits, labels, 0, 0)).toThrow(/temperature must be positive/);
+  });
+});
+
+describe('padding rows (a partial last chunk of a scoring batch)', () => {
+  it('a PAD_LABEL row adds nothing: loss, correct and dlogits 0; the other rows are unchanged', () => {
+    const logits = new Float32Array([0.3, -1, 2, 1, 0.5, 0.5]);
+    const padded = softmaxCrossEntropy(1, 2, 3, logits, new Uint32Array([2, PAD_LABEL]), 0);
+    const plain = softmaxCrossEntropy(1, 2, 3, logits, new Uint32Array([2, 0]), 0);
+    expect(Array.from(padded.loss)).toEqual([plain.loss[0], 0]);
+    expect(Array.from(padded.correct)).toEqual([1, 0]);
+    expect(Array.from(padded.dlogits.subarray(0, 3))).toEqual(Array.from(plain.dlogits.subarray(0, 3)));
+    expect(Array.from(padded.dlogits.subarray(3))).toEqual([0, 0, 0]);
   });
 });
