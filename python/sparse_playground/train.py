@@ -64,7 +64,7 @@ class RunResult:
     evals: list[dict] = field(default_factory=list)
     updates: list[dict] = field(default_factory=list)
     seconds: float = 0.0
-    ensemble: dict | None = None  # ensemble modes: report.py's ensemble / members / disagreement
+    ensemble: dict | None = None  # ensemble modes: ensemble.report()'s ensemble / members / disagreement
     members: list["RunResult"] = field(default_factory=list)
 
 
@@ -76,7 +76,7 @@ def _world() -> tuple[int, int]:
 
 def _mask_digest(mask: torch.Tensor) -> float:
     m = mask.reshape(-1).double()
-    return float((m * torch.arange(1, m.numel() + 1, dtype=torch.float64)).sum())
+    return float((m * torch.arange(1, m.numel() + 1, dtype=torch.float64, device=m.device)).sum())
 
 
 class Run:
