@@ -3,7 +3,7 @@ docs/METHODS.md sections 1.3-1.5).
 
 Per weight layer, per update: prune the k smallest |w| among the active positions; grow k among
 the candidates, which are every position not kept (inactive, or pruned just now): RigL the k largest
-|dense gradient| of this batch, SET the k smallest random keys (the PCG hash chain of
+|dense gradient| of this batch, SNFS the k largest |momentum|, SET the k smallest random keys (the PCG hash chain of
 (regrow seed, step, member, layer, index), the WGSL kernel's own). Ties go to the lower flat
 index, as the GPU's exact radix select breaks them. Then: a position grown that was inactive
 starts at 0 with its optimizer state reset; a pruned position not regrown is zeroed; one pruned
@@ -60,8 +60,8 @@ def update_layer(
     was_pruned = torch.zeros(n, dtype=torch.bool, device=dev)
     was_pruned[pruned] = True
     candidate = ~active | was_pruned
-    if grow == "gradient":
-        assert grad is not None, "gradient growth needs the dense gradient"
+    if grow in ("gradient", "momentum"):  # RigL: |dense gradient|; SNFS: |momentum| (passed as grad)
+        assert grad is not None, f"{grow} growth needs its scores"
         keys = torch.where(candidate, -grad.reshape(-1).abs(), inf)
     elif grow == "random":
         assert random is not None, "random growth needs (seed, step, member, layer)"

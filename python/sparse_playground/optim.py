@@ -1,7 +1,8 @@
 """The engine's optimizers on masked weights (shaders/optimizer.wgsl), written out so every
 formula is the browser's and the state of a regrown weight can be reset.
 
-SGD (PyTorch's formula, dampening 0): g' = g * mask + wd * w; buf = mu buf + g';
+SGD (PyTorch's formula, dampening 0): g' = g * mask + wd * w (g itself with SNFS / the
+port-compatible style: their momentum sees every weight's gradient); buf = mu buf + g';
 d = nesterov ? g' + mu buf : buf; w = (w - lr d) masked.
 Adam: g' = g * mask (+ wd * w unless decoupled); m = b1 m + (1 - b1) g'; v = b2 v + (1 - b2) g'^2;
 decoupled (AdamW): w = w (1 - lr wd); w = (w - lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps)) masked,
@@ -21,6 +22,9 @@ class MaskedOptimizer:
         self.params = params
         self.masks = masks  # None: never masked (biases)
         self.o = config["training"]["optimizer"]
+        # SNFS and the port-compatible style keep momentum for every weight, from the unmasked gradient
+        # (the engine's FLAG_DENSE_STATE); the weights stay masked.
+        self.dense_state = config["dst"]["method"] == "snfs" or config["dst"]["portCompatible"]
         self.steps = 0
         self.state1 = [torch.zeros_like(p) for p in params]
         self.state2 = [torch.zeros_like(p) for p in params] if self.o["kind"] == "adam" else []
@@ -33,7 +37,7 @@ class MaskedOptimizer:
         self.steps += 1
         o = self.o
         for i, (p, mask) in enumerate(zip(self.params, self.masks)):
-            g = p.grad if mask is None else p.grad * mask
+            g = p.grad if mask is None or self.dense_state else p.grad * mask
             if o["kind"] == "sgd":
                 g = g + o["weightDecay"] * p
                 buf = self.state1[i].mul_(o["momentum"]).add_(g)

@@ -6,6 +6,8 @@ optional linear warmup lr (t + 1) / W; PyTorch's OneCycleLR (two cosine phases; 
 Mask updates: step t updates iff t >= beginStep, t <= T_end and t - last_update >= deltaT, with
 last_update starting at -deltaT; drop fraction alpha/2 (1 + cos(pi min(t, T_end) / T_end)) or alpha.
 Counts: k = floor(f nnz + 1e-9); a changed target is reached by pruning or growing the difference.
+SNFS: an update after the last step of every epoch but the final one, prune rate 0.5 cosine-annealed
+to 0.005 over the run.
 """
 
 from __future__ import annotations
@@ -52,8 +54,11 @@ def _round_half_up(x: float) -> int:
 class MaskSchedule:
     """When a mask update happens and what fraction it swaps (RigL's schedule)."""
 
-    def __init__(self, config: dict, total_steps: int) -> None:
+    def __init__(self, config: dict, total_steps: int, steps_per_epoch: int = 1) -> None:
         d = config["dst"]
+        self.snfs = d.get("method") == "snfs"
+        self.total = total_steps
+        self.per_epoch = steps_per_epoch
         self.delta_t = d["deltaT"]
         self.alpha = d["dropFraction"]
         self.decay = d["decay"]
@@ -62,9 +67,14 @@ class MaskSchedule:
         self.last_update = -self.delta_t
 
     def is_update(self, t: int) -> bool:
+        if self.snfs:  # after the last step of every epoch but the final one (sparse_learning's at_end_of_epoch)
+            return t < self.total - 1 and (t + 1) % self.per_epoch == 0
         return t >= self.begin and t <= self.t_end and t - self.last_update >= self.delta_t
 
     def drop_fraction(self, t: int) -> float:
+        if self.snfs:  # SNFS's prune rate: cosine from 0.5 at step 0 to 0.005 at the end
+            u = min(max(t, 0), self.total) / self.total
+            return 0.005 + (0.5 - 0.005) / 2 * (1 + math.cos(math.pi * u))
         if self.decay == "constant":
             return self.alpha
         u = min(max(t, 0), self.t_end) / self.t_end

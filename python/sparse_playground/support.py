@@ -34,10 +34,6 @@ def not_built(config: dict) -> list[ConfigError]:
         say("model.activation", f'"{m["activation"]}" {NOT_YET}: use relu or tanh')
     if s["mask"]["kind"] == "lottery":
         say("sparsity.mask.kind", f'"lottery" {NOT_YET}: use random, magnitude, snip, grasp or synflow')
-    if dst["method"] == "snfs":
-        say("dst.method", f'"snfs" {NOT_YET}: use dense, static, set or rigl')
-    if dst["portCompatible"]:
-        say("dst.portCompatible", f"true {NOT_YET}: leave it false (RigL's own step order)")
     if ens["mode"] in ("edst", "prune-and-tune"):
         say("ensemble.mode", f'"{ens["mode"]}" {NOT_YET}: use none, dst or dense')
     if tost["smoothActivation"]["kind"] != "off":
@@ -72,6 +68,8 @@ def rule_errors(config: dict, world_size: int = 1) -> list[ConfigError]:
     if ens["mode"] != "dense" and dst["method"] != "dense" and s["target"] == 0:
         say("dst.method", f"{dst['method']} needs a sparse network: raise sparsity.target above 0, or set dst.method to dense")
     o = tr["optimizer"]
+    if dst["method"] == "snfs" and ((o["kind"] == "sgd" and o["momentum"] == 0) or (o["kind"] == "adam" and o["beta1"] == 0)):
+        say("training.optimizer.momentum" if o["kind"] == "sgd" else "training.optimizer.beta1", "snfs regrows where |momentum| is largest: it must be above 0")
     if o["kind"] == "sgd" and o["nesterov"] and o["momentum"] == 0:
         say("training.optimizer.nesterov", "Nesterov needs training.optimizer.momentum above 0")
     if d["dataset"] in IMAGE_TOTALS or d["dataset"] in CIFAR:

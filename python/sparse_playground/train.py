@@ -3,8 +3,10 @@
 The step is the engine's (docs/METHODS.md section 1.1, style B): forward with the masked weights
 (kept exactly 0 where the mask is 0, so the weight gradient is the dense gradient dL/d(w * m)),
 mean loss over the global batch; on a RigL update step the mask update replaces the optimizer step
-(growth by the dense gradient of this batch); SET takes the optimizer step and then updates
-(random growth); static and dense never update.
+(growth by the dense gradient of this batch); SET and SNFS take the optimizer step and then update
+(random growth; growth by |momentum|, SNFS keeping momentum for every weight); with
+dst.portCompatible every method steps first and keeps momentum for every weight; static and dense
+never update.
 
 Distributed: the global batch of step t (training.batchSize examples of the browser's seeded
 order) is cut into world_size equal slices, one per process; DDP averages the gradients, so every
@@ -41,7 +43,7 @@ from .run_data import RunData
 from .schedules import MaskSchedule, lr_at, prune_grow_counts
 from .support import refusals
 
-GROW = {"rigl": "gradient", "set": "random"}
+GROW = {"rigl": "gradient", "set": "random", "snfs": "momentum"}
 
 
 def smoothed_cross_entropy(logits: torch.Tensor, labels: torch.Tensor, alpha: float) -> torch.Tensor:
@@ -121,7 +123,7 @@ class Run:
                 params.append(p)
                 masks.append(None)
         self.opt = MaskedOptimizer(params, masks, config)
-        self.schedule = MaskSchedule(config, self.total)
+        self.schedule = MaskSchedule(config, self.total, self.per_epoch)
         self.regrow_seed = stream_seed(config["seed"], 0, "regrow")
         self.step = 0
         if self.world > 1:
@@ -170,7 +172,7 @@ class Run:
         lr = lr_at(self.config, t, self.total)
         update = self.method in GROW and self.schedule.is_update(t)
         record = {"step": t, "loss": self._mean(loss.detach()), "lr": lr}
-        if update and self.method == "rigl":
+        if update and self.method == "rigl" and not self.config["dst"]["portCompatible"]:  # RigL's update replaces the step
             record["update"] = self.mask_update(t)
         else:
             self.opt.step(lr)
@@ -187,7 +189,8 @@ class Run:
         for li, ((name, module), mask) in enumerate(zip(self.layers, self.masks)):
             n_prune, n_grow = prune_grow_counts(int(mask.sum()), self.targets[li], fraction, mask.numel())
             states = self.opt.states_of(self.weight_param[li])
-            update_layer(module.weight, mask, n_prune, n_grow, grow, grad=module.weight.grad, random=(self.regrow_seed, t, self.member, li), states=states)
+            scores = states[0] if grow == "momentum" else module.weight.grad
+            update_layer(module.weight, mask, n_prune, n_grow, grow, grad=scores, random=(self.regrow_seed, t, self.member, li), states=states)
             swapped.append(n_prune)
         self.schedule.last_update = t
         self.check_masks_agree(t)

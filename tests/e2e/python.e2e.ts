@@ -7,7 +7,8 @@
 //   accuracy within 0.5 points after every epoch and identical active counts per layer (the table
 //   in docs/SCALE-OUT.md);
 // * a DST ensemble of two members: each member's and the ensemble's accuracy, NLL and disagreement;
-// * SNIP with a global threshold: the same per-layer counts (the scores agree) and accuracy.
+// * SNIP with a global threshold: the same per-layer counts (the scores agree) and accuracy;
+// * SNFS and the port-compatible RigL (dense momentum, steps on update steps): the same accuracy.
 // Both sides replay the same seeded initial network, batch order and random streams, so only the
 // float summation order differs.
 import { spawnSync } from 'node:child_process';
@@ -124,4 +125,23 @@ test('SNIP at 95 % (global scope) chooses the browser’s masks in PyTorch: the 
   console.log(`[snip] counts browser ${JSON.stringify(counts)} · PyTorch ${JSON.stringify(pr.activeCounts)}; accuracy ${br.history.map((h: { testAccuracy: number }) => h.testAccuracy).join(' ')} · ${pr.evals.map((e: { testAccuracy: number }) => e.testAccuracy).join(' ')}`);
   expect(pr.activeCounts).toEqual(counts); // a global threshold: the split between layers shows the scores agree
   br.history.forEach((h: { testAccuracy: number }, i: number) => expect(Math.abs(pr.evals[i].testAccuracy - h.testAccuracy), `eval ${i + 1}`).toBeLessThanOrEqual(0.005));
+});
+
+test('SNFS and the port-compatible RigL: PyTorch gives the browser runner’s accuracy and counts', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stp-snfs-'));
+  const base = { version: 1, seed: 11, data: { dataset: 'mnist', trainLimit: 2048 }, model: { kind: 'mlp', hidden: [64] }, sparsity: { target: 0.9 }, training: { epochs: 3, batchSize: 64, evalEvery: 32, optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9 } } };
+  for (const [name, dst] of [['snfs', { method: 'snfs' }], ['port', { method: 'rigl', deltaT: 20, portCompatible: true }]] as const) {
+    const config = join(dir, `${name}.json`);
+    writeFileSync(config, JSON.stringify({ ...base, dst }));
+    const b = spawnSync('node', ['scripts/experiment.mjs', config, '--out', join(dir, `${name}-browser`), '--checkpoint-every', '0'], { encoding: 'utf8', timeout: 120_000 });
+    expect(b.status, b.stderr).toBe(0);
+    const p = spawnSync(python(), ['-m', 'sparse_playground', config, '--out', join(dir, `${name}-python`)], { encoding: 'utf8', timeout: 120_000, cwd: 'python', env: PY_ENV });
+    expect(p.status, p.stderr).toBe(0);
+    const br = JSON.parse(readFileSync(join(dir, `${name}-browser`, 'results.json'), 'utf8'));
+    const pr = JSON.parse(readFileSync(join(dir, `${name}-python`, 'results.json'), 'utf8'));
+    const acc = { browser: br.history.map((h: { testAccuracy: number }) => h.testAccuracy), torch: pr.evals.map((e: { testAccuracy: number }) => e.testAccuracy) };
+    console.log(`[${name}] test accuracy browser ${acc.browser.join(' ')} · PyTorch ${acc.torch.join(' ')}`);
+    acc.browser.forEach((a: number, i: number) => expect(Math.abs(acc.torch[i] - a), `${name} eval ${i + 1}`).toBeLessThanOrEqual(0.005));
+    expect(pr.activeCounts).toEqual(Object.fromEntries(br.final.members[0].layers.map((l: { name: string; active: number }) => [l.name, l.active])));
+  }
 });

@@ -52,7 +52,7 @@ def test_set_values_are_json_or_strings(tmp_path):
     "patch, path",
     [
         ({"data": {"dataset": "spiral"}}, "data.dataset"),
-        ({"dst": {"method": "snfs"}}, "dst.method"),
+        ({"model": {"kind": "mlp", "activation": "swish"}}, "model.activation"),
         ({"sparsity": {"mask": {"kind": "lottery"}}, "dst": {"method": "static"}}, "sparsity.mask.kind"),
         ({"ensemble": {"mode": "edst", "members": 3}, "dst": {"method": "rigl"}}, "ensemble.mode"),
         ({"tost": {"ghostSkip": {"enabled": True}}}, "tost.ghostSkip.enabled"),

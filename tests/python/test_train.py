@@ -4,6 +4,7 @@ hold identical masks after every update and give one process's losses on the sam
 from __future__ import annotations
 
 import json
+import math
 import os
 import socket
 import subprocess
@@ -14,6 +15,7 @@ import torch
 
 from conftest import ROOT
 from sparse_playground import parse_config, train
+from sparse_playground.train import Run
 
 SMALL = {
     "version": 1,
@@ -61,6 +63,7 @@ import torch, torch.distributed as dist
 sys.path.insert(0, os.environ["STP_PACKAGE"])
 from sparse_playground import parse_config, train
 from sparse_playground.train import Run
+from sparse_playground.train import Run
 dist.init_process_group("gloo")
 config = parse_config(json.loads(os.environ["STP_CONFIG"]))
 run = Run(config, os.environ["STP_DATA"])
@@ -85,8 +88,6 @@ def test_two_processes_agree_with_one(data_dir, tmp_path):
     ranks = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in range(2)]
     assert ranks[0]["masks"] == ranks[1]["masks"] and len(ranks[0]["masks"]) == 8
     assert ranks[0]["losses"] == ranks[1]["losses"]
-
-    from sparse_playground.train import Run
 
     one = Run(config, data_dir)
     losses = []
@@ -131,3 +132,24 @@ def test_a_dst_ensemble_trains_members_from_their_own_streams(data_dir, tmp_path
     assert m["accuracy"] == 0.5 and abs(m["nll"] - (-(torch.log(torch.tensor(0.9)) + torch.log(torch.tensor(0.4))) / 2).item()) < 1e-6
     assert abs(m["ece"] - (abs(1 - 0.9) + abs(0 - 0.6)) / 2) < 1e-6
     assert disagreement([p, p.flip(1)]) == 1.0 and disagreement([p]) is None
+
+
+def test_snfs_updates_after_each_epoch_and_grows_by_momentum(data_dir):
+    r = train(parse_config({**SMALL, "dst": {"method": "snfs"}}), data_dir, log=lambda _m: None)
+    assert [u["step"] for u in r.updates] == [15, 31]  # 16 steps per epoch, none after the last epoch
+    counts = list(r.active_counts.values())
+    assert all(u["active"] == counts for u in r.updates)
+    assert abs(r.updates[0]["fraction"] - (0.005 + 0.495 / 2 * (1 + math.cos(math.pi * 15 / 48)))) < 1e-12
+
+
+def test_the_port_compatible_style_steps_on_update_steps_with_dense_momentum(data_dir):
+    config = parse_config({**SMALL, "dst": {**SMALL["dst"], "portCompatible": True}})
+    run = Run(config, data_dir)
+    rec = run.train_step()  # step 0 is an update step: the optimizer steps too
+    assert "update" in rec and run.opt.steps == 1
+    w = run.layers[0][1].weight
+    assert torch.all(w[run.masks[0] == 0] == 0)
+    assert float(run.opt.state1[0][run.masks[0] == 0].abs().sum()) > 0  # momentum of inactive weights too
+    plain = Run(parse_config(SMALL), data_dir)
+    plain.train_step()
+    assert plain.opt.steps == 0  # RigL's own order: the update replaces the step
