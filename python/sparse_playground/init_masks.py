@@ -17,12 +17,14 @@ from the browser's in its last bits and a near-tie can go the other way.
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
 import torch
 from torch import nn
 
+from .models import weight_layers
 from .rng import Mulberry32, stream_seed
 
 
@@ -99,7 +101,7 @@ def grasp_hg(model: nn.Module, layers, dense: list[torch.Tensor], x: torch.Tenso
 def synflow_gradient(model: nn.Module, layers, dense: list[torch.Tensor], masks: list[torch.Tensor], input_shape: tuple[int, ...]) -> list[torch.Tensor]:
     """dR/dw on the linearised network: |w| under the mask, zero biases, identity activations, ones in."""
     probe = _linearised(model)
-    lin = weight_layers_of(probe)
+    lin = weight_layers(probe)
     with torch.no_grad():
         for (_, mod), w, m in zip(lin, dense, masks):
             mod.weight.copy_((w.reshape(mod.weight.shape).abs() * m.view_as(mod.weight)).to(mod.weight.dtype))
@@ -112,20 +114,12 @@ def synflow_gradient(model: nn.Module, layers, dense: list[torch.Tensor], masks:
 
 
 def _linearised(model: nn.Module) -> nn.Module:
-    import copy  # noqa: PLC0415
-
     m = copy.deepcopy(model)
     if isinstance(m, nn.Sequential):  # the browser's models: drop the activations (identity)
         m = nn.Sequential(*[x for x in m if not isinstance(x, (nn.ReLU, nn.Tanh))])
     else:  # CIFAR models: ReLU is the identity on positive values; double precision, as SynFlow's code
         m = m.double()
     return m
-
-
-def weight_layers_of(model: nn.Module):
-    from .models import weight_layers  # noqa: PLC0415
-
-    return weight_layers(model)
 
 
 def masks_at_init(model: nn.Module, layers, dense: list[torch.Tensor], counts: list[int], config: dict, batch: tuple[torch.Tensor, torch.Tensor] | None, input_shape: tuple[int, ...], fixed: list[list[int]] | None = None) -> tuple[list[torch.Tensor], list[list[int]]]:
