@@ -5,7 +5,8 @@
 
 The file follows the safetensors format (huggingface/safetensors: an 8-byte little-endian header
 length, a JSON header of {name: {dtype, shape, data_offsets}} plus "__metadata__", then the raw
-little-endian tensor bytes), so the `safetensors` package reads it too. Tensors: the model's
+little-endian tensor bytes), so the `safetensors` package should read it too (not checked here:
+it is not installed). Tensors: the model's
 state dict under its own names, and each weight layer's 0/1 mask as "<module>.weight_mask" (the
 name torch.nn.utils.prune uses). Metadata: the complete experiment config (JSON), the step, and
 the engine name of each masked layer. Written without the safetensors package (not a dependency).
