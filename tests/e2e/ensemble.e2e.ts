@@ -79,11 +79,15 @@ test('an EDST run saved in the browser mid-way reopens after a reload with its c
   const config = { data: { dataset: 'spiral' }, dst: { method: 'rigl', deltaT: 13 }, training: { epochs: 10, schedule: { kind: 'constant' } }, ensemble: { mode: 'edst', members: 3, explorationEpochs: 4, exploreRate: 0.8 } };
   await page.goto(hashOf(config));
   await expect(page.getByTestId('run-status')).toContainText('ready', { timeout: 90_000 });
+  // One step per frame: at full speed a loaded machine trained past the third member (step 117)
+  // before the Pause below landed, and there was no mid-way left to save.
+  await page.getByTestId('speed').fill('1');
   await page.getByTestId('play').click();
   // Member 1 is chosen after the first refinement epoch (step 65 of 130).
   await expect(page.getByTestId('ensemble-status')).toContainText(/[12] members? at step/, { timeout: 90_000 });
   await page.getByTestId('play').click();
   await expect(page.getByTestId('run-status')).toContainText('paused');
+  await expect(page.getByTestId('ensemble-status')).toContainText(/[12] members? at step/);
   const status = (await page.getByTestId('step-counter').textContent())!;
   await page.getByTestId('run-name').fill('edst-midway');
   await page.getByTestId('save-run').click();
