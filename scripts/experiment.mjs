@@ -8,8 +8,9 @@
 // the run's whole state goes to DIR/checkpoint.json + checkpoint.bin; --resume DIR continues from
 // there with the same curve. Ctrl-C saves a checkpoint after the current chunk of steps and writes
 // what was done so far (results.json with "interrupted": true); a second Ctrl-C quits at once.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, relative, resolve } from 'node:path';
+import { hasCheckpoint, readCheckpoint, removeCheckpoint, writeCheckpoint } from './checkpoint-files.mjs';
 import { hostPage, waitForWindow } from './page-host.mjs';
 const USAGE = `usage: npm run experiment -- <config.json> [--out DIR] [--set path.to.field=value]... [--checkpoint-every MIN] [--checkpoint-at STEP] [--memory-budget MIB]
        npm run experiment -- --resume DIR
@@ -24,13 +25,15 @@ const USAGE = `usage: npm run experiment -- <config.json> [--out DIR] [--set pat
   --simulate-gpu-error-at STEP
                           (a test aid) issue one command the GPU rejects once the run reaches STEP:
                           the run must then fail and write no results
+  --simulate-crash-in-checkpoint K:OP
+                          (a test aid) kill the runner (SIGKILL) after file operation OP (1-6,
+                          scripts/checkpoint-files.mjs) of its K-th checkpoint
   --resume DIR            continue the interrupted run in DIR from its last checkpoint
 env: CHROME_PATH (browser binary), STP_WEBGPU_ADAPTER=default (the real GPU instead of SwiftShader)`;
 
-const CHECKPOINT_FORMAT = 'sparse-training-playground/experiment-checkpoint';
 
 function parseArgs(argv) {
-  const o = { config: null, out: null, sets: [], resume: null, checkpointMinutes: 5, checkpointAt: null, memoryBudgetMiB: null, gpuErrorAt: null };
+  const o = { config: null, out: null, sets: [], resume: null, checkpointMinutes: 5, checkpointAt: null, memoryBudgetMiB: null, gpuErrorAt: null, crashIn: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--out') o.out = resolve(process.cwd(), argv[++i] ?? '');
@@ -45,6 +48,10 @@ function parseArgs(argv) {
     } else if (a === '--simulate-gpu-error-at') {
       o.gpuErrorAt = Number(argv[++i]);
       if (!Number.isInteger(o.gpuErrorAt) || o.gpuErrorAt < 0) throw new Error(`--simulate-gpu-error-at needs a step (a whole number >= 0)\n${USAGE}`);
+    } else if (a === '--simulate-crash-in-checkpoint') {
+      const m = /^(\d+):([1-6])$/.exec(argv[++i] ?? '');
+      if (m === null) throw new Error(`--simulate-crash-in-checkpoint needs K:OP (checkpoint K, file operation 1 to 6)\n${USAGE}`);
+      o.crashIn = { checkpoint: Number(m[1]), op: Number(m[2]) };
     } else if (a === '--memory-budget') {
       o.memoryBudgetMiB = Number(argv[++i]);
       if (!(o.memoryBudgetMiB > 0)) throw new Error(`--memory-budget needs MiB (a number > 0)\n${USAGE}`);
@@ -77,6 +84,9 @@ export function applySet(config, assignment) {
   } catch {
     value = text;
   }
+  // Not a field of any config, and on a plain object these reach Object.prototype itself.
+  const bad = path.find((k) => k === '__proto__' || k === 'constructor' || k === 'prototype');
+  if (bad !== undefined) throw new Error(`--set ${assignment}: "${bad}" is not a config field (docs/CONFIG.md lists them)`);
   let node = config;
   for (const k of path.slice(0, -1)) {
     if (node[k] === undefined) node[k] = {};
@@ -117,29 +127,24 @@ function writeResults(out, result) {
   writeAtomic(resolve(out, 'history.csv'), historyCsv(result.history));
 }
 
-const checkpointFiles = (dir) => ({ json: resolve(dir, 'checkpoint.json'), bin: resolve(dir, 'checkpoint.bin') });
-
-/** DIR's checkpoint: { config, state } with the binary blob, checked for completeness. */
-function readCheckpoint(dir) {
-  const f = checkpointFiles(dir);
-  if (!existsSync(f.json)) {
-    const done = existsSync(resolve(dir, 'results.json')) && JSON.parse(readFileSync(resolve(dir, 'results.json'), 'utf8')).final;
-    throw new Error(done ? `${dir}: the run finished (results.json has its final results); there is nothing to resume` : `${dir} has no checkpoint.json: the run stopped before its first checkpoint`);
-  }
-  const c = JSON.parse(readFileSync(f.json, 'utf8'));
-  if (c.format !== CHECKPOINT_FORMAT || c.version !== 1) throw new Error(`${f.json} is not a version 1 experiment checkpoint`);
-  const bin = readFileSync(f.bin);
-  if (bin.byteLength !== c.binBytes) throw new Error(`${f.bin} has ${bin.byteLength} bytes, the checkpoint expects ${c.binBytes}: it is incomplete`);
-  return { config: c.config, state: c.state, bin };
-}
-
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   let input;
   let resume = null;
   if (opts.resume !== null) {
     resume = readCheckpoint(opts.resume);
+    if (resume === null) {
+      const results = resolve(opts.resume, 'results.json');
+      let done = false;
+      try {
+        done = existsSync(results) && Boolean(JSON.parse(readFileSync(results, 'utf8')).final);
+      } catch {
+        // a damaged results.json says nothing about whether the run finished
+      }
+      throw new Error(done ? `${opts.resume}: the run finished (results.json has its final results); there is nothing to resume` : `${opts.resume} has no checkpoint.json: the run stopped before its first checkpoint`);
+    }
     input = resume.config;
+    if (resume.note) process.stderr.write(`[experiment] ${resume.note}\n`);
     process.stderr.write(`[experiment] resuming ${opts.resume} at step ${resume.state.step}\n`);
   } else {
     try {
@@ -148,6 +153,15 @@ async function main() {
       throw new Error(`cannot read ${opts.config}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
     for (const s of opts.sets) applySet(input, s);
+  }
+  let configText;
+  try {
+    configText = JSON.stringify(input);
+  } catch (e) {
+    // Only a recursion limit stops JSON.stringify of parsed JSON; the page's parseConfig names
+    // the path of anything over its 16 levels, but this one cannot even be handed to the page.
+    if (!(e instanceof RangeError)) throw e;
+    throw new Error(`${opts.config ?? opts.resume}: the config was refused, nothing ran: it nests thousands of levels deep, and no config field is over 16 levels deep`, { cause: e });
   }
   const name = opts.config ? basename(opts.config) : basename(opts.out);
   const t0 = performance.now();
@@ -158,11 +172,12 @@ async function main() {
   let lastLine = '';
   let postedBin = null;
   let keptAt = null; // the folder of the --checkpoint-at copy, once written
+  let checkpointsWritten = 0;
   let stopping = 0;
   const partial = () => ({ config: input, interrupted: true, seconds: secondsBefore + (performance.now() - t0) / 1000, history, final: null });
   const quit = async (how) => {
     writeResults(opts.out, partial());
-    const ckpt = existsSync(checkpointFiles(opts.out).json) ? `; continue with: npm run experiment -- --resume ${relative(process.cwd(), opts.out) || opts.out}` : '';
+    const ckpt = hasCheckpoint(opts.out) ? `; continue with: npm run experiment -- --resume ${relative(process.cwd(), opts.out) || opts.out}` : '';
     console.log(`wrote ${relative(process.cwd(), opts.out) || opts.out} (partial, ${how})${ckpt}`);
     await host?.close();
     process.exit(130);
@@ -194,19 +209,21 @@ async function main() {
     });
     await page.exposeFunction('__checkpoint', (state) => {
       if (!postedBin) throw new Error('the checkpoint blob did not arrive');
-      const f = checkpointFiles(opts.out);
       mkdirSync(opts.out, { recursive: true });
-      // The blob first, then the JSON that names its size: a crash in between leaves a checkpoint
-      // whose sizes disagree, which --resume refuses, rather than a silently mixed one.
-      const text = JSON.stringify({ format: CHECKPOINT_FORMAT, version: 1, savedAt: new Date().toISOString(), config: input, binBytes: postedBin.byteLength, state });
-      writeAtomic(f.bin, postedBin);
-      writeAtomic(f.json, text);
+      const fields = { config: input, state };
+      // Bound to its blob by hash, the previous pair kept until the new one is whole (checkpoint-files.mjs).
+      checkpointsWritten++;
+      writeCheckpoint(opts.out, fields, postedBin, (op) => {
+        if (opts.crashIn && opts.crashIn.checkpoint === checkpointsWritten && opts.crashIn.op === op) {
+          process.stderr.write(`[experiment] --simulate-crash-in-checkpoint: killed after operation ${op} of checkpoint ${checkpointsWritten}\n`);
+          process.kill(process.pid, 'SIGKILL');
+        }
+      });
       if (opts.checkpointAt !== null && !keptAt && state.step >= opts.checkpointAt) {
         // --checkpoint-at: a copy that outlives the run (the resumable one goes when it finishes).
         keptAt = resolve(opts.out, `checkpoint-step-${state.step}`);
         mkdirSync(keptAt, { recursive: true });
-        writeAtomic(checkpointFiles(keptAt).bin, postedBin);
-        writeAtomic(checkpointFiles(keptAt).json, text);
+        writeCheckpoint(keptAt, fields, postedBin);
       }
       postedBin = null;
       history.splice(0, history.length, ...state.history);
@@ -220,14 +237,15 @@ async function main() {
       process.stderr.write(process.stderr.isTTY ? `\r${lastLine}\x1b[K` : `${lastLine}\n`);
     });
     await page.addInitScript(
-      ({ config, state, budget, gpuErrorAt, checkpointAt }) => {
-        window.__experimentInput = config;
+      ({ configText, state, budget, gpuErrorAt, checkpointAt }) => {
+        // As text: Playwright's argument serialisation recurses (see configText above).
+        window.__experimentInput = JSON.parse(configText);
         if (state) window.__experimentResume = state;
         if (budget !== null) window.__memoryBudget = budget;
         if (gpuErrorAt !== null) window.__simulateGpuErrorAt = gpuErrorAt;
         if (checkpointAt !== null) window.__checkpointAt = checkpointAt;
       },
-      { config: input, state: resume?.state ?? null, budget: opts.memoryBudgetMiB === null ? null : opts.memoryBudgetMiB * 2 ** 20, gpuErrorAt: opts.gpuErrorAt, checkpointAt: opts.checkpointAt },
+      { configText, state: resume?.state ?? null, budget: opts.memoryBudgetMiB === null ? null : opts.memoryBudgetMiB * 2 ** 20, gpuErrorAt: opts.gpuErrorAt, checkpointAt: opts.checkpointAt },
     );
     if (opts.checkpointMinutes > 0) {
       timer = setInterval(() => {
@@ -244,7 +262,7 @@ async function main() {
     if (host.pageError()) throw new Error(`uncaught error in the runner page: ${host.pageError()}`);
     if (stopped) return await quit('checkpoint saved');
     writeResults(opts.out, result);
-    for (const f of Object.values(checkpointFiles(opts.out))) rmSync(f, { force: true }); // finished: nothing to resume
+    removeCheckpoint(opts.out); // finished: nothing to resume
     const f = result.final;
     console.log(`${name}: ensemble accuracy ${(f.ensemble.accuracy * 100).toFixed(2)}%, NLL ${f.ensemble.nll.toFixed(3)}, ECE ${f.ensemble.ece.toFixed(3)}, training FLOPs ${(f.trainFlops / f.denseTrainFlops).toFixed(2)}x dense, ${result.seconds.toFixed(1)} s on ${result.adapter.description || result.adapter.vendor}`);
     console.log(`wrote ${relative(process.cwd(), opts.out) || opts.out}/results.json and history.csv`);

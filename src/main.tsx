@@ -9,6 +9,7 @@ import { KERNEL_NAMES, PipelineCache, acquireGpu, type GpuError } from './gpu';
 import { CELL_COLORS, TrainingSession, appStore, lessonById, lessonConfig, lessonIdFromHash, loadLessonProgress, saveLessonProgress, type AppState } from './state';
 import { App } from './ui/App';
 import { renderMaskImages } from './viz';
+import { clip, listed } from './util/text';
 import './ui/app.css';
 
 async function startGpu(): Promise<void> {
@@ -93,7 +94,7 @@ function readHash(): void {
       return;
     }
     s.setLesson(null);
-    s.setNotice(`There is no lesson "${lessonId}", so the defaults are shown. The Lessons menu lists them all.`);
+    s.setNotice(`There is no lesson "${clip(lessonId, 60)}", so the defaults are shown. The Lessons menu lists them all.`);
     s.setConfig(defaultConfig());
     return;
   }
@@ -103,7 +104,7 @@ function readHash(): void {
     s.setNotice(null);
     s.setConfig(r.config);
   } else {
-    s.setNotice(`The link's settings could not be read (${r.errors.map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}`).join('; ')}), so the defaults are shown.`);
+    s.setNotice(`The link's settings could not be read (${listed(r.errors.map((e) => `${e.path ? `${clip(e.path)}: ` : ''}${e.message}`))}), so the defaults are shown.`);
     s.setConfig(defaultConfig());
   }
 }

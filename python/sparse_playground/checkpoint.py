@@ -2,7 +2,7 @@
 written by `npm run experiment`, scripts/experiment.mjs) loaded into a Run.
 
 checkpoint.json: {format: "sparse-training-playground/experiment-checkpoint", version: 1, config
-(what the user wrote, --set values applied), binBytes, state: {step, history, stateJson, ...}}.
+(what the user wrote, --set values applied), binBytes, binSha256 (of checkpoint.bin), state: {step, history, stateJson, ...}}.
 stateJson is the ensemble driver's state, {mode, trainers: [Checkpoint]} (src/engine/checkpoint.ts),
 as JSON in which every Float32Array is {"$f32": [byteOffset, length]} into checkpoint.bin
 (little-endian f32; src/util/binary-json.ts).
@@ -15,6 +15,7 @@ out), each starting on a multiple of 64 floats. Position space whatever the brow
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from pathlib import Path
@@ -65,6 +66,8 @@ def read_runner_checkpoint(folder: str | Path) -> tuple[dict, dict, dict]:
     blob = bf.read_bytes() if bf.exists() else b""
     if len(blob) != head.get("binBytes"):
         raise CheckpointError(f"{bf} has {len(blob)} bytes, the checkpoint expects {head.get('binBytes')}: it is incomplete")
+    if "binSha256" in head and hashlib.sha256(blob).hexdigest() != head["binSha256"]:
+        raise CheckpointError(f"{bf} is not the blob {jf} was written with (its SHA-256 differs): the run stopped while writing a checkpoint; `npm run experiment -- --resume` falls back to the previous one")
     state = _unpack(head["state"]["stateJson"], blob)
     if state.get("mode") != "none" or len(state.get("trainers", [])) != 1:
         raise ConfigInvalid([ConfigError("ensemble.mode", f"a {state.get('mode')} checkpoint is not in the Python package yet: continue single runs (mode none)")])

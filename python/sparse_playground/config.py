@@ -100,6 +100,11 @@ def complete(node: dict[str, Any], value: Any, path: str, errors: list[ConfigErr
             errors.append(ConfigError(path, "must be an object of settings"))
             return value
         key, branch, tags = _branch(node, value)
+        default = node.get("default")
+        if key not in value and isinstance(default, dict) and key in default:
+            # A section without its tag is the default variant, as in parseConfig (and a link).
+            value = {key: default[key], **value}
+            key, branch, tags = _branch(node, value)
         if branch is None:
             at = f"{path}.{key}" if path else key
             errors.append(ConfigError(at, "must be one of " + " | ".join(json.dumps(t) for t in tags)))
@@ -148,15 +153,36 @@ def _complete_object(node: dict[str, Any], value: dict[str, Any], path: str, err
     return out
 
 
+MAX_CONFIG_DEPTH = 16  # as validate.ts: deeper than any config field
+
+
+def _too_deep(raw: Any) -> str | None:
+    """The path where `raw` nests deeper than MAX_CONFIG_DEPTH, found without recursion."""
+    stack: list[tuple[Any, list[str]]] = [(raw, [])]
+    while stack:
+        value, path = stack.pop()
+        if len(path) > MAX_CONFIG_DEPTH:
+            return ".".join(path[:4])
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        stack.extend((v, [*path, str(k)]) for k, v in items)
+    return None
+
+
 def parse_config(raw: Any, schema: dict[str, Any] | None = None) -> dict[str, Any]:
     """The complete config (defaults filled in), or ConfigInvalid listing every problem."""
     schema = schema or load_schema()
     current = schema_version(schema)
     if not isinstance(raw, dict):
         raise ConfigInvalid([ConfigError("", "a config must be a JSON object")])
+    deep = _too_deep(raw)
+    if deep is not None:
+        raise ConfigInvalid([ConfigError(deep, f"nested deeper than {MAX_CONFIG_DEPTH} levels: no config field is, so this is not a config")])
     version = raw.get("version")
     if version is None:
-        raise ConfigInvalid([ConfigError("version", f'missing: add "version": {current} (a config must say which schema it was written for)')])
+        missing = ConfigError("version", f'missing: add "version": {current} (a config must say which schema it was written for)')
+        rest: list[ConfigError] = []
+        complete(schema, {**raw, "version": current}, "", rest)  # the rest, checked as the current version
+        raise ConfigInvalid([missing, *rest])
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise ConfigInvalid([ConfigError("version", f"must be a whole number from 1 to {current}, got {json.dumps(version)}")])
     if version > current:
@@ -196,6 +222,8 @@ def load_config(file: str | Path, sets: list[str] | tuple[str, ...] = ()) -> dic
         raw = json.loads(text)
     except json.JSONDecodeError as e:
         raise ConfigInvalid([ConfigError("", f"{file} is not valid JSON ({e})")]) from e
+    except RecursionError as e:
+        raise ConfigInvalid([ConfigError("", f"{file} nests too deep to be a config (no config field is over {MAX_CONFIG_DEPTH} levels deep)")]) from e
     for s in sets:
         raw = set_field(raw, s)
     return parse_config(raw)

@@ -2,7 +2,7 @@
 // or writes it (validation, URL-hash codec, seed derivation, derived quantities).
 // See docs/CONFIG.md for every field, its range, default and source.
 export * from './schema';
-export { parseConfig, migrate, formatErrors, issuesToErrors, MIGRATIONS } from './validate';
+export { parseConfig, migrate, formatErrors, issuesToErrors, MIGRATIONS, MAX_CONFIG_DEPTH } from './validate';
 export type { ConfigError, Migration, ParseOptions, ParseResult } from './validate';
 export { crossFieldErrors, RULES } from './rules';
 export { encodeConfig, decodeConfig, MAX_HASH_LENGTH } from './codec';

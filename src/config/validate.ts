@@ -5,16 +5,19 @@
 // at once, each as { path: 'sparsity.target', message: 'must be a number between 0 and 0.999' },
 // so the UI can mark each control and the runner can print a list. Order of work:
 //   1. the input must be a JSON object;
-//   2. version: missing → refused; newer → refused ("made by a newer playground"); older →
+//   1b. nesting deeper than any config → refused (no recursion meets a 5,000-deep file);
+//   2. version: missing → refused, with the other fields' problems checked as the current
+//      version; newer → refused ("made by a newer playground"); older →
 //      migrated step by step through MIGRATIONS (refused if a step is missing);
-//   3. the schema checks every single field (all of them, not the first failure);
+//   3. the schema checks every single field (all of them, not the first failure); a section
+//      without its tag (model without kind) is the default variant, as in a link;
 //   4. when every field is valid, the cross-field rules (rules.ts) run.
 import type { ZodError } from 'zod';
 import type { JsonObject } from './json';
 import { isJsonObject } from './json';
 import type { ConfigError } from './rules';
 import { crossFieldErrors } from './rules';
-import { CONFIG_VERSION, ExperimentConfig } from './schema';
+import { CONFIG_VERSION, ExperimentConfig, defaultConfig } from './schema';
 
 export type { ConfigError } from './rules';
 
@@ -111,12 +114,54 @@ export function issuesToErrors(issues: readonly Issue[], input?: unknown): Confi
   return out;
 }
 
+/** Deeper than any config can be (the schema nests three levels): refused before anything recurses. */
+export const MAX_CONFIG_DEPTH = 16;
+
+/** Where `input` nests deeper than MAX_CONFIG_DEPTH, found without recursion (a 5,000-deep file). */
+function tooDeep(input: unknown): string | null {
+  const stack: [unknown, string[]][] = [[input, []]];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (path.length > MAX_CONFIG_DEPTH) return path.slice(0, 4).join('.');
+    if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) stack.push([v, [...path, k]]);
+  }
+  return null;
+}
+
+const TAGS = ['kind', 'dataset', 'mode'] as const;
+
+/**
+ * A section given without its variant's tag (a model without `kind`) is the default variant:
+ * the rule a link already follows, as its diff is laid over the defaults, so a file reads alike.
+ * Returns a copy where tags were added; `input` is never changed.
+ */
+function withDefaultTags(input: JsonObject, defaults: JsonObject): JsonObject {
+  let out = input;
+  for (const [k, d] of Object.entries(defaults)) {
+    const given = input[k];
+    if (!isJsonObject(d) || !isJsonObject(given)) continue;
+    let section = withDefaultTags(given, d);
+    const tag = TAGS.find((t) => typeof d[t] === 'string');
+    if (tag !== undefined && !(tag in section)) section = { [tag]: d[tag], ...section };
+    if (section !== given) out = { ...out, [k]: section };
+  }
+  return out;
+}
+
 function parseUnsafe(input: unknown, options: ParseOptions): ParseResult {
   if (!isJsonObject(input)) return { ok: false, errors: [{ path: '', message: 'a config must be a JSON object' }] };
+  const deep = tooDeep(input);
+  if (deep !== null) return { ok: false, errors: [{ path: deep, message: `nested deeper than ${MAX_CONFIG_DEPTH} levels: no config field is, so this is not a config` }] };
   const migrated = migrate(input, options.migrations ?? MIGRATIONS);
-  if (!migrated.ok) return migrated;
-  const parsed = ExperimentConfig.safeParse(migrated.value);
-  if (!parsed.success) return { ok: false, errors: issuesToErrors(parsed.error.issues, migrated.value) };
+  if (!migrated.ok) {
+    // A missing version: the rest is checked as the current version, so one pass fixes the file.
+    if (input.version !== undefined) return migrated;
+    const rest = parseUnsafe({ ...input, version: CONFIG_VERSION }, options);
+    return rest.ok ? migrated : { ok: false, errors: [...migrated.errors, ...rest.errors] };
+  }
+  const tagged = withDefaultTags(migrated.value, defaultConfig());
+  const parsed = ExperimentConfig.safeParse(tagged);
+  if (!parsed.success) return { ok: false, errors: issuesToErrors(parsed.error.issues, tagged) };
   const errors = crossFieldErrors(parsed.data);
   if (errors.length > 0) return { ok: false, errors };
   return migrated.from === CONFIG_VERSION ? { ok: true, config: parsed.data } : { ok: true, config: parsed.data, migratedFrom: migrated.from };

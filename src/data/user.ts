@@ -13,6 +13,7 @@
 
 import { DataError, checkInt } from './errors';
 import { MAX_2D_CLASSES, type Dataset2D } from './generators';
+import { listed } from '../util/text';
 
 export interface UserPoint {
   x: number;
@@ -55,8 +56,7 @@ export function userDataset(points: readonly UserPoint[], classes: number): Data
     problems.push(`class${empty.length > 1 ? 'es' : ''} ${empty.join(', ')} ha${empty.length > 1 ? 've' : 's'} no points`);
   }
   if (problems.length > 0) {
-    const more = problems.length > LISTED ? ` (and ${problems.length - LISTED} more)` : '';
-    throw new DataError(`user data: ${problems.slice(0, LISTED).join('; ')}${more}`);
+    throw new DataError(`user data: ${listed(problems, LISTED)}`);
   }
   return { points: xy, labels, classes };
 }

@@ -37,6 +37,19 @@ export function selectMasks(scores: ScoreArray[][], count: number | readonly num
   return { masks, counts: layerCounts };
 }
 
+/**
+ * Scores that are not numbers cannot be ranked: they come from a network whose loss or weights
+ * were not finite when they were computed. Names where, and what a person can change.
+ */
+function checkScores(layout: ParamLayout, scores: ScoreArray[][], what: string, fix: string): void {
+  scores.forEach((layers, m) =>
+    layers.forEach((s, l) => {
+      const bad = s.findIndex((v) => Number.isNaN(v));
+      if (bad >= 0) throw new Error(`${what}: the scores of layer ${layout.layers[l]!.name}${layout.members > 1 ? ` (member ${m + 1})` : ''} are not numbers (the first at weight ${bad}), so no mask can be chosen by them. ${fix}`);
+    }),
+  );
+}
+
 function flatMask(layout: ParamLayout, masks: Float32Array[][]): Float32Array {
   const out = new Float32Array(layout.totalFloats);
   masks.forEach((layers, m) =>
@@ -72,6 +85,7 @@ export async function applyMaskAtInit(trainer: Trainer, method: InitMaskMethod):
       const hg = await hessianGradient(trainer, dense, method.examples, method.temperature);
       scores = Array.from({ length: M }, (_, m) => w(m).map((wl, li) => graspKeepScores(wl, layerSlices(layout, hg, m)[li]!)));
     }
+    checkScores(layout, scores, `${method.kind.toUpperCase()} masks at initialisation`, 'The loss of the scoring batch was not finite: lower the learning rate or the initial weights\' scale, or choose another mask.');
     selected = selectMasks(scores, method.scope === 'global' ? sum(counts) : counts);
   }
   trainer.loadMask(dense, flatMask(layout, selected.masks), selected.counts);
@@ -188,6 +202,7 @@ export async function lotteryTicket(trainer: Trainer, o: LotteryOptions, onRound
     const trained = await trainer.evaluate();
     const w = await trainer.readWeights();
     const scores = masks.map((_, m) => layerSlices(layout, w, m).map(magnitudeScores));
+    checkScores(layout, scores, `Lottery ticket, round ${r + 1} of ${o.rounds}`, `Its training diverged (final loss ${trained.loss.map((v) => v.toPrecision(3)).join(", ")}): lower the learning rate, or use fewer rounds or a smaller network.`);
     const sel = selectMasks(scores, o.scope === 'global' ? globalSchedule[r]! : schedule.map((s) => s[r]!), masks);
     masks = sel.masks;
     trainer.restore(rewound(rewind, flatMask(layout, masks), sel.counts));

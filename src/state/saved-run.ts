@@ -7,6 +7,7 @@ import { parseConfig, type ExperimentConfig } from '../config';
 import type { Checkpoint, DatasetInput } from '../engine';
 import { driverStateProblems, ensembleSetupFromConfig, trainerSetups, type DriverState } from '../ensemble';
 import type { HistoryRow } from './history';
+import { clip, listed } from '../util/text';
 
 export const RUN_FORMAT = 'sparse-training-playground/run';
 export const RUN_VERSION = 1;
@@ -59,8 +60,15 @@ export class RunRefusedError extends Error {
     readonly runName: string,
     readonly problems: string[],
   ) {
-    super(`"${runName}" was not opened: ${problems.join('; ')}`);
+    super(`"${clip(runName, 60)}" was not opened: ${listed(problems)}`);
     this.name = 'RunRefusedError';
+  }
+
+  /** What the runs panel shows: a heading, then the first problems (a damaged file can have hundreds). */
+  lines(limit = 8): string[] {
+    const shown = this.problems.slice(0, limit).map((p) => clip(p, 200));
+    const more = this.problems.length - shown.length;
+    return [`"${clip(this.runName, 60)}" was not opened; your run is unchanged:`, ...shown, ...(more > 0 ? [`and ${more} more`] : [])];
   }
 }
 

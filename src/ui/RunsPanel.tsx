@@ -20,7 +20,7 @@ export function RunsPanel() {
     try {
       await fn();
     } catch (e) {
-      if (e instanceof RunRefusedError) setProblem([`"${e.runName}" was not opened; your run is unchanged:`, ...e.problems]);
+      if (e instanceof RunRefusedError) setProblem(e.lines());
       else setProblem([e instanceof Error ? e.message : String(e)]);
     } finally {
       setBusy(false);

@@ -3,7 +3,7 @@
 // with a wrong field is refused, the field named, and nothing runs; a run stopped by Ctrl-C and
 // resumed from its checkpoint ends with the history of an uninterrupted run.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -46,6 +46,37 @@ test('npm run experiment: a wrong field is refused, named, and nothing runs', ()
   expect(() => readFileSync(join(out, 'results.json'))).toThrow();
 });
 
+test('npm run experiment: a prototype key, a 5,000-deep file, a file without a version and a damaged checkpoint each get a sentence that names them', () => {
+  const out = mkdtempSync(join(tmpdir(), 'stp-exp-'));
+  const proto = runner(['experiments/spiral-rigl.json', '--out', out, '--set', '__proto__.polluted=1']);
+  expect(proto.status).toBe(1);
+  expect(proto.stderr).toContain('--set __proto__.polluted=1: "__proto__" is not a config field');
+  let deep = '{}';
+  for (let i = 0; i < 5000; i++) deep = `{"x":${deep}}`;
+  const deepFile = join(out, 'deep.json');
+  writeFileSync(deepFile, `{"version":1,"model":${deep}}`);
+  const d = runner([deepFile, '--out', out]);
+  expect(d.status).toBe(1);
+  expect(d.stderr).toContain('the config was refused, nothing ran: it nests thousands of levels deep');
+  writeFileSync(deepFile, `{"version":1,"model":${'{"x":'.repeat(20)}{}${'}'.repeat(20)}}`); // deep, but not beyond the runner's JSON
+  const d20 = runner([deepFile, '--out', out]);
+  expect(d20.status).toBe(1);
+  expect(d20.stderr).toContain('model.x.x.x: nested deeper than 16 levels');
+  expect(d.stderr).not.toContain('call stack');
+  const noVersion = join(out, 'no-version.json');
+  writeFileSync(noVersion, JSON.stringify({ sparsity: { target: 2 }, model: { hidden: [10] } }));
+  const v = runner([noVersion, '--out', out]);
+  expect(v.status).toBe(1);
+  expect(v.stderr).toContain('version: missing');
+  expect(v.stderr).toContain('sparsity.target'); // the rest is checked in the same pass
+  expect(v.stderr).not.toContain('model.kind'); // a model without kind is an MLP, as in a link
+  writeFileSync(join(out, 'checkpoint.json'), '{"format": "sparse-');
+  const r = runner(['--resume', out]);
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain(`${join(out, 'checkpoint.json')} is damaged (not JSON`);
+  expect(existsSync(join(out, 'results.json'))).toBe(false);
+});
+
 test('npm run experiment: a command the GPU rejects mid-run fails the run, exit 1, and no results are written', () => {
   const out = mkdtempSync(join(tmpdir(), 'stp-exp-'));
   const r = runner(['experiments/spiral-rigl.json', '--out', out, '--set', 'training.epochs=4', '--set', 'dst.deltaT=10', '--simulate-gpu-error-at', '20']);
@@ -65,13 +96,22 @@ test('npm run experiment: a run too big for the GPU is refused by the pre-flight
 
 const readResults = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
 
+/** The 390-step run both resume tests continue, and its uninterrupted results (run once per file). */
+const RESUME_ARGS = ['experiments/spiral-rigl.json', '--set', 'training.epochs=30', '--set', 'dst.deltaT=10', '--set', 'training.evalEvery=13'];
+let straightDir: string | null = null;
+function straightRun(): string {
+  if (straightDir !== null) return straightDir;
+  const full = mkdtempSync(join(tmpdir(), 'stp-exp-'));
+  const straight = runner([...RESUME_ARGS, '--out', full]);
+  expect(straight.status, straight.stderr).toBe(0);
+  expect(readdirSync(full).filter((f) => f.startsWith('checkpoint'))).toEqual([]); // a finished run leaves no checkpoint
+  return (straightDir = full);
+}
+
 test('npm run experiment: Ctrl-C saves a checkpoint, --resume continues the same curve', async () => {
   test.setTimeout(200_000);
-  const args = ['experiments/spiral-rigl.json', '--set', 'training.epochs=30', '--set', 'dst.deltaT=10', '--set', 'training.evalEvery=13'];
-  const full = mkdtempSync(join(tmpdir(), 'stp-exp-'));
-  const straight = runner([...args, '--out', full]);
-  expect(straight.status, straight.stderr).toBe(0);
-  expect(existsSync(join(full, 'checkpoint.json'))).toBe(false); // a finished run leaves no checkpoint
+  const args = RESUME_ARGS;
+  const full = straightRun();
 
   const out = mkdtempSync(join(tmpdir(), 'stp-exp-'));
   const child = spawn('node', ['scripts/experiment.mjs', ...args, '--out', out, '--checkpoint-every', '0.02']);
@@ -110,4 +150,28 @@ test('npm run experiment: Ctrl-C saves a checkpoint, --resume continues the same
   const again = runner(['--resume', out]);
   expect(again.status).toBe(1);
   expect(again.stderr).toContain('the run finished');
+});
+
+test('npm run experiment: killed while writing a checkpoint, --resume continues from a whole one to the same curve', async () => {
+  test.setTimeout(300_000);
+  const full = straightRun();
+  // Two of the four operations that leave the current pair incomplete (2–5 of
+  // scripts/checkpoint-files.mjs), drawn from a printed seed; the unit tier tries all six.
+  const seed = 20261202;
+  let h = seed;
+  const draw = () => ((h = (Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0), 2 + (h % 4));
+  const first = draw();
+  let second = draw();
+  while (second === first) second = draw();
+  for (const op of [first, second]) {
+    const out = mkdtempSync(join(tmpdir(), 'stp-exp-'));
+    const killed = runner([...RESUME_ARGS, '--out', out, '--checkpoint-every', '0.02', '--simulate-crash-in-checkpoint', `2:${op}`]);
+    expect(killed.signal, `seed ${seed}, operation ${op}: ${killed.stderr}`).toBe('SIGKILL');
+    expect(killed.stderr).toContain(`killed after operation ${op} of checkpoint 2`);
+    const resumed = runner(['--resume', out]);
+    expect(resumed.status, `seed ${seed}, operation ${op}: ${resumed.stderr}`).toBe(0);
+    expect(resumed.stderr).toContain('so the newest whole checkpoint, at step');
+    expect(readResults(out).history).toEqual(readResults(full).history);
+    expect(readResults(out).final).toEqual(readResults(full).final);
+  }
 });

@@ -133,6 +133,14 @@ test('the URL holds the config: a copied link opens the same settings; a broken 
   await page.goto('/#v1.garbage!!');
   await expect(page.getByTestId('notice')).toContainText('could not be read');
   await expect(page.getByLabel('Method')).toHaveValue('rigl');
+  // A link with 500 unknown keys, and a 9,000-character lesson id: a sentence, not a wall.
+  const keys = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`key${i}`, 1]));
+  await page.goto(`/#v1.${Buffer.from(JSON.stringify(keys)).toString('base64url')}`);
+  await expect(page.getByTestId('notice')).toContainText('key4: unknown field; and 495 more');
+  expect((await page.getByTestId('notice').textContent())!.length).toBeLessThan(400);
+  await page.goto(`/#lesson/${'a'.repeat(9000)}`);
+  await expect(page.getByTestId('notice')).toContainText('There is no lesson "aaa');
+  expect((await page.getByTestId('notice').textContent())!.length).toBeLessThan(400);
   expect(errors).toEqual([]);
 });
 

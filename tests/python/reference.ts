@@ -206,7 +206,9 @@ function initMasks(root: string) {
 function configs(root: string) {
   const dir = join(root, 'experiments');
   const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
-  const inputs: [string, unknown][] = [['{version: 1}', { version: 1 }], ...files.map((f): [string, unknown] => [`experiments/${f}`, JSON.parse(readFileSync(join(dir, f), 'utf8'))])];
+  // Sections without their tag are the default variant (validate.ts), in Python too.
+  const untagged = { version: 1, model: { hidden: [10] }, training: { optimizer: { lr: 0.05 }, schedule: {} }, sparsity: { mask: {}, distribution: {} }, ensemble: {} };
+  const inputs: [string, unknown][] = [['{version: 1}', { version: 1 }], ['sections without their tag', untagged], ...files.map((f): [string, unknown] => [`experiments/${f}`, JSON.parse(readFileSync(join(dir, f), 'utf8'))])];
   return inputs.map(([name, input]) => ({ name, input, parsed: config(input) }));
 }
 

@@ -21,6 +21,8 @@ def errors_of(raw) -> dict[str, str]:
 
 def test_version_is_required_and_not_newer():
     assert "version" in errors_of({})
+    # A missing version is named with the other problems, checked as the current version.
+    assert list(errors_of({"sparsity": {"target": 2}, "training": {"batchSize": 0}})) == ["version", "sparsity.target", "training.batchSize"]
     assert "newer" in errors_of({"version": 2})["version"]
     assert errors_of([1]) == {"": "a config must be a JSON object"}
 
@@ -79,3 +81,10 @@ def test_the_command_line_names_the_field_and_exits_2(tmp_path):
     r = subprocess.run([sys.executable, "-m", "sparse_playground", str(f)], cwd=ROOT / "python", capture_output=True, text=True, timeout=120)
     assert r.returncode == 2
     assert "data.dataset" in r.stderr and "spiral" in r.stderr
+
+
+def test_a_config_nested_thousands_deep_is_refused_by_path():
+    deep: dict = {}
+    for _ in range(5000):
+        deep = {"x": deep}
+    assert errors_of({"version": 1, "model": deep}) == {"model.x.x.x": "nested deeper than 16 levels: no config field is, so this is not a config"}

@@ -192,4 +192,10 @@ describe('lottery tickets', () => {
     for (let j = 0; j < re.length; j++) if (mask[j] === 0) expect(re[j]).toBe(0);
     for (const x of [t, ref]) x.destroy();
   });
+
+  it('a lottery ticket whose training diverges is refused with the round and what to change, not a NaN assertion', async () => {
+    const t = await Trainer.create(PipelineCache.for(device().device), setup({ density: 1, method: 'static', lr: { kind: 'constant', lr: 1e30 } }));
+    await expect(lotteryTicket(t, { rounds: 2, pruneFraction: 0.5, rewindStep: 10, scope: 'per-layer' })).rejects.toThrow(/^Lottery ticket, round 1 of 2: the scores of layer dense1 \(member 1\) are not numbers .* Its training diverged \(final loss NaN, NaN\): lower the learning rate/);
+    t.destroy();
+  });
 });

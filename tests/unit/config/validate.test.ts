@@ -1,7 +1,7 @@
 // parseConfig: every wrong field at once with its dotted path, version handling, never throws.
 import { describe, expect, it } from 'vitest';
 import type { Migration } from '../../../src/config';
-import { formatErrors, migrate, parseConfig } from '../../../src/config';
+import { MAX_CONFIG_DEPTH, decodeConfig, formatErrors, migrate, parseConfig } from '../../../src/config';
 
 const errorsOf = (input: unknown) => {
   const r = parseConfig(input);
@@ -48,7 +48,8 @@ describe('parseConfig reports every wrong field', () => {
       { path: 'sparsity.targt', message: 'unknown field' },
       { path: 'extra', message: 'unknown field' },
     ]);
-    expect(errorsOf({ version: 1, data: { dataset: 'imagenet' }, training: { optimizer: {} }, ensemble: 3, dst: [] })).toEqual([
+    // An optimizer without its kind is the default one (as in a link); a wrong kind is named.
+    expect(errorsOf({ version: 1, data: { dataset: 'imagenet' }, training: { optimizer: { kind: 'rmsprop' } }, ensemble: 3, dst: [] })).toEqual([
       { path: 'data.dataset', message: 'must be one of "spiral" | "moons" | "circles" | "xor" | "blobs" | "user" | "mnist" | "fashion-mnist" | "cifar10" | "cifar100"' },
       { path: 'dst', message: 'must be an object of settings' },
       { path: 'training.optimizer.kind', message: 'must be one of "sgd" | "adam"' },
@@ -136,5 +137,53 @@ describe('the CIFAR models and data are the Python package’s', () => {
   it('a CIFAR model needs CIFAR data', () => {
     const r = parseConfig({ version: 1, data: { dataset: 'mnist' }, model: { kind: 'vgg16' } });
     expect(r.ok ? [] : r.errors.map((e) => e.message)).toContain('vgg16 takes 32×32 colour images: choose data.dataset cifar10 or cifar100');
+  });
+});
+
+describe('one reading for a file and a link', () => {
+  const link = (patch: object) => `v1.${btoa(JSON.stringify(patch)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
+  // Sections without their tag: a link lays them over the defaults, so a file reads them alike.
+  const partials = [
+    { model: { hidden: [10] } },
+    { data: { points: 100 }, training: { optimizer: { lr: 0.05 }, schedule: { milestones: [0.3, 0.6] } } },
+    { sparsity: { target: 0.8, distribution: {}, mask: {} }, ensemble: {} },
+    { tost: { smoothActivation: {} }, model: { kind: 'lenet-300-100' }, data: { dataset: 'mnist' } },
+  ];
+  for (const p of partials) {
+    it(`reads ${JSON.stringify(p)} the same from a file and from a link`, () => {
+      const file = parseConfig({ version: 1, ...p });
+      const fromLink = decodeConfig(link(p));
+      expect(file.ok, JSON.stringify(file)).toBe(true);
+      expect(file).toEqual(fromLink);
+    });
+  }
+  it('refuses a field of another variant alike from a file and from a link', () => {
+    const p = { sparsity: { mask: { scope: 'per-layer' } } }; // scope belongs to the scored masks
+    const file = parseConfig({ version: 1, ...p });
+    expect(file).toEqual({ ok: false, errors: [{ path: 'sparsity.mask.scope', message: 'unknown field for sparsity.mask.kind "random"' }] });
+    expect(decodeConfig(link(p))).toEqual(file);
+  });
+  it('never changes the input it completes', () => {
+    const input = { version: 1, model: { hidden: [10] } };
+    parseConfig(input);
+    expect(input).toEqual({ version: 1, model: { hidden: [10] } });
+  });
+});
+
+describe('refusals a person fixes in one pass', () => {
+  it('a missing version is named together with every other problem, checked as the current version', () => {
+    const r = parseConfig({ sparsity: { target: 2 }, training: { batchSize: 0 } });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.map((e) => e.path)).toEqual(['version', 'sparsity.target', 'training.batchSize']);
+    expect(r.errors[0]!.message).toContain('missing: add "version": 1');
+  });
+  it('a config nested thousands of levels deep is refused by path, without recursion', () => {
+    let deep: object = {};
+    for (let i = 0; i < 5000; i++) deep = { x: deep };
+    expect(parseConfig({ version: 1, model: deep })).toEqual({ ok: false, errors: [{ path: 'model.x.x.x', message: `nested deeper than ${MAX_CONFIG_DEPTH} levels: no config field is, so this is not a config` }] });
+    let shallow: object = {};
+    for (let i = 0; i < MAX_CONFIG_DEPTH - 2; i++) shallow = { x: shallow };
+    expect(errorsOf({ version: 1, model: shallow })).toEqual([{ path: 'model.x', message: 'unknown field for model.kind "mlp"' }]);
   });
 });

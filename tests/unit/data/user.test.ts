@@ -43,6 +43,6 @@ describe('userDataset', () => {
 
   it('lists at most five problems and counts the rest', () => {
     const bad = Array.from({ length: 8 }, () => ({ x: 2, y: 0, label: 0 }));
-    expect(() => userDataset(bad, 2)).toThrow(/point 4: .*\(and 3 more\)$/);
+    expect(() => userDataset(bad, 2)).toThrow(/point 4: .*; and 3 more$/);
   });
 });
