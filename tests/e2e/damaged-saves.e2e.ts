@@ -3,7 +3,8 @@
 // short, strings, 1e30 or NaN for weights, a mask entry of 7, wrong active counts, steps of −1,000
 // and 10⁹, a bad config) and run files with a checkpoint part or an impossible step are each
 // refused with a message that names the problem, and the run on screen stays: same step, same
-// settings, and it still trains. The good save still opens.
+// settings, and it still trains. The good save still opens. A page closed while a save's
+// transaction is open (item 4) leaves the earlier save whole and no part of the new one.
 import { expect, test, type Page } from '@playwright/test';
 import { collectConsoleErrors } from './console';
 import { stepOf, trainPast } from './page';
@@ -127,5 +128,63 @@ test('damaged saves and files are refused with a reason, and the run on screen i
   // The run on screen still trains from where it was.
   await page.getByTestId('step').click();
   await expect(page.getByTestId('step-counter')).toContainText(`step ${step + 1} /`);
+  expect(errors).toEqual([]);
+});
+
+test('a page closed in the middle of a save keeps the earlier save whole and leaves no part of the new one', async ({ page, context }) => {
+  test.setTimeout(150_000);
+  await page.goto('/');
+  await ready(page);
+  await trainPast(page, 20);
+  const step = await stepOf(page);
+  await page.getByTestId('run-name').fill('before');
+  await page.getByTestId('save-run').click();
+  await expect(page.getByRole('button', { name: 'Open before' })).toBeVisible();
+  // A save is one IndexedDB transaction (src/state/run-db.ts). Write a copy of the save in a
+  // transaction that is kept from committing (a chain of reads after the write) and close the
+  // page while it is open: the page going away mid-save, at a moment we can name.
+  await page.evaluate(() => {
+    const r = indexedDB.open('sparse-training-playground', 1);
+    r.onsuccess = () => {
+      const db = r.result;
+      const get = db.transaction('runs', 'readonly').objectStore('runs').getAll();
+      get.onsuccess = () => {
+        const { id: _id, ...good } = (get.result as Record<string, unknown>[]).find((x) => x.name === 'before')!;
+        void _id;
+        const store = db.transaction('runs', 'readwrite').objectStore('runs');
+        const add = store.add({ ...good, name: 'interrupted', ballast: new Float32Array(16 * 2 ** 20).fill(1) });
+        const keepOpen = () => (store.count().onsuccess = keepOpen);
+        add.onsuccess = () => {
+          (window as unknown as { __addIssued: boolean }).__addIssued = true;
+          keepOpen();
+        };
+      };
+    };
+  });
+  await page.waitForFunction(() => (window as unknown as { __addIssued?: boolean }).__addIssued === true);
+  await page.close({ runBeforeUnload: false });
+
+  const again = await context.newPage();
+  const errors = collectConsoleErrors(again);
+  await again.goto('/');
+  await ready(again);
+  const saved = await again.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      const r = indexedDB.open('sparse-training-playground', 1);
+      r.onsuccess = () => resolve(r.result);
+    });
+    const all = await new Promise<Record<string, unknown>[]>((resolve) => {
+      const r = db.transaction('runs', 'readonly').objectStore('runs').getAll();
+      r.onsuccess = () => resolve(r.result as Record<string, unknown>[]);
+    });
+    db.close();
+    return all.map((x) => ({ name: x.name as string, ballast: x.ballast === undefined ? null : (x.ballast as Float32Array).length }));
+  });
+  // The open transaction was aborted with the page: no part of the new save, the old one whole.
+  expect(saved).toEqual([{ name: 'before', ballast: null }]);
+  await again.getByRole('button', { name: 'Open before' }).click();
+  await expect(again.getByTestId('step-counter')).toContainText(`step ${step} /`);
+  await again.getByTestId('step').click();
+  await expect(again.getByTestId('step-counter')).toContainText(`step ${step + 1} /`);
   expect(errors).toEqual([]);
 });
