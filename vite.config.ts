@@ -1,5 +1,5 @@
 /// <reference types="vitest/config" />
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { playwright } from '@vitest/browser-playwright';
 import { chromiumArgs, chromiumPath } from './tests/browser-launch.ts';
@@ -20,8 +20,25 @@ const browser = () => ({
   instances: [{ browser: 'chromium' as const }],
 });
 
+/**
+ * The built page's Content-Security-Policy: scripts, styles, data and connections from this origin
+ * only, no eval, no inline script, no plugins, no forms. Images may also be blob: and data: URLs
+ * (chart PNG export, prediction thumbnails). Styles allow 'unsafe-inline' for the style attributes
+ * React and recharts set; scripts never do. As a <meta> in the built index.html (any static host
+ * serves it) and as a header from `vite preview` (npm start), which can also forbid framing.
+ * Only the build: the dev server's hot reload injects an inline script.
+ */
+const CSP = ["default-src 'self'", "script-src 'self'", "connect-src 'self'", "img-src 'self' data: blob:", "style-src 'self' 'unsafe-inline'", "worker-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'none'"].join('; ');
+
+const contentSecurityPolicy = (): Plugin => ({
+  name: 'stp-content-security-policy',
+  apply: 'build',
+  transformIndexHtml: (html) => html.replace('<head>', `<head>\n    <meta http-equiv="Content-Security-Policy" content="${CSP}" />`),
+});
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), contentSecurityPolicy()],
+  preview: { headers: { 'Content-Security-Policy': `${CSP}; frame-ancestors 'none'` } },
   build: { target: 'es2022', sourcemap: true },
   server: { port: 5173 },
   test: {

@@ -6,6 +6,12 @@
 // Putting the range into the message here keeps schema.ts one line per field.
 import { z } from 'zod';
 
+// No compiled validators: zod would otherwise probe `new Function` once, which the built page's
+// Content-Security-Policy forbids (tests/e2e/security.e2e.ts sees the violation). Set here, in
+// the first module of src/config to build a schema, as zod decides per schema when it is built.
+// Configs are parsed a few times a session: the interpreted path costs nothing a person notices.
+z.config({ jitless: true });
+
 /** Largest unsigned 32-bit integer: seeds are u32 so the WGSL kernels can hash them. */
 export const U32_MAX = 0xffff_ffff;
 
