@@ -10,6 +10,7 @@
 // what was done so far (results.json with "interrupted": true); a second Ctrl-C quits at once.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, relative, resolve } from 'node:path';
+import { applySet } from './config-set.mjs';
 import { hasCheckpoint, readCheckpoint, removeCheckpoint, writeCheckpoint } from './checkpoint-files.mjs';
 import { hostPage, waitForWindow } from './page-host.mjs';
 const USAGE = `usage: npm run experiment -- <config.json> [--out DIR] [--set path.to.field=value]... [--checkpoint-every MIN] [--checkpoint-at STEP] [--memory-budget MIB]
@@ -72,30 +73,6 @@ function parseArgs(argv) {
   return o;
 }
 
-/** Sets `path` (dots) in a JSON object; objects along the way are created. */
-export function applySet(config, assignment) {
-  const eq = assignment.indexOf('=');
-  if (eq <= 0) throw new Error(`--set needs path=value, got "${assignment}"`);
-  const path = assignment.slice(0, eq).split('.');
-  const text = assignment.slice(eq + 1);
-  let value;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    value = text;
-  }
-  // Not a field of any config, and on a plain object these reach Object.prototype itself.
-  const bad = path.find((k) => k === '__proto__' || k === 'constructor' || k === 'prototype');
-  if (bad !== undefined) throw new Error(`--set ${assignment}: "${bad}" is not a config field (docs/CONFIG.md lists them)`);
-  let node = config;
-  for (const k of path.slice(0, -1)) {
-    if (node[k] === undefined) node[k] = {};
-    if (node[k] === null || typeof node[k] !== 'object') throw new Error(`--set ${assignment}: ${k} is not an object`);
-    node = node[k];
-  }
-  node[path.at(-1)] = value;
-  return config;
-}
 
 
 const CSV_COLUMNS = ['step', 'epoch', 'loss', 'trainAccuracy', 'testAccuracy'];

@@ -76,48 +76,51 @@ const storage = (() => {
 const hashOf = (s: AppState): string => (s.lesson ? `lesson/${s.lesson.id}` : encodeConfig(s.config));
 
 /**
- * The URL hash: a lesson ("#lesson/<id>", resumed where it was left) or a config ("#v1.…"). A
- * hash that cannot be read gives the defaults and says so.
+ * The URL hash: a lesson ("#lesson/<id>", resumed where it was left) or a config ("#v1.…"),
+ * read at load and when one is typed or pasted into an open playground. Returns whether the
+ * settings changed. A hash that cannot be read says why and changes nothing the user has: at
+ * load the defaults are shown; later the run on screen is kept and the address goes back to it.
  */
-function readHash(): void {
+function readHash(atLoad: boolean): boolean {
   const hash = window.location.hash.replace(/^#/, '');
   const s = appStore.getState();
-  if (hash === '') return;
+  if (hash === '') return false;
+  const refuse = (why: string): boolean => {
+    s.setNotice(`${why}, so ${atLoad ? 'the defaults are shown' : 'the run on screen is unchanged'}.`);
+    if (atLoad) {
+      s.setLesson(null);
+      s.setConfig(defaultConfig());
+      return true;
+    }
+    window.history.replaceState(null, '', `${window.location.search}#${hashOf(s)}`);
+    return false;
+  };
   const lessonId = lessonIdFromHash(hash);
   if (lessonId !== null) {
     const lesson = lessonById(lessonId);
-    if (lesson) {
-      const progress = storage ? loadLessonProgress(storage, lessonId) : null;
-      s.setConfig(progress?.config ?? lessonConfig(lessonId));
-      s.setLesson({ id: lessonId, page: progress?.page ?? 0 });
-      s.setNotice(progress && progress.page > 0 ? `Welcome back: "${lesson.title}" resumes at page ${progress.page + 1} with your settings.` : null);
-      return;
-    }
-    s.setLesson(null);
-    s.setNotice(`There is no lesson "${clip(lessonId, 60)}", so the defaults are shown. The Lessons menu lists them all.`);
-    s.setConfig(defaultConfig());
-    return;
+    if (!lesson) return refuse(`There is no lesson "${clip(lessonId, 60)}" (the Lessons menu lists them all)`);
+    const progress = storage ? loadLessonProgress(storage, lessonId) : null;
+    s.setConfig(progress?.config ?? lessonConfig(lessonId));
+    s.setLesson({ id: lessonId, page: progress?.page ?? 0 });
+    s.setNotice(progress && progress.page > 0 ? `Welcome back: "${lesson.title}" resumes at page ${progress.page + 1} with your settings.` : null);
+    return true;
   }
-  s.setLesson(null);
   const r = decodeConfig(hash);
-  if (r.ok) {
-    s.setNotice(null);
-    s.setConfig(r.config);
-  } else {
-    s.setNotice(`The link's settings could not be read (${listed(r.errors.map((e) => `${e.path ? `${clip(e.path)}: ` : ''}${e.message}`))}), so the defaults are shown.`);
-    s.setConfig(defaultConfig());
-  }
+  if (!r.ok) return refuse(`The link's settings could not be read (${listed(r.errors.map((e) => `${e.path ? `${clip(e.path)}: ` : ''}${e.message}`))})`);
+  s.setLesson(null);
+  s.setNotice(null);
+  s.setConfig(r.config);
+  return true;
 }
 
 // Classroom mode: from the link (?classroom=1, a teacher's link) or as the learner left it.
 const classroomQuery = new URLSearchParams(window.location.search).get('classroom');
 appStore.getState().setClassroom(classroomQuery !== null ? classroomQuery !== '0' : storage?.getItem('stp.classroom') === '1');
-readHash();
+readHash(true);
 // A hash typed or pasted into the address bar of an open playground: read it and rebuild.
 window.addEventListener('hashchange', () => {
   if (window.location.hash.replace(/^#/, '') === hashOf(appStore.getState())) return;
-  readHash();
-  void appStore.getState().session?.rebuild();
+  if (readHash(false)) void appStore.getState().session?.rebuild();
 });
 // Every config or lesson change is mirrored into the hash (replaceState: no history entry per
 // slider move); in a lesson, its page and settings are saved so it resumes where it was left.

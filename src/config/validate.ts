@@ -83,7 +83,8 @@ function messageOf(issue: Issue): string {
   return issue.message;
 }
 
-const dotted = (path: readonly PropertyKey[]) => path.map(String).join('.');
+// An empty key ("" in a file) is shown as "" so the path still names it.
+const dotted = (path: readonly PropertyKey[]) => path.map((k) => (k === '' ? '""' : String(k))).join('.');
 
 /** "unknown field", naming the variant when the field belongs to another one (model.hidden on a LeNet). */
 function unknownField(input: unknown, path: readonly PropertyKey[]): string {

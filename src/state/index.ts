@@ -13,6 +13,7 @@ export * from './finished-runs';
 export * from './method-help';
 export * from './compare';
 export * from './saved-run';
+export { clip } from '../util/text';
 export * from './run-db';
 // What the UI needs of the config layer (ui imports values from state and viz only).
 export { parseConfig, encodeConfig, decodeConfig, defaultConfig, liveSparsityRefusal, withPath } from '../config';

@@ -55,6 +55,13 @@ const Envelope = z.object({
 });
 
 /** A run that was not opened, with every reason; the run on screen is unchanged. */
+/** A refusal as lines: its heading, then the first problems, each clipped (a damaged file can have hundreds). */
+export function refusalLines(heading: string, problems: readonly string[], limit = 8): string[] {
+  const shown = problems.slice(0, limit).map((p) => clip(p, 200));
+  const more = problems.length - shown.length;
+  return [heading, ...shown, ...(more > 0 ? [`and ${more} more`] : [])];
+}
+
 export class RunRefusedError extends Error {
   constructor(
     readonly runName: string,
@@ -64,11 +71,9 @@ export class RunRefusedError extends Error {
     this.name = 'RunRefusedError';
   }
 
-  /** What the runs panel shows: a heading, then the first problems (a damaged file can have hundreds). */
-  lines(limit = 8): string[] {
-    const shown = this.problems.slice(0, limit).map((p) => clip(p, 200));
-    const more = this.problems.length - shown.length;
-    return [`"${clip(this.runName, 60)}" was not opened; your run is unchanged:`, ...shown, ...(more > 0 ? [`and ${more} more`] : [])];
+  /** What the runs panel shows: a heading, then the first problems. */
+  lines(): string[] {
+    return refusalLines(`"${clip(this.runName, 60)}" was not opened; your run is unchanged:`, this.problems);
   }
 }
 

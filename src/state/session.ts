@@ -40,6 +40,9 @@ interface Built {
   edited: boolean;
 }
 
+/** A run in these states is on screen, and stays there when new settings are refused. */
+const KEEPABLE: readonly RunView['status'][] = ['ready', 'running', 'paused', 'done', 'diverged'];
+
 export class TrainingSession {
   private built: Built | null = null;
   private readonly data: SessionData;
@@ -76,6 +79,8 @@ export class TrainingSession {
   /** Builds a fresh run from the store's config (training starts paused at step 0). */
   async rebuild(): Promise<void> {
     const generation = ++this.generation;
+    const previous = this.built;
+    const previousStatus = this.state.run.status;
     this.running = false;
     this.built?.loop.cancel();
     this.historyFromFile = false;
@@ -85,18 +90,37 @@ export class TrainingSession {
     // Let readbacks already queued on the old run finish before its buffers go.
     await this.inflight;
     if (generation !== this.generation) return;
+    const config = this.state.config;
+    // Checked before the run on screen goes: settings that cannot be built here (data that does
+    // not load, a model over the GPU's limits or the memory budget) are refused, and the run on
+    // screen, its settings and its link stay as they were.
+    let prepared: { data: DatasetInput } & ReturnType<typeof ensembleSetupFromConfig>;
+    try {
+      const data = await this.data.load(config);
+      prepared = { data, ...ensembleSetupFromConfig(config, data) };
+      const gpu = this.state.gpu;
+      const limits = 'limits' in gpu ? gpu.limits : null;
+      const tooBig = limits ? preflight(prepared.setup, { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize ?? Infinity, maxBufferSize: limits.maxBufferSize ?? Infinity, maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension ?? Infinity }) : null;
+      if (tooBig) throw new Error(tooBig);
+    } catch (e) {
+      if (generation !== this.generation) return;
+      const why = e instanceof Error ? e.message : String(e);
+      if (previous && KEEPABLE.includes(previousStatus)) {
+        this.state.setConfig(previous.config);
+        this.state.updateRun({ status: previousStatus === 'running' ? 'paused' : previousStatus, message: `These settings were not applied: ${why} The run on screen is unchanged.` });
+        return;
+      }
+      this.built?.run.destroy();
+      this.built = null;
+      this.state.updateRun({ ...this.freshRun(), status: 'error', message: why });
+      return;
+    }
     this.built?.run.destroy();
     this.built = null;
     this.state.setViews({ timeline: null, ensemble: null });
-    const config = this.state.config;
     this.state.updateRun({ ...this.freshRun(), status: 'building', message: 'Preparing data and the network…' });
     try {
-      const data = await this.data.load(config);
-      const { setup, run: plan } = ensembleSetupFromConfig(config, data);
-      const gpu = this.state.gpu;
-      const limits = 'limits' in gpu ? gpu.limits : null;
-      const tooBig = limits ? preflight(setup, { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize ?? Infinity, maxBufferSize: limits.maxBufferSize ?? Infinity, maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension ?? Infinity }) : null;
-      if (tooBig) throw new Error(tooBig);
+      const { data, setup, run: plan } = prepared;
       const ensemble = await EnsembleRun.create(this.deps.cache, setup);
       if (generation !== this.generation) return ensemble.destroy();
       await prepareEnsembleRun(ensemble, plan, (message) => this.state.updateRun({ message }));

@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { downloadText } from './download';
 import { useAppState } from './use-app-state';
-import { RunRefusedError, appStore, deleteSavedRun, listSavedRuns, loadRunFromDb, parseConfig, parseSavedRun, runFileText, saveRunToDb, type SavedRunSummary } from '../state';
+import { RunRefusedError, appStore, clip, refusalLines, deleteSavedRun, listSavedRuns, loadRunFromDb, parseConfig, parseSavedRun, runFileText, saveRunToDb, type SavedRunSummary } from '../state';
 
 export function RunsPanel() {
   const session = useAppState((s) => s.session);
@@ -33,14 +33,14 @@ export function RunsPanel() {
       try {
         json = JSON.parse(await file.text());
       } catch {
-        setProblem([`${file.name} is not JSON: it cannot be a run file.`]);
+        setProblem([`${clip(file.name, 60)} is not JSON: it cannot be a run file.`]);
         return;
       }
       // A bare experiment config (the runner's format, or "config JSON" from Export) opens too.
       if (json !== null && typeof json === 'object' && !('format' in json)) {
         const c = parseConfig(json);
         if (!c.ok) {
-          setProblem([`${file.name} was not opened:`, ...c.errors.map((e) => `${e.path || '(config)'}: ${e.message}`)]);
+          setProblem(refusalLines(`${clip(file.name, 60)} was not opened:`, c.errors.map((e) => `${e.path || '(config)'}: ${e.message}`)));
           return;
         }
         appStore.getState().setConfig(c.config);
@@ -49,7 +49,7 @@ export function RunsPanel() {
       }
       const r = parseSavedRun(json);
       if (!r.ok) {
-        setProblem([`${file.name} was not opened:`, ...r.errors]);
+        setProblem(refusalLines(`${clip(file.name, 60)} was not opened:`, r.errors));
         return;
       }
       await session?.openRun(r.run);

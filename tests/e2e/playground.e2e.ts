@@ -117,7 +117,7 @@ test('on a static run the slider says a new sparsity restarts the run, and a rel
   expect(errors).toEqual([]);
 });
 
-test('the URL holds the config: a copied link opens the same settings; a broken link shows the defaults and says why', async ({ page, context }) => {
+test('the URL holds the config: a copied link opens the same settings; a broken link says why, keeping the run on screen (or the defaults in a new tab)', async ({ page, context }) => {
   const errors = collectConsoleErrors(page);
   await page.goto('/');
   await ready(page);
@@ -130,9 +130,19 @@ test('the URL holds the config: a copied link opens the same settings; a broken 
   await expect(other.getByLabel('Seed', { exact: true })).toHaveValue('77');
   await expect(other.getByLabel('Method')).toHaveValue('set');
   await other.close();
+  // Pasted into the open playground: refused, and the run on screen and its link are kept.
+  const before = page.url();
   await page.goto('/#v1.garbage!!');
   await expect(page.getByTestId('notice')).toContainText('could not be read');
-  await expect(page.getByLabel('Method')).toHaveValue('rigl');
+  await expect(page.getByTestId('notice')).toContainText('so the run on screen is unchanged');
+  await expect(page.getByLabel('Method')).toHaveValue('set');
+  await expect(page).toHaveURL(before);
+  // Opened as a new page: there is no run yet, so the defaults are shown.
+  const fresh = await context.newPage();
+  await fresh.goto('/#v1.garbage!!');
+  await expect(fresh.getByTestId('notice')).toContainText('so the defaults are shown');
+  await expect(fresh.getByLabel('Method')).toHaveValue('rigl');
+  await fresh.close();
   // A link with 500 unknown keys, and a 9,000-character lesson id: a sentence, not a wall.
   const keys = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`key${i}`, 1]));
   await page.goto(`/#v1.${Buffer.from(JSON.stringify(keys)).toString('base64url')}`);
