@@ -95,7 +95,7 @@ export class EnsembleTracker {
       const p = await this.run.driver.predictEnsemble('grid');
       const setup = t.setup;
       const shown = Uint32Array.from([...setup.trainIdx, ...setup.evalIdx]);
-      if (p.logits.length > 0) patch.boundaries = { labels: [...p.labels, 'ensemble'], views: memberBoundaries(grid, t.classes, p.logits, p.logits.map((l) => softmaxRows(l, t.classes)), data.points, data.labels, new Set(Array.from(setup.evalIdx)), shown) };
+      if (p.logits.length > 0) patch.boundaries = { labels: [...p.labels, 'ensemble'], views: memberBoundaries(grid, t.classes, p.logits, p.logits.map((l) => softmaxRows(l, t.classes)), data.points, data.labels, new Set(Array.from(setup.evalIdx)), shown, this.run.step) };
     }
     if (full && members.length > 0) patch.result = resultView(await this.run.result());
     this.set(patch);

@@ -107,11 +107,11 @@ export function memberMasksView(members: readonly MemberInfo[], shapes: readonly
  * Decision boundaries of each member and of the ensemble (mean of softmax) on the grid: the
  * ensemble's "logits" are log mean probabilities, whose softmax is the mean probability.
  */
-export function memberBoundaries(grid: BoundaryView['grid'], classes: number, logits: readonly Float32Array[], probabilities: readonly Float32Array[], points: Float32Array, labels: ArrayLike<number>, test: ReadonlySet<number>, shown: ArrayLike<number>): BoundaryView[] {
-  const views = logits.map((l) => boundaryView(grid, classes, l, points, labels, test, shown));
+export function memberBoundaries(grid: BoundaryView['grid'], classes: number, logits: readonly Float32Array[], probabilities: readonly Float32Array[], points: Float32Array, labels: ArrayLike<number>, test: ReadonlySet<number>, shown: ArrayLike<number>, step: number): BoundaryView[] {
+  const views = logits.map((l) => boundaryView(grid, classes, l, points, labels, test, shown, step));
   const mean = new Float32Array(probabilities[0]?.length ?? 0);
   for (const p of probabilities) for (let i = 0; i < mean.length; i++) mean[i]! += p[i]! / probabilities.length;
-  views.push(boundaryView(grid, classes, mean.map((v) => Math.log(Math.max(v, 1e-12))), points, labels, test, shown));
+  views.push(boundaryView(grid, classes, mean.map((v) => Math.log(Math.max(v, 1e-12))), points, labels, test, shown, step));
   return views;
 }
 

@@ -161,9 +161,9 @@ export class RunPublisher {
       const logits = (await t.predictLogits('grid'))[0]!;
       const test = new Set(Array.from(s.evalIdx));
       const shown = Uint32Array.from([...s.trainIdx, ...s.evalIdx]);
-      this.state.setViews({ boundary: boundaryView(plan.grid, t.classes, logits, data.points, data.labels, test, shown) });
+      this.state.setViews({ boundary: boundaryView(plan.grid, t.classes, logits, data.points, data.labels, test, shown, run.step) });
     } else if (data.kind === 'images' && includeSlow) {
-      this.state.setViews({ predictions: predictionsView(t.classes, (await t.predictLogits('test'))[0]!, s.evalIdx, data) });
+      this.state.setViews({ predictions: predictionsView(t.classes, (await t.predictLogits('test'))[0]!, s.evalIdx, data, run.step) });
     }
   }
 }

@@ -73,6 +73,8 @@ export interface BoundaryView {
   predicted: Uint8Array;
   confidence: Float32Array;
   points: { x: Float32Array; y: Float32Array; label: Uint8Array; test: Uint8Array };
+  /** The step the boundary was computed at (it follows training about once a second). */
+  step: number;
 }
 
 /** Ensemble runs (mode other than none): divergence over time and the members side by side. */
@@ -98,7 +100,8 @@ export interface Views {
   maskTimeline: { step: number; masks: MaskLayerView[] }[];
   boundary: BoundaryView | null;
   /** Image data: test images with predicted labels, and the confusion matrix. */
-  predictions: { images: Uint8Array; width: number; height: number; labels: Uint8Array; predicted: Uint8Array; classNames: string[]; confusion: number[][] } | null;
+  /** `step`: when they were computed (on pause, at the end, at a build: not while training). */
+  predictions: { images: Uint8Array; width: number; height: number; labels: Uint8Array; predicted: Uint8Array; classNames: string[]; confusion: number[][]; step: number } | null;
   /** The run's phases and changing schedules on one step axis. */
   timeline: TimelineView | null;
   ensemble: EnsembleViews | null;

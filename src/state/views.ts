@@ -56,7 +56,7 @@ export function boundaryCells(logits: Float32Array, classes: number): { predicte
   return { predicted, confidence };
 }
 
-export function boundaryView(grid: BoundaryView['grid'], classes: number, logits: Float32Array, points: Float32Array, labels: ArrayLike<number>, test: ReadonlySet<number>, shown: ArrayLike<number>): BoundaryView {
+export function boundaryView(grid: BoundaryView['grid'], classes: number, logits: Float32Array, points: Float32Array, labels: ArrayLike<number>, test: ReadonlySet<number>, shown: ArrayLike<number>, step: number): BoundaryView {
   const idx = Array.from(shown);
   return {
     grid,
@@ -68,6 +68,7 @@ export function boundaryView(grid: BoundaryView['grid'], classes: number, logits
       label: Uint8Array.from(idx, (i) => labels[i]!),
       test: Uint8Array.from(idx, (i) => (test.has(i) ? 1 : 0)),
     },
+    step,
   };
 }
 
@@ -98,7 +99,7 @@ export async function gpuMasksOf(t: Trainer): Promise<GpuMasks> {
  * its first ones), always the same, with their labels and predictions, and the confusion matrix of
  * the whole split. `logits` (count, classes) are the first model's on the test split `evalIdx`.
  */
-export function predictionsView(classes: number, logits: Float32Array, evalIdx: Uint32Array, data: { images: Uint8Array; labels: ArrayLike<number>; width: number; height: number }): NonNullable<Views['predictions']> {
+export function predictionsView(classes: number, logits: Float32Array, evalIdx: Uint32Array, data: { images: Uint8Array; labels: ArrayLike<number>; width: number; height: number }, step: number): NonNullable<Views['predictions']> {
   const { predicted } = boundaryCells(logits, classes); // argmax per test image
   const labels = Uint8Array.from(evalIdx, (i) => data.labels[i]!);
   const shown = Math.min(48, evalIdx.length);
@@ -106,5 +107,5 @@ export function predictionsView(classes: number, logits: Float32Array, evalIdx: 
   const px = data.width * data.height;
   const images = new Uint8Array(shown * px);
   pick.forEach((j, k) => images.set(data.images.subarray(evalIdx[j]! * px, (evalIdx[j]! + 1) * px), k * px));
-  return { images, width: data.width, height: data.height, labels: Uint8Array.from(pick, (j) => labels[j]!), predicted: Uint8Array.from(pick, (j) => predicted[j]!), classNames: Array.from({ length: classes }, (_, c) => String(c)), confusion: confusionMatrix(predicted, labels, classes) };
+  return { images, width: data.width, height: data.height, labels: Uint8Array.from(pick, (j) => labels[j]!), predicted: Uint8Array.from(pick, (j) => predicted[j]!), classNames: Array.from({ length: classes }, (_, c) => String(c)), confusion: confusionMatrix(predicted, labels, classes), step };
 }

@@ -10,6 +10,7 @@ import { PairHeatmap } from './ensemble/PairHeatmap';
 import { Reliability } from './ensemble/Reliability';
 import { Trajectories } from './ensemble/Trajectories';
 import { useAppState } from './use-app-state';
+import { ViewStep } from './ViewStep';
 
 export function EnsemblePanel() {
   const e = useAppState((s) => s.views.ensemble);
@@ -38,9 +39,15 @@ export function EnsemblePanel() {
       {e.boundaries ? <MemberBoundaries labels={e.boundaries.labels} views={e.boundaries.views} /> : null}
       <div className="ensemble__row">
         {e.trajectories ? <Trajectories view={e.trajectories} edst={mode === 'edst'} /> : null}
-        {e.result ? <Reliability bins={e.result.reliability} ece={e.result.ensemble.ece} /> : null}
+        {e.result ? (
+          <ViewStep step={e.result.step} what="Member table and reliability diagram (test set)" testId="ensemble-result-step" row>
+            <Reliability bins={e.result.reliability} ece={e.result.ensemble.ece} />
+            <MemberTable result={e.result} />
+          </ViewStep>
+        ) : (
+          <p className="panel__note">The member table and reliability diagram are measured on the test set when you pause and at the end.</p>
+        )}
       </div>
-      {e.result ? <MemberTable result={e.result} /> : <p className="panel__note">The member table and reliability diagram are measured on the test set when you pause and at the end.</p>}
       {e.snapshots.length > 1 ? <DivergenceCharts snapshots={e.snapshots} layerNames={layerNames} /> : null}
       {e.memberMasks ? <MemberMasks view={e.memberMasks} /> : null}
     </section>

@@ -5,6 +5,7 @@
 import { useEffect, useRef } from 'react';
 import { CLASS_COLORS, classRgb, drawBoundary } from './draw-boundary';
 import { NetworkGraph } from './NetworkGraph';
+import { ViewStep } from './ViewStep';
 import { useAppState } from './use-app-state';
 import { appStore } from '../state';
 
@@ -81,7 +82,7 @@ function Boundary() {
         </button>
       </div>
       <p className="boundary-view__count" data-testid="train-count">
-        {train} training points ({drawn.length} drawn)
+        {train} training points ({drawn.length} drawn){b ? ` · boundary at step ${b.step}` : ''}
       </p>
     </div>
   );
@@ -120,6 +121,7 @@ function ImagePredictions() {
   if (!p) return <p className="panel__placeholder">Predictions on test images appear once the network is built.</p>;
   const wrong = p.labels.reduce((a, l, i) => a + (p.predicted[i] !== l ? 1 : 0), 0);
   return (
+    <ViewStep step={p.step} what="Test-set predictions and confusion matrix" testId="predictions-step">
     <div className="image-preds">
       <canvas ref={ref} className="image-preds__grid" role="img" aria-label={`${p.labels.length} test images; ${wrong} predicted wrongly (tinted red)`} />
       <p>
@@ -140,6 +142,7 @@ function ImagePredictions() {
         </tbody>
       </table>
     </div>
+    </ViewStep>
   );
 }
 

@@ -41,6 +41,7 @@ export function Transport() {
         </span>
         <span data-testid="accuracy">
           train acc {pct(last?.trainAccuracy)} · test acc {pct(run.test?.accuracy)}
+          {run.test && run.test.step !== run.step ? ` (step ${run.test.step})` : ''}
         </span>
         <span>{run.stepsPerSecond ? `${run.stepsPerSecond.toFixed(0)} steps/s · ${formatSeconds(left)} left` : ''}</span>
         <StorageNote names={run.layerNames} storages={run.storages} />

@@ -300,7 +300,7 @@ test('a run saved in the browser reopens after a reload with the same metrics; a
   expect(errors).toEqual([]);
 });
 
-test('MNIST: LeNet-300-100 trains a few steps; test images with predicted labels and the confusion matrix appear', async ({ page }, info) => {
+test('MNIST: LeNet-300-100 trains a few steps; test images with predicted labels and the confusion matrix appear, greyed with their step while the run moves on', async ({ page }, info) => {
   const errors = collectConsoleErrors(page);
   await page.goto('/');
   await ready(page);
@@ -312,8 +312,15 @@ test('MNIST: LeNet-300-100 trains a few steps; test images with predicted labels
   await expect(page.getByTestId('step-counter')).toContainText('step 1 /');
   await page.getByTestId('play').click();
   await expect.poll(() => stepOf(page), { timeout: 90_000 }).toBeGreaterThan(30);
+  // While it trains, the whole-test-set views say they are from an earlier step, greyed.
+  const stamp = page.getByTestId('predictions-step');
+  await expect(stamp).toHaveAttribute('data-stale', 'true');
+  await expect(stamp).toContainText(/Test-set predictions and confusion matrix from step \d+; the run is at step \d+\. Measured again when you pause\./);
   await page.getByTestId('play').click();
   await expect(page.getByTestId('run-status')).toContainText('paused');
+  // On pause they are measured again, at the step the counter shows.
+  await expect(stamp).toHaveAttribute('data-stale', 'false');
+  await expect(stamp).toHaveAttribute('data-step', String(await stepOf(page)));
   expect(await trainAccuracy(page)).toBeGreaterThan(30);
   await expect(page.getByTestId('mask-dense1')).toContainText('300×784');
   await expect(page.getByTestId('receptive-fields')).toBeVisible();

@@ -50,7 +50,7 @@ describe('memberBoundaries', () => {
     // Two classes, one grid cell: member A says class 0 (p 0.55), member B class 1 (p 0.9).
     const logits = [Float32Array.from([Math.log(0.55), Math.log(0.45)]), Float32Array.from([Math.log(0.1), Math.log(0.9)])];
     const probs = [Float32Array.from([0.55, 0.45]), Float32Array.from([0.1, 0.9])];
-    const views = memberBoundaries(grid, 2, logits, probs, new Float32Array(0), [], new Set(), []);
+    const views = memberBoundaries(grid, 2, logits, probs, new Float32Array(0), [], new Set(), [], 0);
     expect(views.map((v) => v.predicted[0])).toEqual([0, 1, 1]);
     expect(views[2]!.confidence[0]).toBeCloseTo(0.675, 5);
   });
