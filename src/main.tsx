@@ -5,7 +5,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { decodeConfig, defaultConfig, encodeConfig } from './config';
 import { loadImageDataset } from './data';
-import { KERNEL_NAMES, PipelineCache, acquireGpu, type GpuError } from './gpu';
+import { KERNEL_NAMES, PipelineCache, acquireGpu, bufferCounts, type GpuError } from './gpu';
 import { CELL_COLORS, TrainingSession, appStore, lessonById, lessonConfig, lessonIdFromHash, loadLessonProgress, saveLessonProgress, type AppState } from './state';
 import { App } from './ui/App';
 import { renderMaskImages } from './viz';
@@ -52,6 +52,8 @@ async function startGpu(): Promise<void> {
     boundaryPoints,
     simulateDeviceLoss: () => gpu.device.destroy(),
     simulateGpuError: () => void gpu.device.createBuffer({ label: 'simulated rejected command', size: 4, usage: 0 }),
+    // For `npm run soak`: the GPU buffers alive now (created minus destroyed).
+    bufferCounts: () => bufferCounts(gpu.device),
   };
   await session.rebuild();
 }

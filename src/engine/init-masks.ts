@@ -63,7 +63,8 @@ function flatMask(layout: ParamLayout, masks: Float32Array[][]): Float32Array {
 }
 
 /** Replaces the trainer's initial random masks with the method's masks, at the same counts. */
-export async function applyMaskAtInit(trainer: Trainer, method: InitMaskMethod): Promise<number[]> {
+/** `progress` hears of long work (SynFlow's rounds) and may throw to stop it; `sliceMs`: how often (tests). */
+export async function applyMaskAtInit(trainer: Trainer, method: InitMaskMethod, progress?: (message: string) => void, sliceMs?: number): Promise<number[]> {
   if (method.kind === 'random') return [...trainer.activeCounts];
   if (trainer.currentStep !== 0) throw new Error('masks at initialisation are chosen before the first step');
   const layout = trainer.layout;
@@ -73,7 +74,7 @@ export async function applyMaskAtInit(trainer: Trainer, method: InitMaskMethod):
   const w = (m: number): Float32Array[] => layerSlices(layout, dense, m);
   let selected: { masks: Float32Array[][]; counts: number[] };
   if (method.kind === 'synflow') {
-    selected = synflowMasks(trainer, method.scope, method.rounds);
+    selected = await synflowMasks(trainer, method.scope, method.rounds, progress, sliceMs);
   } else {
     let scores: ScoreArray[][];
     if (method.kind === 'magnitude') {
@@ -141,13 +142,22 @@ async function hessianGradient(trainer: Trainer, w: Float32Array, examples: Uint
   return hg;
 }
 
-/** Iterative SynFlow: `rounds` rounds, density d^(k/rounds), each scored on the masked network. */
-function synflowMasks(trainer: Trainer, scope: Scope, rounds: number): { masks: Float32Array[][]; counts: number[] } {
+/** Longest the scoring works without giving the page a turn (input, paint, a cancel). */
+const SLICE_MS = 50;
+
+/**
+ * Iterative SynFlow: `rounds` rounds, density d^(k/rounds), each scored on the masked network.
+ * On the CPU (float64 products over the whole network), so between rounds it yields to the event
+ * loop at least every SLICE_MS and reports its round: 1,000 rounds on a wide MLP take minutes,
+ * and the page must stay responsive and cancellable meanwhile (`progress` may throw to stop).
+ */
+async function synflowMasks(trainer: Trainer, scope: Scope, rounds: number, progress?: (message: string) => void, sliceMs = SLICE_MS): Promise<{ masks: Float32Array[][]; counts: number[] }> {
   const layout = trainer.layout;
   const target = trainer.initial.activeCounts;
   const numels = layout.layers.map((l) => l.numel);
   let masks: Float32Array[][] = Array.from({ length: layout.members }, () => numels.map((n) => new Float32Array(n).fill(1)));
   let counts = [...numels];
+  let slice = performance.now();
   for (let k = 1; k <= rounds; k++) {
     // Exponential schedule per layer (d_l^(k/R)); the last round lands on the exact targets.
     const perLayer = target.map((t, l) => (k === rounds ? t : Math.round(numels[l]! * (t / numels[l]!) ** (k / rounds))));
@@ -157,6 +167,11 @@ function synflowMasks(trainer: Trainer, scope: Scope, rounds: number): { masks: 
       return w.map((wl, li) => synflowScores(wl.map((v, i) => (mm[li]![i] === 0 ? 0 : v)), dR[li]!));
     });
     ({ masks, counts } = selectMasks(scores, scope === 'global' ? sum(perLayer) : perLayer, masks));
+    if (performance.now() - slice >= sliceMs && k < rounds) {
+      progress?.(`SynFlow round ${k} of ${rounds}`);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      slice = performance.now();
+    }
   }
   return { masks, counts };
 }

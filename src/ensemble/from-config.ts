@@ -32,7 +32,7 @@ export async function prepareEnsembleRun(ensemble: EnsembleRun, run: ConfigRun, 
   if (run.mask.kind === 'init') {
     if (run.mask.method.kind !== 'random') {
       onProgress?.(`choosing masks by ${run.mask.method.kind}`);
-      await applyMaskAtInit(trainer, run.mask.method);
+      await applyMaskAtInit(trainer, run.mask.method, onProgress);
     }
   } else {
     await lotteryTicket(trainer, run.mask.options, (r) => onProgress?.(`lottery round ${r.round}: density ${(r.density * 100).toFixed(1)}%`));

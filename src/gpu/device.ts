@@ -1,5 +1,6 @@
 // Adapter and device acquisition. One GPUDevice per tab (docs/ARCHITECTURE.md §1); everything that can
 // go wrong comes back typed: "unsupported" before a device exists, GpuError after.
+import { countBuffers } from './buffer-count';
 import { GpuError, fromWebGpuError, type GpuUnsupported } from './errors';
 import {
   KERNEL_NEEDS,
@@ -110,6 +111,7 @@ export async function acquireGpu(options: AcquireOptions = {}): Promise<AcquireR
       detail: e instanceof Error ? e.message : String(e),
     };
   }
+  countBuffers(device); // live buffers, for `npm run soak` (buffer-count.ts)
   return { ok: true, gpu: wrapDevice(device, summarizeAdapter(adapter.info), new Set(requiredFeatures)) };
 }
 

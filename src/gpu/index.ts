@@ -8,5 +8,6 @@ export * from './params';
 export * from './pipelines';
 export * from './kernel-call';
 export * from './buffers';
+export { bufferCounts, countBuffers, type BufferCounts } from './buffer-count';
 export * from './readback';
 export { MASK_RENDER_SOURCE, SHADER_FAMILIES, shaderSource, type ShaderFamily } from './shaders';

@@ -123,7 +123,17 @@ export class TrainingSession {
       const { data, setup, run: plan } = prepared;
       const ensemble = await EnsembleRun.create(this.deps.cache, setup);
       if (generation !== this.generation) return ensemble.destroy();
-      await prepareEnsembleRun(ensemble, plan, (message) => this.state.updateRun({ message }));
+      // Long preparation (SynFlow's rounds, a lottery ticket's training) reports here; newer
+      // settings (a newer rebuild) stop it at its next report, and its buffers go either way.
+      try {
+        await prepareEnsembleRun(ensemble, plan, (message) => {
+          if (generation !== this.generation) throw new Error('superseded by newer settings');
+          this.state.updateRun({ message });
+        });
+      } catch (e) {
+        ensemble.destroy();
+        throw e;
+      }
       if (generation !== this.generation) return ensemble.destroy();
       const tracker = new EnsembleTracker(this.store, ensemble, plan, data);
       const pub = new RunPublisher(this.store, ensemble, plan, data, tracker, this.deps.renderHeatmaps);

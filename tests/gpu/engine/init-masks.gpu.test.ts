@@ -198,4 +198,14 @@ describe('lottery tickets', () => {
     await expect(lotteryTicket(t, { rounds: 2, pruneFraction: 0.5, rewindStep: 10, scope: 'per-layer' })).rejects.toThrow(/^Lottery ticket, round 1 of 2: the scores of layer dense1 \(member 1\) are not numbers .* Its training diverged \(final loss NaN, NaN\): lower the learning rate/);
     t.destroy();
   });
+
+  it('SynFlow gives the page a turn between rounds, says which round it is at, and stops when told to', async () => {
+    const t = await Trainer.create(PipelineCache.for(device().device), setup());
+    const heard: string[] = [];
+    await applyMaskAtInit(t, { kind: 'synflow', scope: 'global', rounds: 5 }, (m) => heard.push(m), 0);
+    expect(heard).toEqual(['SynFlow round 1 of 5', 'SynFlow round 2 of 5', 'SynFlow round 3 of 5', 'SynFlow round 4 of 5']);
+    const u = await Trainer.create(PipelineCache.for(device().device), setup());
+    await expect(applyMaskAtInit(u, { kind: 'synflow', scope: 'global', rounds: 5 }, () => { throw new Error('cancelled'); }, 0)).rejects.toThrow('cancelled');
+    for (const x of [t, u]) x.destroy();
+  });
 });
