@@ -10,6 +10,7 @@ export * from './checkpoint';
 export * from './mask-rules';
 export * from './from-config';
 export * from './init-masks';
+export { selectMasks } from './synflow-rounds';
 export * from './tost';
 export * from './gradinit';
 export * from './memory';

@@ -5,13 +5,13 @@
 // count in every member (the GPU mask update takes one k per layer). With scope 'global', member
 // 0's global selection fixes the per-layer counts and the other members select per layer with
 // those counts; with one member this is exactly the paper's global threshold.
-import { graspKeepScores, impActiveCounts, keepTopK, magnitudeScores, snipScores, synflowScores, type ScoreArray, type Scope } from '../sparsity';
+import { graspKeepScores, impActiveCounts, magnitudeScores, snipScores, type ScoreArray, type Scope } from '../sparsity';
 import { streamSeed } from '../config';
 import type { Checkpoint } from './checkpoint';
 import { denseGradient } from './gradients';
 import { initialState } from './init';
 import { flatIndex, type ParamLayout } from './param-layout';
-import { synflowGradients } from './synflow';
+import { selectMasks, synflowRounds, type SynflowJob } from './synflow-rounds';
 import type { Trainer } from './trainer';
 
 export type InitMaskMethod =
@@ -26,16 +26,6 @@ function layerSlices<T extends Float32Array | Float64Array>(layout: ParamLayout,
   return layout.layers.map((l) => flat.subarray(flatIndex(l.weight, member, 0), flatIndex(l.weight, member, l.numel)) as T);
 }
 
-/**
- * Exact masks per member: `count` is one total over all layers (global scope) or one count per
- * layer. See the header for global scope with several members.
- */
-export function selectMasks(scores: ScoreArray[][], count: number | readonly number[], within?: Float32Array[][]): { masks: Float32Array[][]; counts: number[] } {
-  const first: Float32Array[] = typeof count === 'number' ? keepTopK(scores[0]!, count, 'global', within?.[0]) : keepTopK(scores[0]!, count, 'per-layer', within?.[0]);
-  const layerCounts = first.map((m) => m.reduce((a, v) => a + v, 0));
-  const masks = [first, ...scores.slice(1).map((s, i) => keepTopK(s, layerCounts, 'per-layer', within?.[i + 1]))];
-  return { masks, counts: layerCounts };
-}
 
 /**
  * Scores that are not numbers cannot be ranked: they come from a network whose loss or weights
@@ -63,8 +53,11 @@ function flatMask(layout: ParamLayout, masks: Float32Array[][]): Float32Array {
 }
 
 /** Replaces the trainer's initial random masks with the method's masks, at the same counts. */
-/** `progress` hears of long work (SynFlow's rounds) and may throw to stop it; `sliceMs`: how often (tests). */
-export async function applyMaskAtInit(trainer: Trainer, method: InitMaskMethod, progress?: (message: string) => void, sliceMs?: number): Promise<number[]> {
+/**
+ * `progress` hears of long work (SynFlow's rounds) and may throw to stop it; `signal` stops it at
+ * once; `sliceMs`: how often progress is told without a worker (tests).
+ */
+export async function applyMaskAtInit(trainer: Trainer, method: InitMaskMethod, progress?: (message: string) => void, sliceMs?: number, signal?: AbortSignal): Promise<number[]> {
   if (method.kind === 'random') return [...trainer.activeCounts];
   if (trainer.currentStep !== 0) throw new Error('masks at initialisation are chosen before the first step');
   const layout = trainer.layout;
@@ -74,7 +67,7 @@ export async function applyMaskAtInit(trainer: Trainer, method: InitMaskMethod, 
   const w = (m: number): Float32Array[] => layerSlices(layout, dense, m);
   let selected: { masks: Float32Array[][]; counts: number[] };
   if (method.kind === 'synflow') {
-    selected = await synflowMasks(trainer, method.scope, method.rounds, progress, sliceMs);
+    selected = await synflowMasks(trainer, method.scope, method.rounds, progress, sliceMs, signal);
   } else {
     let scores: ScoreArray[][];
     if (method.kind === 'magnitude') {
@@ -142,38 +135,55 @@ async function hessianGradient(trainer: Trainer, w: Float32Array, examples: Uint
   return hg;
 }
 
-/** Longest the scoring works without giving the page a turn (input, paint, a cancel). */
-const SLICE_MS = 50;
-
 /**
- * Iterative SynFlow: `rounds` rounds, density d^(k/rounds), each scored on the masked network.
- * On the CPU (float64 products over the whole network), so between rounds it yields to the event
- * loop at least every SLICE_MS and reports its round: 1,000 rounds on a wide MLP take minutes,
- * and the page must stay responsive and cancellable meanwhile (`progress` may throw to stop).
+ * Iterative SynFlow (synflow-rounds.ts): in a worker where there is one (the page, the runner,
+ * the GPU tests), so its minutes of CPU work never hold the page's thread; each round is
+ * reported, and a `progress` that throws (newer settings, Cancel) ends the worker at once.
+ * Without workers (plain Node) it runs here, yielding between rounds every `sliceMs`.
  */
-async function synflowMasks(trainer: Trainer, scope: Scope, rounds: number, progress?: (message: string) => void, sliceMs = SLICE_MS): Promise<{ masks: Float32Array[][]; counts: number[] }> {
+async function synflowMasks(trainer: Trainer, scope: Scope, rounds: number, progress?: (message: string) => void, sliceMs = 50, signal?: AbortSignal): Promise<{ masks: Float32Array[][]; counts: number[] }> {
   const layout = trainer.layout;
-  const target = trainer.initial.activeCounts;
-  const numels = layout.layers.map((l) => l.numel);
-  let masks: Float32Array[][] = Array.from({ length: layout.members }, () => numels.map((n) => new Float32Array(n).fill(1)));
-  let counts = [...numels];
-  let slice = performance.now();
-  for (let k = 1; k <= rounds; k++) {
-    // Exponential schedule per layer (d_l^(k/R)); the last round lands on the exact targets.
-    const perLayer = target.map((t, l) => (k === rounds ? t : Math.round(numels[l]! * (t / numels[l]!) ** (k / rounds))));
-    const scores = masks.map((mm, m) => {
-      const w = layerSlices(layout, trainer.initial.denseWeights, m);
-      const dR = synflowGradients(trainer.setup.layers, w, mm);
-      return w.map((wl, li) => synflowScores(wl.map((v, i) => (mm[li]![i] === 0 ? 0 : v)), dR[li]!));
+  const job: SynflowJob = {
+    layers: trainer.setup.layers,
+    weights: Array.from({ length: layout.members }, (_, m) => layerSlices(layout, trainer.initial.denseWeights, m).map((w) => w.slice())),
+    target: [...trainer.initial.activeCounts],
+    scope,
+    rounds,
+  };
+  const say = (k: number) => progress?.(`SynFlow round ${k} of ${rounds}`);
+  if (typeof Worker === 'undefined') {
+    // Plain Node has no page to keep responsive: the same rounds, here.
+    let last = performance.now();
+    return synflowRounds(job, (k) => {
+      if (performance.now() - last >= sliceMs) {
+        say(k);
+        last = performance.now();
+      }
     });
-    ({ masks, counts } = selectMasks(scores, scope === 'global' ? sum(perLayer) : perLayer, masks));
-    if (performance.now() - slice >= sliceMs && k < rounds) {
-      progress?.(`SynFlow round ${k} of ${rounds}`);
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      slice = performance.now();
-    }
   }
-  return { masks, counts };
+  const worker = new Worker(new URL('./synflow-worker.ts', import.meta.url), { type: 'module' });
+  try {
+    return await new Promise((resolve, reject) => {
+      worker.onmessage = (e: MessageEvent<{ round?: number; result?: { masks: Float32Array[][]; counts: number[] }; error?: string }>) => {
+        const d = e.data;
+        if (d.round !== undefined) {
+          try {
+            say(d.round);
+          } catch (err) {
+            reject(err instanceof Error ? err : new Error(String(err)));
+          }
+        } else if (d.result) resolve(d.result);
+        else reject(new Error(`SynFlow failed: ${d.error ?? 'unknown error'}`));
+      };
+      worker.onerror = (e) => reject(new Error(`SynFlow's worker failed: ${e.message}`));
+      // Aborted (newer settings, Cancel): the worker ends now, not after its current round.
+      if (signal?.aborted) reject(new Error('SynFlow was cancelled'));
+      signal?.addEventListener('abort', () => reject(new Error('SynFlow was cancelled')), { once: true });
+      worker.postMessage(job);
+    });
+  } finally {
+    worker.terminate();
+  }
 }
 
 const sum = (a: readonly number[]): number => a.reduce((x, y) => x + y, 0);

@@ -27,12 +27,12 @@ export function ensembleSetupFromConfig(config: ExperimentConfig, data: DatasetI
  * What happens after EnsembleRun.create and before training: the mask at initialisation (or a
  * lottery ticket search, which trains and rewinds), then GradInit-style layer scales.
  */
-export async function prepareEnsembleRun(ensemble: EnsembleRun, run: ConfigRun, onProgress?: (message: string) => void): Promise<void> {
+export async function prepareEnsembleRun(ensemble: EnsembleRun, run: ConfigRun, onProgress?: (message: string) => void, signal?: AbortSignal): Promise<void> {
   const trainer = ensemble.driver.live();
   if (run.mask.kind === 'init') {
     if (run.mask.method.kind !== 'random') {
       onProgress?.(`choosing masks by ${run.mask.method.kind}`);
-      await applyMaskAtInit(trainer, run.mask.method, onProgress);
+      await applyMaskAtInit(trainer, run.mask.method, onProgress, undefined, signal);
     }
   } else {
     await lotteryTicket(trainer, run.mask.options, (r) => onProgress?.(`lottery round ${r.round}: density ${(r.density * 100).toFixed(1)}%`));

@@ -36,8 +36,13 @@ export function preflight(setup: EnsembleSetup, limits: PreflightLimits, budget 
     if (tooBig) return of(t, tooBig);
   }
   const parts = trainers.map((t) => ({ label: t.label, e: memoryEstimate(t.setup) }));
-  const total = parts.reduce((a, p) => a + p.e.total, 0);
+  const total = runMemory(setup);
   if (total <= budget) return null;
   const biggest = parts.map((p) => `${p.e.largest.what}: ${mib(p.e.largest.bytes)}`).join('; ');
   return `This run needs about ${mib(total)} of GPU memory, ${(total / budget).toFixed(1)}× the ${mib(budget)} a run may take here (largest: ${biggest}). Use narrower or fewer layers, a smaller batch, or fewer ensemble members.`;
+}
+
+/** Bytes of GPU memory the whole run is estimated to take (every trainer its mode builds). */
+export function runMemory(setup: EnsembleSetup): number {
+  return trainerSetups(setup).reduce((a, t) => a + memoryEstimate(t.setup).total, 0);
 }

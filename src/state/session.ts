@@ -6,7 +6,7 @@
 // pipeline cache and the heatmap renderer come in from main.tsx.
 import { liveSparsityRefusal, stepsPerEpoch as configStepsPerEpoch, type ExperimentConfig } from '../config';
 import { RunLoop, firstNonFinite, maskableLayers, stopMessage, type DatasetInput, type Trainable } from '../engine';
-import { EnsembleRun, ensembleSetupFromConfig, preflight, prepareEnsembleRun, runFigures } from '../ensemble';
+import { DEFAULT_MEMORY_BUDGET, EnsembleRun, ensembleSetupFromConfig, preflight, prepareEnsembleRun, runFigures, runMemory } from '../ensemble';
 import { allocateDensities, densityOfSparsity } from '../sparsity';
 import type { SweepPoint } from './compare';
 import { EnsembleTracker } from './ensemble-tracker';
@@ -47,6 +47,9 @@ export class TrainingSession {
   private built: Built | null = null;
   private readonly data: SessionData;
   private generation = 0;
+  private buildAbort: AbortController | null = null;
+  /** The settings of the last run that was built (Cancel goes back to them). */
+  private lastBuilt: ExperimentConfig | null = null;
   private running = false;
   /** Counts train() calls: only the latest one may still set the status after an await. */
   private trains = 0;
@@ -79,6 +82,9 @@ export class TrainingSession {
   /** Builds a fresh run from the store's config (training starts paused at step 0). */
   async rebuild(): Promise<void> {
     const generation = ++this.generation;
+    // A build still preparing (SynFlow in its worker) stops now.
+    this.buildAbort?.abort();
+    const abort = (this.buildAbort = new AbortController());
     const previous = this.built;
     const previousStatus = this.state.run.status;
     this.running = false;
@@ -118,7 +124,7 @@ export class TrainingSession {
     this.built?.run.destroy();
     this.built = null;
     this.state.setViews({ timeline: null, ensemble: null });
-    this.state.updateRun({ ...this.freshRun(), status: 'building', message: 'Preparing data and the network…' });
+    this.state.updateRun({ ...this.freshRun(), status: 'building', message: 'Preparing data and the network…', memory: { bytes: runMemory(prepared.setup), budget: DEFAULT_MEMORY_BUDGET } });
     try {
       const { data, setup, run: plan } = prepared;
       const ensemble = await EnsembleRun.create(this.deps.cache, setup);
@@ -126,10 +132,15 @@ export class TrainingSession {
       // Long preparation (SynFlow's rounds, a lottery ticket's training) reports here; newer
       // settings (a newer rebuild) stop it at its next report, and its buffers go either way.
       try {
-        await prepareEnsembleRun(ensemble, plan, (message) => {
-          if (generation !== this.generation) throw new Error('superseded by newer settings');
-          this.state.updateRun({ message });
-        });
+        await prepareEnsembleRun(
+          ensemble,
+          plan,
+          (message) => {
+            if (generation !== this.generation) throw new Error('superseded by newer settings');
+            this.state.updateRun({ message });
+          },
+          abort.signal,
+        );
       } catch (e) {
         ensemble.destroy();
         throw e;
@@ -145,6 +156,7 @@ export class TrainingSession {
       await this.track(tracker.refresh(false));
       if (generation !== this.generation) return;
       // Ready once the views show the new network.
+      this.lastBuilt = config;
       this.state.updateRun({ status: 'ready', message: null });
     } catch (e) {
       if (generation !== this.generation) return;
@@ -172,6 +184,24 @@ export class TrainingSession {
 
   private freshRun(): Partial<RunView> {
     return { step: 0, history: emptyHistory(), test: null, maskUpdates: 0, lastUpdate: null, stepsPerSecond: null };
+  }
+
+  /**
+   * Stops a build in progress (SynFlow's rounds and a lottery ticket's search can take minutes):
+   * back to the settings of the last run built, which is built again; when those are the
+   * settings being built (a Reset), the build just stops and says so.
+   */
+  cancelBuild(): void {
+    if (this.state.run.status !== 'building') return;
+    const back = this.lastBuilt;
+    if (back !== null && back !== this.state.config) {
+      this.state.setConfig(back);
+      void this.rebuild().then(() => this.state.run.status === 'ready' && this.state.updateRun({ message: 'Building was cancelled: these are the settings of the last run.' }));
+      return;
+    }
+    this.generation++; // the build stops at its next check or progress report
+    this.buildAbort?.abort(); // SynFlow's worker at once
+    this.state.updateRun({ status: 'error', message: 'Building was cancelled. Change the settings, or press Reset to build again.' });
   }
 
   /** The run as it stands: settings, metrics, and the network's state where it can be resumed. */

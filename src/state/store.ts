@@ -30,6 +30,8 @@ export interface RunView {
   layerNames: string[];
   /** The weight storage of each layer (training.storage resolved: masked or sparse). */
   storages: ('masked' | 'sparse')[];
+  /** GPU memory the run is estimated to take, known before it is built, and the most a run may take (null: none yet). */
+  memory: { bytes: number; budget: number } | null;
   /** Current density of each weight layer and overall (active / all maskable weights). */
   densities: number[];
   overallDensity: number;
@@ -112,6 +114,7 @@ export interface Views {
 /** What main.tsx attaches: the training session's controls. */
 export interface SessionControls {
   rebuild(): Promise<void>;
+  cancelBuild(): void;
   play(): void;
   pause(): void;
   step(): Promise<void>;
@@ -183,6 +186,7 @@ export function initialRun(): RunView {
     history: emptyHistory(),
     layerNames: [],
     storages: [],
+    memory: null,
     densities: [],
     overallDensity: 1,
     test: null,

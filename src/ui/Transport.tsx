@@ -27,9 +27,15 @@ export function Transport() {
       <button type="button" disabled={!canTrain || running} onClick={() => void session?.step()} aria-keyshortcuts="ArrowRight" data-testid="step">
         Step
       </button>
-      <button type="button" disabled={session === null || run.status === 'building'} onClick={() => void session?.rebuild()} aria-keyshortcuts="R" data-testid="reset">
-        Reset
-      </button>
+      {run.status === 'building' ? (
+        <button type="button" disabled={session === null} onClick={() => session?.cancelBuild()} data-testid="cancel-build" title="Stop building (SynFlow's rounds or a lottery ticket's search can take minutes) and go back to the last run's settings.">
+          Cancel
+        </button>
+      ) : (
+        <button type="button" disabled={session === null} onClick={() => void session?.rebuild()} aria-keyshortcuts="R" data-testid="reset">
+          Reset
+        </button>
+      )}
       <label className="transport__speed" title="Slower: at most this many steps between two screen updates, to watch the masks change one update at a time. At max, as many steps as fit a tenth of a second.">
         Steps per frame
         <input type="range" min={1} max={SPEED_MAX} value={speed} onChange={(e) => setSpeed(Number(e.target.value))} data-testid="speed" />
@@ -45,6 +51,11 @@ export function Transport() {
         </span>
         <span>{run.stepsPerSecond ? `${run.stepsPerSecond.toFixed(0)} steps/s · ${formatSeconds(left)} left` : ''}</span>
         <StorageNote names={run.layerNames} storages={run.storages} />
+        {run.memory ? (
+          <span data-testid="run-memory" title={`Estimated before anything is allocated: parameters, gradients, optimizer state, activations, data and scratch buffers. A run estimated above ${bytes(run.memory.budget)} is refused, saying what to change.`}>
+            ≈ {bytes(run.memory.bytes)} of GPU memory
+          </span>
+        ) : null}
         <span className={`transport__state transport__state--${run.status}`}>{run.status}</span>
       </div>
       {run.message ? (
@@ -54,6 +65,13 @@ export function Transport() {
       ) : null}
     </div>
   );
+}
+
+/** 3.1 MiB, 240 KiB, 2 GiB. */
+function bytes(n: number): string {
+  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(n % 2 ** 30 === 0 ? 0 : 1)} GiB`;
+  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(n < 10 * 2 ** 20 ? 1 : 0)} MiB`;
+  return `${Math.max(1, Math.round(n / 1024))} KiB`;
 }
 
 /** Which layers compute on the sparse storage (only the active connections); the rest are masked. */

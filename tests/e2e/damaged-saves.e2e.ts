@@ -13,6 +13,22 @@ async function ready(page: Page): Promise<void> {
   await expect(page.getByTestId('run-status')).toContainText(/ready|paused|done/, { timeout: 90_000 });
 }
 
+/** Every save in the page's database, without its network state; `ballast`: the length of an extra array, if any. */
+async function savesInDb(page: Page): Promise<(Record<string, unknown> & { name: string; ballast: number | null })[]> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      const r = indexedDB.open('sparse-training-playground', 1);
+      r.onsuccess = () => resolve(r.result);
+    });
+    const all = await new Promise<Record<string, unknown>[]>((resolve) => {
+      const r = db.transaction('runs', 'readonly').objectStore('runs').getAll();
+      r.onsuccess = () => resolve(r.result as Record<string, unknown>[]);
+    });
+    db.close();
+    return all.map(({ checkpoint: _c, ballast, ...rest }) => (void _c, { ...rest, name: rest.name as string, ballast: ballast === undefined ? null : (ballast as Float32Array).length }));
+  });
+}
+
 /** Damaged copies of the save named `good`, written to the same database, named after their damage. */
 async function plantDamagedSaves(page: Page): Promise<string[]> {
   return page.evaluate(async () => {
@@ -101,20 +117,8 @@ test('damaged saves and files are refused with a reason, and the run on screen i
     await expectKept(f);
   }
   // Run files: a checkpoint part (files carry no network state), or a step the settings never reach.
-  const good = await page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve) => {
-      const r = indexedDB.open('sparse-training-playground', 1);
-      r.onsuccess = () => resolve(r.result);
-    });
-    const all = await new Promise<Record<string, unknown>[]>((resolve) => {
-      const r = db.transaction('runs', 'readonly').objectStore('runs').getAll();
-      r.onsuccess = () => resolve(r.result as Record<string, unknown>[]);
-    });
-    const { id: _id, checkpoint: _c, ...rest } = all.find((r) => r.name === 'good')!;
-    void _id;
-    void _c;
-    return rest;
-  });
+  const { id: _id, checkpoint: _c, ballast: _b, ...good } = (await savesInDb(page)).find((r) => r.name === 'good')!;
+  void [_id, _c, _b];
   const files: [string, Record<string, unknown>, RegExp][] = [
     ['checkpoint.json', { ...good, checkpoint: { mode: 'none', trainers: [{ version: 1, weights: [1, 2, 3] }] } }, /run files carry no network state/],
     ['string.json', { ...good, checkpoint: 'AAAA' }, /is a string, not a saved network/],
@@ -168,18 +172,7 @@ test('a page closed in the middle of a save keeps the earlier save whole and lea
   const errors = collectConsoleErrors(again);
   await again.goto('/');
   await ready(again);
-  const saved = await again.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve) => {
-      const r = indexedDB.open('sparse-training-playground', 1);
-      r.onsuccess = () => resolve(r.result);
-    });
-    const all = await new Promise<Record<string, unknown>[]>((resolve) => {
-      const r = db.transaction('runs', 'readonly').objectStore('runs').getAll();
-      r.onsuccess = () => resolve(r.result as Record<string, unknown>[]);
-    });
-    db.close();
-    return all.map((x) => ({ name: x.name as string, ballast: x.ballast === undefined ? null : (x.ballast as Float32Array).length }));
-  });
+  const saved = (await savesInDb(again)).map((x) => ({ name: x.name, ballast: x.ballast }));
   // The open transaction was aborted with the page: no part of the new save, the old one whole.
   expect(saved).toEqual([{ name: 'before', ballast: null }]);
   await again.getByRole('button', { name: 'Open before' }).click();

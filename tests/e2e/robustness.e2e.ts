@@ -42,6 +42,9 @@ test('bad links and files in an open playground are refused, and the run on scre
   await trainPast(page, 10);
   const before = await onScreen(page);
   expect(before.status).toBe('paused');
+  // What the run costs is said before it starts (and kept with it).
+  await expect(page.getByTestId('run-memory')).toContainText(/≈ [\d.]+ (KiB|MiB) of GPU memory/);
+  const cost = await page.getByTestId('run-memory').textContent();
 
   const hashes: [string, string][] = [
     ['a model too big for the GPU', link(HUGE)],
@@ -84,6 +87,7 @@ test('bad links and files in an open playground are refused, and the run on scre
     // A problem list is a few lines, whatever the file held.
     if (name !== 'too-big.json') expect((await page.getByTestId('run-problem').textContent())!.length, name).toBeLessThan(2000);
   }
+  await expect(page.getByTestId('run-memory')).toHaveText(cost!);
   // Still the same run: it trains on from its step.
   await page.getByTestId('step').click();
   await expect(page.getByTestId('step-counter')).toContainText(`step ${before.step + 1} /`);
