@@ -2,11 +2,11 @@
 // 3 × 1024 MLP scores on the CPU for many seconds. The page says which round it is at, stays
 // responsive (a click is handled within a second), and Cancel stops it and goes back to the last
 // run's settings, built again; nothing is left over (the GPU buffers alive are those of before).
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { encodeConfig, parseConfig } from '../../src/config';
 import { collectConsoleErrors } from './console';
 
-const liveBuffers = (page: import('@playwright/test').Page) => page.evaluate(() => (window as unknown as { stp: { bufferCounts(): { live: number } } }).stp.bufferCounts().live);
+const liveBuffers = (page: Page) => page.evaluate(() => (window as unknown as { stp: { bufferCounts(): { live: number } } }).stp.bufferCounts().live);
 
 test('a 1,000-round SynFlow build shows its round, keeps the page responsive, and Cancel goes back to the last run', async ({ page }) => {
   test.setTimeout(150_000);
