@@ -13,7 +13,7 @@ import { parseConfig } from '../src/config';
 import { RunLoop, firstNonFinite, stopMessage } from '../src/engine';
 import { loadData } from './load-data';
 import { DEFAULT_MEMORY_BUDGET, EnsembleRun, driverStateProblems, ensembleReport, ensembleSetupFromConfig, preflight, prepareEnsembleRun, softmaxRows } from '../src/ensemble';
-import { PipelineCache, acquireGpu } from '../src/gpu';
+import { PipelineCache, acquireGpu, bufferCounts } from '../src/gpu';
 import { packBinaryJson, unpackBinaryJson } from '../src/util/binary-json';
 import type { DriverState } from '../src/ensemble';
 
@@ -61,7 +61,8 @@ declare global {
     __checkpoint?: (state: ResumeState) => Promise<void>;
     __experimentResult?: unknown;
     __experimentError?: { message: string; configErrors?: string[] };
-    __progress?: (p: { step: number; total: number; phase: string; point?: HistoryPoint; message?: string }) => void;
+    /** `buffers`: the GPU buffers alive at a history row (src/gpu/buffer-count.ts), for --report-resources. */
+    __progress?: (p: { step: number; total: number; phase: string; point?: HistoryPoint; message?: string; buffers?: number | null }) => void;
   }
 }
 
@@ -150,7 +151,7 @@ async function run(): Promise<void> {
       history.push(point);
       batchLoss = [];
       batchAcc = [];
-      progress({ step: ensemble.step, total: ensemble.totalSteps, phase: ensemble.phaseAt(Math.max(0, ensemble.step - 1)).name, point });
+      progress({ step: ensemble.step, total: ensemble.totalSteps, phase: ensemble.phaseAt(Math.max(0, ensemble.step - 1)).name, point, buffers: bufferCounts(gpu.gpu.device)?.live ?? null });
       if (window.__checkpointWanted && ensemble.step < ensemble.totalSteps && (await saveCheckpoint())) return 'stop';
     },
   });

@@ -29,12 +29,14 @@ const USAGE = `usage: npm run experiment -- <config.json> [--out DIR] [--set pat
   --simulate-crash-in-checkpoint K:OP
                           (a test aid) kill the runner (SIGKILL) after file operation OP (1-6,
                           scripts/checkpoint-files.mjs) of its K-th checkpoint
+  --report-resources      at each history row, print the GPU buffers alive, the JS heap after a
+                          forced GC and the elapsed seconds (what npm run soak reads)
   --resume DIR            continue the interrupted run in DIR from its last checkpoint
 env: CHROME_PATH (browser binary), STP_WEBGPU_ADAPTER=default (the real GPU instead of SwiftShader)`;
 
 
 function parseArgs(argv) {
-  const o = { config: null, out: null, sets: [], resume: null, checkpointMinutes: 5, checkpointAt: null, memoryBudgetMiB: null, gpuErrorAt: null, crashIn: null };
+  const o = { config: null, out: null, sets: [], resume: null, checkpointMinutes: 5, checkpointAt: null, memoryBudgetMiB: null, gpuErrorAt: null, crashIn: null, reportResources: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--out') o.out = resolve(process.cwd(), argv[++i] ?? '');
@@ -53,6 +55,8 @@ function parseArgs(argv) {
       const m = /^(\d+):([1-6])$/.exec(argv[++i] ?? '');
       if (m === null) throw new Error(`--simulate-crash-in-checkpoint needs K:OP (checkpoint K, file operation 1 to 6)\n${USAGE}`);
       o.crashIn = { checkpoint: Number(m[1]), op: Number(m[2]) };
+    } else if (a === '--report-resources') {
+      o.reportResources = true;
     } else if (a === '--memory-budget') {
       o.memoryBudgetMiB = Number(argv[++i]);
       if (!(o.memoryBudgetMiB > 0)) throw new Error(`--memory-budget needs MiB (a number > 0)\n${USAGE}`);
@@ -207,8 +211,16 @@ async function main() {
       writeResults(opts.out, partial());
       process.stderr.write(`${process.stderr.isTTY ? '\r' : ''}[experiment] checkpoint at step ${state.step}${process.stderr.isTTY ? '\x1b[K\n' : '\n'}`);
     });
-    await page.exposeFunction('__progress', (p) => {
+    let cdp = null;
+    await page.exposeFunction('__progress', async (p) => {
       if (p.point) history.push(p.point);
+      if (p.point && opts.reportResources) {
+        // What `npm run soak` reads: live GPU buffers, the JS heap after a forced GC, elapsed time.
+        cdp ??= await page.context().newCDPSession(page);
+        await cdp.send('HeapProfiler.collectGarbage');
+        const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+        process.stderr.write(`[resources] step ${p.step}: ${p.buffers} live GPU buffers, ${usedSize} heap bytes, ${((performance.now() - t0) / 1000).toFixed(3)} s\n`);
+      }
       const extra = p.message ?? (p.point ? `${p.phase} · loss ${p.point.loss.toFixed(3)} · test acc ${(p.point.testAccuracy * 100).toFixed(1)}%` : p.phase);
       lastLine = bar(p.step, p.total, secondsBefore + (performance.now() - t0) / 1000, extra);
       process.stderr.write(process.stderr.isTTY ? `\r${lastLine}\x1b[K` : `${lastLine}\n`);

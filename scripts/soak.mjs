@@ -1,18 +1,21 @@
 // npm run soak [-- --steps N --cycles C]: long runs, measured (reliability issue, item 3; not CI).
-//   1. One run of about 100,000 steps (bench/soak-page.ts: RigL on a 10,000-point spiral at batch
-//      8, a test evaluation every 1,000 steps), sampled at the start and every tenth of the run.
+//   1. One run of about 100,000 steps in the runner (`npm run experiment --report-resources`:
+//      RigL on a 10,000-point spiral at batch 8, a mask update every 100 steps), sampled at each
+//      of its ten history rows (a test evaluation each).
 //   2. The built playground (vite preview of dist/) through 200 Reset / settings-change cycles
 //      (Reset, a new seed, method SET, method RigL, in turn, each ending with one training step),
 //      sampled at cycles 0, C/2 and C, where the settings are the same as at the start.
 // Each sample: GPU buffers alive (created minus destroyed, src/gpu/buffer-count.ts), the JS heap
 // after a forced garbage collection (CDP Runtime.getHeapUsage), and the time per step (part 1)
 // or per cycle (part 2). "Flat": the same live buffers at every sample after the first, and the
-// heap and the time at the end within 10 % of the middle (the start includes one-time warm-up:
-// kernels compiled, the first evaluation's and readback's buffers made).
+// heap and the time at the end within 10 % of the middle (the start includes one-time warm-up).
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { chromiumArgs, chromiumPath } from './chromium.mjs';
-import { ROOT, hostPage, waitForWindow } from './page-host.mjs';
+import { ROOT } from './page-host.mjs';
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(name);
@@ -44,25 +47,36 @@ function verdict(rows, timeKey) {
   return `live buffers ${buffers.size === 1 ? `flat (${rows[0].live} at the start, ${rows[1].live} at every later sample)` : `NOT flat (${rows.map((r) => r.live).join(' → ')})`}; heap end ÷ middle ${heap.toFixed(3)} (${Math.abs(heap - 1) <= 0.1 ? 'flat' : 'NOT flat'}); ${timeKey} end ÷ middle ${time.toFixed(3)} (${Math.abs(time - 1) <= 0.1 ? 'flat' : 'NOT flat'})`;
 }
 
+/** The runner's own run: `npm run experiment` with --report-resources, one line per history row. */
 async function longRun() {
-  const host = await hostPage({ entry: 'bench/soak.html', include: ['zod'], cacheName: '.vite-soak', onConsole: (m) => m.text().startsWith('[soak]') && console.error(m.text()) });
-  try {
-    const rows = [];
-    await host.page.exposeFunction('__soakSample', async (s) => {
-      rows.push({ step: s.step, live: s.buffers.live, liveBytes: s.buffers.liveBytes, created: s.buffers.created, heap: await heapAfterGc(host.page), msPerStep: s.msPerStep });
-    });
-    await host.page.goto(host.url(`bench/soak.html?steps=${STEPS}`));
-    const { __soak: done, __soakError: error } = await waitForWindow(host.page, ['__soak', '__soakError']);
-    if (error) throw new Error(`the long run failed: ${error}`);
-    if (host.pageError()) throw new Error(`uncaught error in the soak page: ${host.pageError()}`);
-    console.log(`\n## 1. One run of ${done.totalSteps.toLocaleString('en-GB')} steps (${done.seconds.toFixed(0)} s)\n`);
-    console.log('| step | live buffers | live MiB | buffers created so far | JS heap MiB (after GC) | ms per step since last |');
-    console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
-    for (const r of rows) console.log(`| ${r.step} | ${r.live} | ${mib(r.liveBytes)} | ${r.created} | ${mib(r.heap)} | ${r.msPerStep === null ? '–' : r.msPerStep.toFixed(3)} |`);
-    console.log(`\n${verdict(rows, 'msPerStep')}`);
-  } finally {
-    await host.close();
-  }
+  const dir = mkdtempSync(join(tmpdir(), 'stp-soak-'));
+  const epochs = Math.max(1, Math.ceil(STEPS / 875)); // 7,000 training points at batch 8
+  const evalEvery = Math.max(1, Math.round(STEPS / 10 / 1000) * 1000);
+  const config = join(dir, 'soak.json');
+  writeFileSync(config, JSON.stringify({ version: 1, data: { dataset: 'spiral', points: 10_000 }, dst: { method: 'rigl', deltaT: 100 }, training: { batchSize: 8, epochs, evalEvery, optimizer: { lr: 0.01 }, schedule: { kind: 'constant' } } }));
+  let rows = [];
+  const child = spawn('node', ['scripts/experiment.mjs', config, '--out', join(dir, 'out'), '--report-resources', '--checkpoint-every', '0'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (b) => {
+    err += b.toString();
+    for (const m of err.matchAll(/\[resources\] step (\d+): (\d+) live GPU buffers, (\d+) heap bytes, ([\d.]+) s\n/g)) {
+      if (rows.some((r) => r.step === Number(m[1]))) continue;
+      rows.push({ step: Number(m[1]), live: Number(m[2]), heap: Number(m[3]), seconds: Number(m[4]) });
+      console.error(`[soak] step ${m[1]}: ${m[2]} live buffers`);
+    }
+  });
+  const code = await new Promise((done) => child.on('exit', done));
+  if (code !== 0) throw new Error(`the runner failed (exit ${code}):\n${err.slice(-2000)}`);
+  // The rows at whole multiples of evalEvery (the run's last row, a few hundred steps later with
+  // the final evaluation, would be a window of another length).
+  const all = rows;
+  rows = all.filter((r) => r.step % evalEvery === 0);
+  rows.forEach((r, i) => (r.msPerStep = i === 0 ? null : ((r.seconds - rows[i - 1].seconds) * 1000) / (r.step - rows[i - 1].step)));
+  console.log(`\n## 1. npm run experiment: one run of ${all.at(-1).step.toLocaleString('en-GB')} steps (${all.at(-1).seconds.toFixed(0)} s)\n`);
+  console.log('| step | live GPU buffers | JS heap MiB (after GC) | ms per step since last row |');
+  console.log('| ---: | ---: | ---: | ---: |');
+  for (const r of rows) console.log(`| ${r.step} | ${r.live} | ${mib(r.heap)} | ${r.msPerStep === null ? '–' : r.msPerStep.toFixed(3)} |`);
+  console.log(`\n${verdict(rows, 'msPerStep')}`);
 }
 
 async function cycles() {
