@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { basename, relative, resolve } from 'node:path';
 import { applySet } from './config-set.mjs';
 import { hasCheckpoint, readCheckpoint, removeCheckpoint, writeCheckpoint } from './checkpoint-files.mjs';
-import { hostPage, waitForWindow } from './page-host.mjs';
+import { heapAfterGc, hostPage, waitForWindow } from './page-host.mjs';
 const USAGE = `usage: npm run experiment -- <config.json> [--out DIR] [--set path.to.field=value]... [--checkpoint-every MIN] [--checkpoint-at STEP] [--memory-budget MIB]
        npm run experiment -- --resume DIR
   --out DIR               where results.json, history.csv and checkpoints go (default results/<config name>)
@@ -211,15 +211,12 @@ async function main() {
       writeResults(opts.out, partial());
       process.stderr.write(`${process.stderr.isTTY ? '\r' : ''}[experiment] checkpoint at step ${state.step}${process.stderr.isTTY ? '\x1b[K\n' : '\n'}`);
     });
-    let cdp = null;
     await page.exposeFunction('__progress', async (p) => {
       if (p.point) history.push(p.point);
       if (p.point && opts.reportResources) {
         // What `npm run soak` reads: live GPU buffers, the JS heap after a forced GC, elapsed time.
-        cdp ??= await page.context().newCDPSession(page);
-        await cdp.send('HeapProfiler.collectGarbage');
-        const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-        process.stderr.write(`[resources] step ${p.step}: ${p.buffers} live GPU buffers, ${usedSize} heap bytes, ${((performance.now() - t0) / 1000).toFixed(3)} s\n`);
+        const heap = await heapAfterGc(page);
+        process.stderr.write(`[resources] step ${p.step}: ${p.buffers} live GPU buffers, ${heap} heap bytes, ${((performance.now() - t0) / 1000).toFixed(3)} s\n`);
       }
       const extra = p.message ?? (p.point ? `${p.phase} · loss ${p.point.loss.toFixed(3)} · test acc ${(p.point.testAccuracy * 100).toFixed(1)}%` : p.phase);
       lastLine = bar(p.step, p.total, secondsBefore + (performance.now() - t0) / 1000, extra);

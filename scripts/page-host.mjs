@@ -57,3 +57,12 @@ export async function waitForWindow(page, fields, timeout = 0) {
   await page.waitForFunction((names) => names.some((n) => window[n] !== undefined), fields, { timeout, polling: 500 });
   return page.evaluate((names) => Object.fromEntries(names.map((n) => [n, window[n]])), fields);
 }
+
+/** The page's JS heap in bytes after a forced garbage collection (CDP), for the soak figures. */
+export async function heapAfterGc(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  await cdp.detach();
+  return usedSize;
+}

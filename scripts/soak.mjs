@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { chromiumArgs, chromiumPath } from './chromium.mjs';
-import { ROOT } from './page-host.mjs';
+import { ROOT, heapAfterGc } from './page-host.mjs';
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(name);
@@ -24,14 +24,6 @@ const arg = (name, def) => {
 const STEPS = arg('--steps', 100_000);
 const CYCLES = arg('--cycles', 200);
 const PORT = 4181;
-
-async function heapAfterGc(page) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('HeapProfiler.collectGarbage');
-  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-  await cdp.detach();
-  return usedSize;
-}
 
 const mib = (b) => (b / 2 ** 20).toFixed(2);
 const flat = (rows, key) => {
@@ -51,7 +43,7 @@ function verdict(rows, timeKey) {
 async function longRun() {
   const dir = mkdtempSync(join(tmpdir(), 'stp-soak-'));
   const epochs = Math.max(1, Math.ceil(STEPS / 875)); // 7,000 training points at batch 8
-  const evalEvery = Math.max(1, Math.round(STEPS / 10 / 1000) * 1000);
+  const evalEvery = Math.max(100, Math.round(STEPS / 10 / 100) * 100); // ten history rows
   const config = join(dir, 'soak.json');
   writeFileSync(config, JSON.stringify({ version: 1, data: { dataset: 'spiral', points: 10_000 }, dst: { method: 'rigl', deltaT: 100 }, training: { batchSize: 8, epochs, evalEvery, optimizer: { lr: 0.01 }, schedule: { kind: 'constant' } } }));
   let rows = [];

@@ -26,7 +26,6 @@ function layerSlices<T extends Float32Array | Float64Array>(layout: ParamLayout,
   return layout.layers.map((l) => flat.subarray(flatIndex(l.weight, member, 0), flatIndex(l.weight, member, l.numel)) as T);
 }
 
-
 /**
  * Scores that are not numbers cannot be ranked: they come from a network whose loss or weights
  * were not finite when they were computed. Names where, and what a person can change.
@@ -52,8 +51,8 @@ function flatMask(layout: ParamLayout, masks: Float32Array[][]): Float32Array {
   return out;
 }
 
-/** Replaces the trainer's initial random masks with the method's masks, at the same counts. */
 /**
+ * Replaces the trainer's initial random masks with the method's masks, at the same counts.
  * `progress` hears of long work (SynFlow's rounds) and may throw to stop it; `signal` stops it at
  * once; `sliceMs`: how often progress is told without a worker (tests).
  */
@@ -138,8 +137,9 @@ async function hessianGradient(trainer: Trainer, w: Float32Array, examples: Uint
 /**
  * Iterative SynFlow (synflow-rounds.ts): in a worker where there is one (the page, the runner,
  * the GPU tests), so its minutes of CPU work never hold the page's thread; each round is
- * reported, and a `progress` that throws (newer settings, Cancel) ends the worker at once.
- * Without workers (plain Node) it runs here, yielding between rounds every `sliceMs`.
+ * reported, and a `progress` that throws or an aborted `signal` (newer settings, Cancel) ends the
+ * worker. Without workers (plain Node: no page to keep responsive) it runs here, telling
+ * `progress` at most every `sliceMs`.
  */
 async function synflowMasks(trainer: Trainer, scope: Scope, rounds: number, progress?: (message: string) => void, sliceMs = 50, signal?: AbortSignal): Promise<{ masks: Float32Array[][]; counts: number[] }> {
   const layout = trainer.layout;
@@ -227,7 +227,7 @@ export async function lotteryTicket(trainer: Trainer, o: LotteryOptions, onRound
     const trained = await trainer.evaluate();
     const w = await trainer.readWeights();
     const scores = masks.map((_, m) => layerSlices(layout, w, m).map(magnitudeScores));
-    checkScores(layout, scores, `Lottery ticket, round ${r + 1} of ${o.rounds}`, `Its training diverged (final loss ${trained.loss.map((v) => v.toPrecision(3)).join(", ")}): lower the learning rate, or use fewer rounds or a smaller network.`);
+    checkScores(layout, scores, `Lottery ticket, round ${r + 1} of ${o.rounds}`, `Its training diverged (final loss ${trained.loss.map((v) => v.toPrecision(3)).join(', ')}): lower the learning rate, or use fewer rounds or a smaller network.`);
     const sel = selectMasks(scores, o.scope === 'global' ? globalSchedule[r]! : schedule.map((s) => s[r]!), masks);
     masks = sel.masks;
     trainer.restore(rewound(rewind, flatMask(layout, masks), sel.counts));

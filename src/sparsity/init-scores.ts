@@ -122,7 +122,6 @@ export function impActiveCounts(total: number, rounds: number, p: number): numbe
   return out;
 }
 
-/** Indices of the k highest scores among `idx`, ties to the lower index (idx values are the tie key). */
 /**
  * The k indices of `idx` with the largest scores, ties to the lower index: the first k of `idx`
  * sorted by (score descending, index ascending), as a set (in index order). O(n): a selection of

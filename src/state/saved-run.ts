@@ -7,7 +7,7 @@ import { parseConfig, type ExperimentConfig } from '../config';
 import type { Checkpoint, DatasetInput } from '../engine';
 import { driverStateProblems, ensembleSetupFromConfig, trainerSetups, type DriverState } from '../ensemble';
 import type { HistoryRow } from './history';
-import { clip, listed } from '../util/text';
+import { clip, firstOf, listed } from '../util/text';
 
 export const RUN_FORMAT = 'sparse-training-playground/run';
 export const RUN_VERSION = 1;
@@ -57,8 +57,7 @@ const Envelope = z.object({
 /** A run that was not opened, with every reason; the run on screen is unchanged. */
 /** A refusal as lines: its heading, then the first problems, each clipped (a damaged file can have hundreds). */
 export function refusalLines(heading: string, problems: readonly string[], limit = 8): string[] {
-  const shown = problems.slice(0, limit).map((p) => clip(p, 200));
-  const more = problems.length - shown.length;
+  const { shown, more } = firstOf(problems, limit, 200);
   return [heading, ...shown, ...(more > 0 ? [`and ${more} more`] : [])];
 }
 

@@ -110,7 +110,7 @@ export class TrainingSession {
       if (tooBig) throw new Error(tooBig);
     } catch (e) {
       if (generation !== this.generation) return;
-      const why = e instanceof Error ? e.message : String(e);
+      const why = (e instanceof Error ? e.message : String(e)).replace(/([^.])$/, '$1.');
       if (previous && KEEPABLE.includes(previousStatus)) {
         this.state.setConfig(previous.config);
         this.state.updateRun({ status: previousStatus === 'running' ? 'paused' : previousStatus, message: `These settings were not applied: ${why} The run on screen is unchanged.` });

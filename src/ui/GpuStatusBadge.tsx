@@ -1,5 +1,6 @@
 // The header's WebGPU status: which adapter trains the networks, and its key limits.
 import { useAppState } from './use-app-state';
+import { formatBytes } from './format-bytes';
 
 const KEY_LIMITS: [string, string][] = [
   ['maxStorageBufferBindingSize', 'storage binding'],
@@ -7,13 +8,6 @@ const KEY_LIMITS: [string, string][] = [
   ['maxComputeWorkgroupStorageSize', 'workgroup memory'],
   ['maxComputeInvocationsPerWorkgroup', 'threads / workgroup'],
 ];
-
-function formatBytes(n: number): string {
-  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(1)} GiB`;
-  if (n >= 1 << 20) return `${Math.round(n / (1 << 20))} MiB`;
-  if (n >= 1 << 10) return `${Math.round(n / (1 << 10))} KiB`;
-  return String(n);
-}
 
 export function GpuStatusBadge() {
   const gpu = useAppState((s) => s.gpu);

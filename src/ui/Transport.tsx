@@ -2,6 +2,7 @@
 // second and time left. The buttons drive the session outside React; nothing here trains.
 import { SPEED_MAX } from '../state';
 import { useAppState } from './use-app-state';
+import { formatBytes } from './format-bytes';
 
 function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '–';
@@ -52,8 +53,8 @@ export function Transport() {
         <span>{run.stepsPerSecond ? `${run.stepsPerSecond.toFixed(0)} steps/s · ${formatSeconds(left)} left` : ''}</span>
         <StorageNote names={run.layerNames} storages={run.storages} />
         {run.memory ? (
-          <span data-testid="run-memory" title={`Estimated before anything is allocated: parameters, gradients, optimizer state, activations, data and scratch buffers. A run estimated above ${bytes(run.memory.budget)} is refused, saying what to change.`}>
-            ≈ {bytes(run.memory.bytes)} of GPU memory
+          <span data-testid="run-memory" title={`Estimated before anything is allocated: parameters, gradients, optimizer state, activations, data and scratch buffers. A run estimated above ${formatBytes(run.memory.budget)} is refused, saying what to change.`}>
+            ≈ {formatBytes(run.memory.bytes)} of GPU memory
           </span>
         ) : null}
         <span className={`transport__state transport__state--${run.status}`}>{run.status}</span>
@@ -65,13 +66,6 @@ export function Transport() {
       ) : null}
     </div>
   );
-}
-
-/** 3.1 MiB, 240 KiB, 2 GiB. */
-function bytes(n: number): string {
-  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(n % 2 ** 30 === 0 ? 0 : 1)} GiB`;
-  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(n < 10 * 2 ** 20 ? 1 : 0)} MiB`;
-  return `${Math.max(1, Math.round(n / 1024))} KiB`;
 }
 
 /** Which layers compute on the sparse storage (only the active connections); the rest are masked. */

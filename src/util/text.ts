@@ -6,9 +6,14 @@ export function clip(s: string, max = 80): string {
   return s.length <= max ? s : `${s.slice(0, Math.max(1, max - 1))}…`;
 }
 
-/** The first `limit` items, each clipped, then "and N more" for the rest. */
-export function listed(items: readonly string[], limit = 5, joiner = '; ', itemMax = 160): string {
+/** The first `limit` items, each clipped to `itemMax`, and how many were left out. */
+export function firstOf(items: readonly string[], limit: number, itemMax: number): { shown: string[]; more: number } {
   const shown = items.slice(0, limit).map((s) => clip(s, itemMax));
-  const rest = items.length - shown.length;
-  return rest > 0 ? `${shown.join(joiner)}${joiner}and ${rest} more` : shown.join(joiner);
+  return { shown, more: items.length - shown.length };
+}
+
+/** The first `limit` items, each clipped, then "and N more" for the rest, as one line. */
+export function listed(items: readonly string[], limit = 5, joiner = '; ', itemMax = 160): string {
+  const { shown, more } = firstOf(items, limit, itemMax);
+  return more > 0 ? `${shown.join(joiner)}${joiner}and ${more} more` : shown.join(joiner);
 }
