@@ -57,6 +57,8 @@ declare global {
     __checkpointWanted?: 'periodic' | 'stop';
     /** --checkpoint-at: a checkpoint is wanted once the run reaches this step. */
     __checkpointAt?: number;
+    /** A test aid: a checkpoint at every history row (--simulate-crash-in-checkpoint). */
+    __checkpointEveryRow?: boolean;
     __experimentStopped?: boolean;
     __checkpoint?: (state: ResumeState) => Promise<void>;
     __experimentResult?: unknown;
@@ -137,6 +139,9 @@ async function run(): Promise<void> {
         window.__checkpointAt = undefined;
         window.__checkpointWanted ??= 'periodic';
       }
+      // --simulate-crash-in-checkpoint: a checkpoint at every history row, so the K-th one comes
+      // at a known step whatever the machine's speed.
+      if (window.__checkpointEveryRow && ensemble.step % evalEvery === 0) window.__checkpointWanted ??= 'periodic';
       if (ensemble.step % evalEvery !== 0 && ensemble.step < ensemble.totalSteps) {
         if (window.__checkpointWanted && (await saveCheckpoint())) return 'stop';
         return;

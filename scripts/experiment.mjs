@@ -27,8 +27,9 @@ const USAGE = `usage: npm run experiment -- <config.json> [--out DIR] [--set pat
                           (a test aid) issue one command the GPU rejects once the run reaches STEP:
                           the run must then fail and write no results
   --simulate-crash-in-checkpoint K:OP
-                          (a test aid) kill the runner (SIGKILL) after file operation OP (1-6,
-                          scripts/checkpoint-files.mjs) of its K-th checkpoint
+                          (a test aid) checkpoint at every history row, and kill the runner
+                          (SIGKILL) after file operation OP (1-6, scripts/checkpoint-files.mjs)
+                          of its K-th checkpoint
   --report-resources      at each history row, print the GPU buffers alive, the JS heap after a
                           forced GC and the elapsed seconds (what npm run soak reads)
   --resume DIR            continue the interrupted run in DIR from its last checkpoint
@@ -223,15 +224,16 @@ async function main() {
       process.stderr.write(process.stderr.isTTY ? `\r${lastLine}\x1b[K` : `${lastLine}\n`);
     });
     await page.addInitScript(
-      ({ configText, state, budget, gpuErrorAt, checkpointAt }) => {
+      ({ configText, state, budget, gpuErrorAt, checkpointAt, everyRow }) => {
         // As text: Playwright's argument serialisation recurses (see configText above).
         window.__experimentInput = JSON.parse(configText);
         if (state) window.__experimentResume = state;
         if (budget !== null) window.__memoryBudget = budget;
         if (gpuErrorAt !== null) window.__simulateGpuErrorAt = gpuErrorAt;
         if (checkpointAt !== null) window.__checkpointAt = checkpointAt;
+        if (everyRow) window.__checkpointEveryRow = true;
       },
-      { configText, state: resume?.state ?? null, budget: opts.memoryBudgetMiB === null ? null : opts.memoryBudgetMiB * 2 ** 20, gpuErrorAt: opts.gpuErrorAt, checkpointAt: opts.checkpointAt },
+      { configText, state: resume?.state ?? null, budget: opts.memoryBudgetMiB === null ? null : opts.memoryBudgetMiB * 2 ** 20, gpuErrorAt: opts.gpuErrorAt, checkpointAt: opts.checkpointAt, everyRow: opts.crashIn !== null },
     );
     if (opts.checkpointMinutes > 0) {
       timer = setInterval(() => {

@@ -96,6 +96,12 @@ export class TrainingSession {
     // Let readbacks already queued on the old run finish before its buffers go.
     await this.inflight;
     if (generation !== this.generation) return;
+    // A run that cannot stay on screen (lost device, GPU error) goes at once, as before the
+    // pre-flight moved ahead: nothing may read from it while the new settings are checked.
+    if (previous && !KEEPABLE.includes(previousStatus)) {
+      this.built?.run.destroy();
+      this.built = null;
+    }
     const config = this.state.config;
     // Checked before the run on screen goes: settings that cannot be built here (data that does
     // not load, a model over the GPU's limits or the memory budget) are refused, and the run on
@@ -111,7 +117,7 @@ export class TrainingSession {
     } catch (e) {
       if (generation !== this.generation) return;
       const why = (e instanceof Error ? e.message : String(e)).replace(/([^.])$/, '$1.');
-      if (previous && KEEPABLE.includes(previousStatus)) {
+      if (previous && this.built === previous) {
         this.state.setConfig(previous.config);
         this.state.updateRun({ status: previousStatus === 'running' ? 'paused' : previousStatus, message: `These settings were not applied: ${why} The run on screen is unchanged.` });
         return;
