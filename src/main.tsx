@@ -39,8 +39,8 @@ async function startGpu(): Promise<void> {
     },
     renderHeatmaps: (buffers) => renderMaskImages(buffers, CELL_COLORS),
   });
-  // A GPU error stops the run on screen (a lost device is reported by the session's own loop).
-  gpu.onError((e) => (e.kind === 'device-lost' ? session.pause() : session.gpuFailed(e.message)));
+  // A GPU error or a lost device stops the run on screen at once.
+  gpu.onError((e) => (e.kind === 'device-lost' ? session.deviceLost(e.message) : session.gpuFailed(e.message)));
   appStore.getState().attachSession(session);
   // For the end-to-end tests: the GPU's own mask buffers (to compare with the mask view's
   // pixels), the points the decision boundary drew (to read its pixels under the test points), a

@@ -4,23 +4,24 @@
 // progress, metrics and views at most 10 times a second. A generation counter makes anything of
 // a replaced run stop at its next check (TF Playground's Player pattern). No GPU import: the
 // pipeline cache and the heatmap renderer come in from main.tsx.
-import { liveSparsityRefusal, stepsPerEpoch as configStepsPerEpoch, type ExperimentConfig } from '../config';
-import { RunLoop, firstNonFinite, maskableLayers, stopMessage, type DatasetInput, type Trainable } from '../engine';
-import { DEFAULT_MEMORY_BUDGET, EnsembleRun, ensembleSetupFromConfig, preflight, prepareEnsembleRun, runFigures, runMemory } from '../ensemble';
-import { allocateDensities, densityOfSparsity } from '../sparsity';
+import { stepsPerEpoch as configStepsPerEpoch, type ExperimentConfig } from '../config';
+import { RunLoop, firstNonFinite, stopMessage, type RunStop, type Trainable } from '../engine';
+import { DEFAULT_MEMORY_BUDGET, runFigures, runMemory, type EnsembleRun } from '../ensemble';
 import type { SweepPoint } from './compare';
 import { EnsembleTracker } from './ensemble-tracker';
 import { appendHistory, emptyHistory } from './history';
 import { ChunkPacer } from './chunk-pacer';
 import { RunPublisher, type HeatmapRenderer } from './run-publisher';
 import { RUN_FORMAT, RUN_VERSION, RunRefusedError, savedRunProblems, type SavedRun } from './saved-run';
+import { buildEnsemble, prepareSettings, type PreparedSettings, type RunCache } from './session-build';
 import { SessionData, type ImageLoader } from './session-data';
+import { liveLayerDensity, liveSparsity } from './live-edits';
 import type { AppStore, RunView } from './store';
-import { runSweep } from './sweep-run';
+import { Sweeper } from './sweep-run';
 import { gpuMasksOf, type GpuMasks } from './views';
 
 export interface SessionDeps {
-  cache: Parameters<typeof EnsembleRun.create>[0];
+  cache: RunCache;
   /** Loads MNIST or Fashion-MNIST (public/data, built by npm run data). */
   loadImages: ImageLoader;
   /**
@@ -57,8 +58,7 @@ export class TrainingSession {
   private inflight: Promise<unknown> = Promise.resolve();
   /** The history on screen came from a run file: the first new step replaces it. */
   private historyFromFile = false;
-  private sweeping = false;
-  private sweepCancelled = false;
+  private readonly sweeper: Sweeper;
   /** Chunk sizes by time (chunk-pacer.ts), capped by the speed slider. */
   private pacer = new ChunkPacer();
 
@@ -67,6 +67,7 @@ export class TrainingSession {
     private readonly deps: SessionDeps,
   ) {
     this.data = new SessionData(store, deps.loadImages);
+    this.sweeper = new Sweeper({ cache: deps.cache, loadData: (c) => this.data.load(c), chunk: () => this.state.config.training.stepsPerSubmit * 4, show: (v) => this.state.setViews({ sweep: v }) });
   }
 
   private get state() {
@@ -106,14 +107,9 @@ export class TrainingSession {
     // Checked before the run on screen goes: settings that cannot be built here (data that does
     // not load, a model over the GPU's limits or the memory budget) are refused, and the run on
     // screen, its settings and its link stay as they were.
-    let prepared: { data: DatasetInput } & ReturnType<typeof ensembleSetupFromConfig>;
+    let prepared: PreparedSettings;
     try {
-      const data = await this.data.load(config);
-      prepared = { data, ...ensembleSetupFromConfig(config, data) };
-      const gpu = this.state.gpu;
-      const limits = 'limits' in gpu ? gpu.limits : null;
-      const tooBig = limits ? preflight(prepared.setup, { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize ?? Infinity, maxBufferSize: limits.maxBufferSize ?? Infinity, maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension ?? Infinity }) : null;
-      if (tooBig) throw new Error(tooBig);
+      prepared = await prepareSettings(config, this.data, this.state.gpu);
     } catch (e) {
       if (generation !== this.generation) return;
       const why = (e instanceof Error ? e.message : String(e)).replace(/([^.])$/, '$1.');
@@ -124,34 +120,18 @@ export class TrainingSession {
       }
       this.built?.run.destroy();
       this.built = null;
-      this.state.updateRun({ ...this.freshRun(), status: 'error', message: why });
+      this.state.updateRun({ ...freshRun(), status: 'error', message: why });
       return;
     }
     this.built?.run.destroy();
     this.built = null;
     this.state.setViews({ timeline: null, ensemble: null });
-    this.state.updateRun({ ...this.freshRun(), status: 'building', message: 'Preparing data and the network…', memory: { bytes: runMemory(prepared.setup), budget: DEFAULT_MEMORY_BUDGET } });
+    this.state.updateRun({ ...freshRun(), status: 'building', message: 'Preparing data and the network…', memory: { bytes: runMemory(prepared.setup), budget: DEFAULT_MEMORY_BUDGET } });
     try {
-      const { data, setup, run: plan } = prepared;
-      const ensemble = await EnsembleRun.create(this.deps.cache, setup);
-      if (generation !== this.generation) return ensemble.destroy();
-      // Long preparation (SynFlow's rounds, a lottery ticket's training) reports here; newer
-      // settings (a newer rebuild) stop it at its next report, and its buffers go either way.
-      try {
-        await prepareEnsembleRun(
-          ensemble,
-          plan,
-          (message) => {
-            if (generation !== this.generation) throw new Error('superseded by newer settings');
-            this.state.updateRun({ message });
-          },
-          abort.signal,
-        );
-      } catch (e) {
-        ensemble.destroy();
-        throw e;
-      }
-      if (generation !== this.generation) return ensemble.destroy();
+      const { data, run: plan } = prepared;
+      const current = () => generation === this.generation;
+      const ensemble = await buildEnsemble(this.deps.cache, prepared, current, (message) => this.state.updateRun({ message }), abort.signal);
+      if (!ensemble) return;
       const tracker = new EnsembleTracker(this.store, ensemble, plan, data);
       const pub = new RunPublisher(this.store, ensemble, plan, data, tracker, this.deps.renderHeatmaps);
       this.built = { run: ensemble, loop: new RunLoop(this.tracked(ensemble)), pub, config, edited: false };
@@ -161,8 +141,7 @@ export class TrainingSession {
       await this.track(pub.refreshViews(true));
       await this.track(tracker.refresh(false));
       if (generation !== this.generation) return;
-      // Ready once the views show the new network.
-      this.lastBuilt = config;
+      this.lastBuilt = config; // ready once the views show the new network
       this.state.updateRun({ status: 'ready', message: null });
     } catch (e) {
       if (generation !== this.generation) return;
@@ -186,10 +165,6 @@ export class TrainingSession {
         return rows;
       },
     };
-  }
-
-  private freshRun(): Partial<RunView> {
-    return { step: 0, history: emptyHistory(), test: null, maskUpdates: 0, lastUpdate: null, stepsPerSecond: null };
   }
 
   /**
@@ -256,10 +231,10 @@ export class TrainingSession {
     }
   }
 
-  /** A run exists and is not being replaced or swept, nor stopped by a GPU error. */
+  /** A run exists and is not being replaced or swept, nor stopped by a GPU error or a lost device. */
   private get idle(): boolean {
     const status = this.state.run.status;
-    return this.built !== null && !this.running && !this.sweeping && status !== 'building' && status !== 'error';
+    return this.built !== null && !this.running && !this.sweeper.running && status !== 'building' && status !== 'error' && status !== 'lost';
   }
 
   /**
@@ -268,11 +243,21 @@ export class TrainingSession {
    * until it is rebuilt. Results are not published after this point.
    */
   gpuFailed(message: string): void {
-    if (!this.built || this.state.run.status === 'error') return;
+    this.stopForGpu('error', (step) => `The GPU rejected this run's work at step ${step} (${message}), so it was stopped: its results from here on would be wrong. Change the settings (a smaller batch or model) and reset.`);
+  }
+
+  /** The device is gone (a driver reset): said at once, not when the loop notices, since GPU work in flight at the loss need not ever settle. */
+  deviceLost(message: string): void {
+    this.stopForGpu('lost', (step) => stopMessage({ kind: 'lost', step, error: message }));
+  }
+
+  private stopForGpu(status: 'error' | 'lost', message: (step: number) => string): void {
+    this.sweeper.cancel();
+    if (!this.built || this.state.run.status === 'error' || this.state.run.status === 'lost') return;
     this.running = false;
     this.generation++; // any in-flight publish stops at its generation check
     this.built.loop.cancel();
-    this.state.updateRun({ status: 'error', message: `The GPU rejected this run's work at step ${this.built.run.step} (${message}), so it was stopped: its results from here on would be wrong. Change the settings (a smaller batch or model) and reset.` });
+    this.state.updateRun({ status, message: message(this.built.run.step) });
   }
 
   play(): void {
@@ -307,15 +292,25 @@ export class TrainingSession {
     const token = ++this.trains;
     const latest = () => token === this.trains;
     this.running = true;
-    const stop = await built.loop.run({
-      chunkSize: chunk,
-      afterChunk: async (rows) => {
-        await this.track(pub.afterChunk(rows));
-        if (once) return 'stop';
-        if (!firstNonFinite(rows) && generation === this.generation) await this.track(pub.publish(false));
-      },
-      yield: nextFrame,
-    });
+    let stop: RunStop;
+    try {
+      stop = await built.loop.run({
+        chunkSize: chunk,
+        afterChunk: async (rows) => {
+          await this.track(pub.afterChunk(rows));
+          if (once) return 'stop';
+          if (!firstNonFinite(rows) && generation === this.generation) await this.track(pub.publish(false));
+        },
+        yield: nextFrame,
+      });
+    } catch (e) {
+      // A view's or evaluation's readback failed: said already after a GPU failure (the generation
+      // moved on); otherwise the run stops with the reason, not as play()'s unhandled rejection.
+      if (generation !== this.generation) return;
+      this.running = false;
+      if (latest()) this.state.updateRun({ status: 'error', message: `Training stopped after step ${run.step}: ${e instanceof Error ? e.message : String(e)}` });
+      return;
+    }
     if (generation !== this.generation || stop.kind === 'cancelled') return;
     this.running = false;
     if (stop.kind === 'diverged' || stop.kind === 'lost') {
@@ -351,31 +346,20 @@ export class TrainingSession {
     this.state.updateRun({ history: emptyHistory(), message: null });
   }
 
-  /**
-   * The global sparsity slider on a dynamic run: new per-layer targets, reached exactly at the
-   * next mask update. False (nothing changed) where the run cannot follow it
-   * (liveSparsityRefusal): the caller rebuilds the run at the new sparsity instead.
-   */
+  /** The global sparsity slider on a dynamic run (live-edits.ts); false where the caller must rebuild instead. */
   setSparsity(target: number): boolean {
     const built = this.built;
-    if (!built || liveSparsityRefusal(this.state.config) !== null) return false;
-    const t = built.run.driver.live();
-    t.setDensityTargets(allocateDensities(maskableLayers(t.layout), densityOfSparsity(target), t.setup.densityRule).densities);
+    if (!built || !liveSparsity(built.run, this.state.config, target)) return false;
     built.edited = true;
     return true;
   }
 
-  /**
-   * One layer's density, live (not part of the config, so not in the link: Reset returns to the
-   * density rule). Reached exactly at the next mask update.
-   */
+  /** One layer's density, live (live-edits.ts): not in the link, so Reset returns to the density rule. */
   setLayerDensity(layer: number, density: number): void {
-    const built = this.built;
-    const t = built?.run.driver.live();
-    if (!built || !t || t.setup.method === 'dense' || t.setup.method === 'static') return;
-    t.setDensityTargets(t.layout.layers.map((_, i) => (i === layer ? density : null)));
-    built.edited = true;
-    this.state.updateRun({ message: `Layer ${t.layout.layers[layer]!.name} will move to ${(density * 100).toFixed(1)} % density at the next mask update (until you reset).` });
+    const message = this.built ? liveLayerDensity(this.built.run, layer, density) : null;
+    if (message === null) return;
+    this.built!.edited = true;
+    this.state.updateRun({ message });
   }
 
   /** The first model's masks, events and ITOP record, from the GPU now (the e2e tests' view check). */
@@ -389,24 +373,13 @@ export class TrainingSession {
    * playground's run waits, paused; cancel stops after the current chunk of steps.
    */
   async sweep(points: SweepPoint[]): Promise<void> {
-    if (this.sweeping) return;
+    if (this.sweeper.running) return;
     this.pause();
-    this.sweeping = true;
-    this.sweepCancelled = false;
-    try {
-      await this.inflight;
-      await runSweep(points, { cache: this.deps.cache, loadData: (c) => this.loadData(c), chunk: () => this.state.config.training.stepsPerSubmit * 4, cancelled: () => this.sweepCancelled, show: (v) => this.state.setViews({ sweep: v }) });
-    } finally {
-      this.sweeping = false;
-    }
+    await this.sweeper.start(points, () => this.inflight);
   }
 
   cancelSweep(): void {
-    this.sweepCancelled = true;
-  }
-
-  private loadData(config: ExperimentConfig): Promise<DatasetInput> {
-    return this.data.load(config);
+    this.sweeper.cancel();
   }
 
   destroy(): void {
@@ -417,6 +390,9 @@ export class TrainingSession {
     this.built = null;
   }
 }
+
+/** The run view of a run not trained yet. */
+const freshRun = (): Partial<RunView> => ({ step: 0, history: emptyHistory(), test: null, maskUpdates: 0, lastUpdate: null, stepsPerSecond: null });
 
 function nextFrame(): Promise<void> {
   return new Promise((resolve) => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => resolve()) : setTimeout(resolve, 0)));

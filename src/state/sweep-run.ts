@@ -5,10 +5,11 @@ import type { ExperimentConfig } from '../config';
 import { RunLoop, stopMessage, type DatasetInput } from '../engine';
 import { EnsembleRun, ensembleSetupFromConfig, prepareEnsembleRun } from '../ensemble';
 import type { SweepPoint, SweepResult } from './compare';
+import type { RunCache } from './session-build';
 import type { Views } from './store';
 
 export interface SweepDeps {
-  cache: Parameters<typeof EnsembleRun.create>[0];
+  cache: RunCache;
   loadData(config: ExperimentConfig): Promise<DatasetInput>;
   /** Steps per chunk between yields to the page. */
   chunk(): number;
@@ -40,5 +41,29 @@ export async function runSweep(points: readonly SweepPoint[], deps: SweepDeps): 
     show(false, deps.cancelled() ? `Sweep cancelled after ${results.length} of ${points.length} runs.` : `Sweep done: ${results.length} runs.`);
   } catch (e) {
     show(false, `The sweep stopped: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** One sweep at a time (the session's): start() runs one after `before`, cancel() stops it after the chunk in flight. */
+export class Sweeper {
+  running = false;
+  private cancelled = false;
+
+  constructor(private readonly deps: Omit<SweepDeps, 'cancelled'>) {}
+
+  async start(points: readonly SweepPoint[], before: () => Promise<unknown>): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.cancelled = false;
+    try {
+      await before();
+      await runSweep(points, { ...this.deps, cancelled: () => this.cancelled });
+    } finally {
+      this.running = false;
+    }
+  }
+
+  cancel(): void {
+    this.cancelled = true;
   }
 }
