@@ -25,10 +25,10 @@ export async function prepareSettings(config: ExperimentConfig, data: SessionDat
 
 /**
  * The ensemble of `prepared`, ready to train, or null once `current()` says newer settings came
- * (its buffers are gone then). Long preparation reports through `say`; newer settings stop it at
+ * (its buffers are gone then; the session's and the sweep's runs are built here). Long preparation reports through `say`; newer settings stop it at
  * its next report, `signal` at once (SynFlow's worker).
  */
-export async function buildEnsemble(cache: RunCache, prepared: PreparedSettings, current: () => boolean, say: (message: string) => void, signal: AbortSignal): Promise<EnsembleRun | null> {
+export async function buildEnsemble(cache: RunCache, prepared: PreparedSettings, current: () => boolean = () => true, say: (message: string) => void = () => {}, signal?: AbortSignal): Promise<EnsembleRun | null> {
   const ensemble = await EnsembleRun.create(cache, prepared.setup);
   if (!current()) return ensemble.destroy(), null;
   try {

@@ -3,9 +3,9 @@
 // sweep view after each run. Cancel stops after the current chunk of steps.
 import type { ExperimentConfig } from '../config';
 import { RunLoop, stopMessage, type DatasetInput } from '../engine';
-import { EnsembleRun, ensembleSetupFromConfig, prepareEnsembleRun } from '../ensemble';
+import { ensembleSetupFromConfig } from '../ensemble';
 import type { SweepPoint, SweepResult } from './compare';
-import type { RunCache } from './session-build';
+import { buildEnsemble, type RunCache } from './session-build';
 import type { Views } from './store';
 
 export interface SweepDeps {
@@ -24,10 +24,9 @@ export async function runSweep(points: readonly SweepPoint[], deps: SweepDeps): 
     for (const [i, p] of points.entries()) {
       if (deps.cancelled()) break;
       show(true, `Training ${p.method.toUpperCase()} at ${(p.sparsity * 100).toFixed(0)} % (run ${i + 1} of ${points.length})…`);
-      const { setup, run } = ensembleSetupFromConfig(p.config, await deps.loadData(p.config));
-      const ensemble = await EnsembleRun.create(deps.cache, setup);
+      const data = await deps.loadData(p.config);
+      const ensemble = (await buildEnsemble(deps.cache, { data, ...ensembleSetupFromConfig(p.config, data) }))!;
       try {
-        await prepareEnsembleRun(ensemble, run);
         // The engine's one run loop; a cancelled sweep stops after the chunk in flight.
         const stop = await new RunLoop(ensemble).run({ chunkSize: () => deps.chunk(), afterChunk: () => (deps.cancelled() ? 'stop' : undefined) });
         if (deps.cancelled()) break;
