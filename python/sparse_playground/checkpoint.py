@@ -10,7 +10,8 @@ as JSON in which every Float32Array is {"$f32": [byteOffset, length]} into check
 A Checkpoint's arrays (weights, mask, state1, state2, fired) are the engine's flat parameter buffers
 (src/engine/param-layout.ts): per weight layer, a weight segment (members, numel) in the layer's
 own layout (dense (out, in), conv (cout, cin, kh, kw): torch's) then a bias segment (members,
-out), each starting on a multiple of 64 floats. Position space whatever the browser's storage.
+out), each starting on a multiple of 64 floats; with ToST ghost skips, each layer's bypass segment
+((out, in) or (cout, cin)) after all of them. Position space whatever the browser's storage.
 """
 
 from __future__ import annotations
@@ -74,10 +75,10 @@ def read_runner_checkpoint(folder: str | Path) -> tuple[dict, dict, dict]:
     return parse_config(head["config"]), state["trainers"][0], head["state"]
 
 
-def segments(shapes: list[tuple[int, ...]], members: int = 1) -> list[tuple[int, int]]:
-    """(weight offset, bias offset) of each weight layer in the flat buffers."""
+def _layout(shapes: list[tuple[int, ...]], members: int = 1, ghosts: int = 0) -> tuple[list[tuple[int, int]], list[int], int]:
+    """(weight offset, bias offset) of each weight layer, the offsets of the first `ghosts` layers'
+    ToST bypass segments (after all the layers' segments; (out, in) floats each), and the total length."""
     cursor = 0
-    out = []
 
     def take(per_member: int) -> int:
         nonlocal cursor
@@ -85,16 +86,18 @@ def segments(shapes: list[tuple[int, ...]], members: int = 1) -> list[tuple[int,
         cursor = math.ceil((cursor + per_member * members) / ALIGN) * ALIGN
         return at
 
-    for shape in shapes:
-        w = take(math.prod(shape))
-        b = take(shape[0])
-        out.append((w, b))
-    return out
+    pairs = [(take(math.prod(shape)), take(shape[0])) for shape in shapes]
+    ghost_at = [take(shape[0] * shape[1]) for shape in shapes[:ghosts]]
+    return pairs, ghost_at, max(cursor, ALIGN)
 
 
-def total_floats(shapes: list[tuple[int, ...]], members: int = 1) -> int:
-    last_w, last_b = segments(shapes, members)[-1]
-    return max(math.ceil((last_b + shapes[-1][0] * members) / ALIGN) * ALIGN, ALIGN)
+def segments(shapes: list[tuple[int, ...]], members: int = 1) -> list[tuple[int, int]]:
+    """(weight offset, bias offset) of each weight layer in the flat buffers."""
+    return _layout(shapes, members)[0]
+
+
+def total_floats(shapes: list[tuple[int, ...]], members: int = 1, ghosts: int = 0) -> int:
+    return _layout(shapes, members, ghosts)[2]
 
 
 def flat_views(shapes: list[tuple[int, ...]], flat: np.ndarray) -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -106,8 +109,14 @@ def flat_views(shapes: list[tuple[int, ...]], flat: np.ndarray) -> list[tuple[to
     return out
 
 
-def check_shapes(c: dict, shapes: list[tuple[int, ...]]) -> None:
-    want = total_floats(shapes)
+def ghost_views(shapes: list[tuple[int, ...]], ghost_shapes: list[tuple[int, ...]], flat: np.ndarray) -> list[torch.Tensor]:
+    """The ToST bypass tensors (each of its ghost shape) of member 0 cut out of one flat array."""
+    at = _layout(shapes, 1, len(ghost_shapes))[1]
+    return [torch.from_numpy(flat[o : o + math.prod(g)].copy()).view(g) for o, g in zip(at, ghost_shapes)]
+
+
+def check_shapes(c: dict, shapes: list[tuple[int, ...]], ghosts: int = 0) -> None:
+    want = total_floats(shapes, 1, ghosts)
     for name in ("weights", "mask", "state1", "state2"):
         if len(c[name]) != want:
             raise CheckpointError(f"the checkpoint's {name} hold {len(c[name])} values, this model needs {want}: it was saved from a different model")
@@ -115,13 +124,16 @@ def check_shapes(c: dict, shapes: list[tuple[int, ...]]) -> None:
         raise CheckpointError("the checkpoint has a different number of layers")
 
 
-def to_flat(shapes: list[tuple[int, ...]], pairs: list[tuple[torch.Tensor, torch.Tensor]]) -> np.ndarray:
-    """The inverse of flat_views: (weight, bias) per layer into one flat float32 array (padding 0)."""
-    flat = np.zeros(total_floats(shapes), dtype=np.float32)
-    for shape, (w, b), (wo, bo) in zip(shapes, pairs, segments(shapes)):
+def to_flat(shapes: list[tuple[int, ...]], pairs: list[tuple[torch.Tensor, torch.Tensor]], ghosts: list[torch.Tensor] = ()) -> np.ndarray:
+    """The inverse of flat_views (and ghost_views): (weight, bias) per layer, then the ToST bypasses, into one flat float32 array (padding 0)."""
+    layer_at, ghost_at, total = _layout(shapes, 1, len(ghosts))
+    flat = np.zeros(total, dtype=np.float32)
+    for shape, (w, b), (wo, bo) in zip(shapes, pairs, layer_at):
         n = math.prod(shape)
         flat[wo : wo + n] = w.detach().reshape(-1).numpy()
         flat[bo : bo + shape[0]] = b.detach().reshape(-1).numpy()
+    for g, go in zip(ghosts, ghost_at):
+        flat[go : go + g.numel()] = g.detach().reshape(-1).numpy()
     return flat
 
 
@@ -146,19 +158,21 @@ def write_runner_checkpoint(folder: str | Path, raw_config: dict, checkpoint: di
     (d / "checkpoint.json").write_text(json.dumps(head))
 
 
-def _browser_layout(run) -> list[tuple[int, ...]]:
-    """The weight shapes of a run whose model the browser also builds (a bias per layer, no BatchNorm)."""
-    if any(m.bias is None for _, m in run.layers) or len(run.opt.params) != 2 * len(run.layers):
+def _browser_layout(run) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
+    """The weight shapes of a run whose model the browser also builds (a bias per layer, no
+    BatchNorm), and the shapes of its ToST ghost bypasses (none without ghost skips)."""
+    ghosts = [tuple(g.shape) for g in run.ghosts.params]
+    if any(m.bias is None for _, m in run.layers) or len(run.opt.params) != 2 * len(run.layers) + len(ghosts):
         raise CheckpointError("this model has no browser counterpart: its state cannot be a browser checkpoint")
-    return [tuple(m.weight.shape) for _, m in run.layers]
+    return [tuple(m.weight.shape) for _, m in run.layers], ghosts
 
 
 @torch.no_grad()
 def restore_run(run, c: dict) -> None:
     """Loads a browser Checkpoint into `run` (train.Run): weights, masks, optimizer state, counters.
-    The optimizer's parameters are [w0, b0, w1, b1, ...] for the browser's models."""
-    shapes = _browser_layout(run)
-    check_shapes(c, shapes)
+    The optimizer's parameters are [w0, b0, w1, b1, ..., then the ghost bypasses g0, g1, ...] for the browser's models."""
+    shapes, ghost_shapes = _browser_layout(run)
+    check_shapes(c, shapes, len(ghost_shapes))
     weights, masks = flat_views(shapes, c["weights"]), flat_views(shapes, c["mask"])
     s1, s2 = flat_views(shapes, c["state1"]), flat_views(shapes, c["state2"])
     dev = run.device
@@ -170,6 +184,14 @@ def restore_run(run, c: dict) -> None:
             run.opt.state1[2 * li + k].copy_(s1[li][k].to(dev))
             if run.opt.state2:
                 run.opt.state2[2 * li + k].copy_(s2[li][k].to(dev))
+    at = 2 * len(shapes)
+    views = {name: ghost_views(shapes, ghost_shapes, c[name]) for name in ("weights", "mask", "state1", "state2")}
+    for gi, g in enumerate(run.ghosts.params):
+        g.copy_(views["weights"][gi].to(dev))
+        run.ghosts.masks[gi].copy_(views["mask"][gi].to(dev))
+        run.opt.state1[at + gi].copy_(views["state1"][gi].to(dev))
+        if run.opt.state2:
+            run.opt.state2[at + gi].copy_(views["state2"][gi].to(dev))
     run.step = c["step"]
     run.schedule.last_update = c["lastUpdate"]
     run.opt.steps = c["optimizerSteps"]
@@ -181,12 +203,13 @@ def restore_run(run, c: dict) -> None:
 
 def run_checkpoint(run) -> dict:
     """`run`'s state as a browser Checkpoint (flat arrays in the engine's layout; no ITOP record: fired = mask)."""
-    shapes = _browser_layout(run)
+    shapes, ghost_shapes = _browser_layout(run)
     cpu = lambda ts: [t.detach().cpu() for t in ts]  # noqa: E731
     pairs = lambda ts: [(ts[2 * li], ts[2 * li + 1]) for li in range(len(shapes))]  # noqa: E731
+    ghosts = lambda ts: ts[2 * len(shapes) :]  # noqa: E731
     s1 = cpu(run.opt.state1)
     s2 = cpu(run.opt.state2) if run.opt.state2 else [torch.zeros_like(t) for t in s1]
-    mask = to_flat(shapes, [(m.cpu(), torch.ones(m.shape[0])) for m in run.masks])
+    mask = to_flat(shapes, [(m.cpu(), torch.ones(m.shape[0])) for m in run.masks], cpu(run.ghosts.masks))
     return {
         "version": 1,
         "step": run.step,
@@ -195,9 +218,9 @@ def run_checkpoint(run) -> dict:
         "activeCounts": [int(m.sum()) for m in run.masks],
         "targets": list(run.targets),
         "flops": {"total": 0, "steps": 0},
-        "weights": to_flat(shapes, [(module.weight.cpu(), module.bias.cpu()) for _, module in run.layers]),
+        "weights": to_flat(shapes, [(module.weight.cpu(), module.bias.cpu()) for _, module in run.layers], cpu(run.ghosts.params)),
         "mask": mask,
-        "state1": to_flat(shapes, pairs(s1)),
-        "state2": to_flat(shapes, pairs(s2)),
+        "state1": to_flat(shapes, pairs(s1), ghosts(s1)),
+        "state2": to_flat(shapes, pairs(s2), ghosts(s2)),
         "fired": mask.copy(),
     }

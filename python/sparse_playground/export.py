@@ -34,7 +34,9 @@ def _mask_names(model: torch.nn.Module) -> dict[str, tuple[str, torch.nn.Module]
 
 
 def save_safetensors(file: str | Path, model: torch.nn.Module, masks: list[torch.Tensor], config: dict, step: int) -> None:
-    tensors: dict[str, torch.Tensor] = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    # ToST ghost bypasses (ghost.py) are left out: they are gone by the end of training, and the
+    # exported network is the sparse one alone.
+    tensors: dict[str, torch.Tensor] = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items() if not k.endswith(".ghost")}
     layers = _mask_names(model)
     for (name, (path, _)), mask in zip(layers.items(), masks):
         tensors[f"{path}.weight_mask"] = mask.detach().cpu().contiguous()

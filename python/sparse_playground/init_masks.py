@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from .models import weight_layers
+from .tost import Activation
 from .rng import Mulberry32, stream_seed
 
 
@@ -115,8 +116,10 @@ def synflow_gradient(model: nn.Module, layers, dense: list[torch.Tensor], masks:
 
 def _linearised(model: nn.Module) -> nn.Module:
     m = copy.deepcopy(model)
+    for mod in m.modules():  # no ToST ghost bypass (ghost.py): the engine's SynFlow pass scores the layers alone
+        mod._forward_hooks.clear()
     if isinstance(m, nn.Sequential):  # the browser's models: drop the activations (identity)
-        m = nn.Sequential(*[x for x in m if not isinstance(x, (nn.ReLU, nn.Tanh))])
+        m = nn.Sequential(*[x for x in m if not isinstance(x, Activation)])
     else:  # CIFAR models: ReLU is the identity on positive values; double precision, as SynFlow's code
         m = m.double()
     return m

@@ -1,6 +1,6 @@
 """The playground's models as torch modules (src/engine/layers.ts, docs/METHODS.md).
 
-mlp: input -> hidden widths (activation) -> classes (no activation on the logits);
+mlp: input -> hidden widths (activation: relu, tanh, swish, pswish; tost.py) -> classes (no activation on the logits);
 lenet-300-100: the MLP 784-300-100-10 with ReLU;
 lenet5-caffe: conv 1->20 5x5 valid, max-pool 2, conv 20->50 5x5, max-pool 2, fc 800->500 ReLU, fc 500->10.
 Weights are torch's own layouts, which are the engine's: dense (out, in), conv (cout, cin, kh, kw),
@@ -15,11 +15,9 @@ import torch
 from torch import nn
 
 from .cifar_models import build_cifar_model
+from .tost import Activation
 
 CIFAR_MODELS = ("resnet18", "resnet32", "vgg16", "wrn-28-10")
-
-ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh}
-
 
 def build_model(config: dict, input_dim: int, classes: int) -> nn.Sequential:
     m = config["model"]
@@ -42,7 +40,7 @@ def mlp(input_dim: int, hidden: list[int], classes: int, activation: str) -> nn.
     for i in range(len(widths) - 1):
         layers.append(nn.Linear(widths[i], widths[i + 1]))
         if i < len(hidden):
-            layers.append(ACTIVATIONS[activation]())
+            layers.append(Activation(activation))
     return nn.Sequential(*layers)
 
 
@@ -50,14 +48,14 @@ def lenet5_caffe(classes: int = 10) -> nn.Sequential:
     return nn.Sequential(
         nn.Unflatten(1, (1, 28, 28)),
         nn.Conv2d(1, 20, 5),
-        nn.ReLU(),
+        Activation("relu"),
         nn.MaxPool2d(2),
         nn.Conv2d(20, 50, 5),
-        nn.ReLU(),
+        Activation("relu"),
         nn.MaxPool2d(2),
         nn.Flatten(),
         nn.Linear(800, 500),
-        nn.ReLU(),
+        Activation("relu"),
         nn.Linear(500, classes),
     )
 

@@ -30,16 +30,14 @@ def not_built(config: dict) -> list[ConfigError]:
     d, m, s, dst, ens, tost = (config[k] for k in ("data", "model", "sparsity", "dst", "ensemble", "tost"))
     if d["dataset"] not in IMAGE_TOTALS and d["dataset"] not in CIFAR:
         say("data.dataset", f'"{d["dataset"]}" is generated or drawn in the browser: the Python package trains mnist, fashion-mnist, cifar10 and cifar100')
-    if m["kind"] == "mlp" and m["activation"] not in ("relu", "tanh"):
-        say("model.activation", f'"{m["activation"]}" {NOT_YET}: use relu or tanh')
     if s["mask"]["kind"] == "lottery":
         say("sparsity.mask.kind", f'"lottery" {NOT_YET}: use random, magnitude, snip, grasp or synflow')
     if ens["mode"] in ("edst", "prune-and-tune"):
         say("ensemble.mode", f'"{ens["mode"]}" {NOT_YET}: use none, dst or dense')
-    if tost["smoothActivation"]["kind"] != "off":
-        say("tost.smoothActivation.kind", f'"{tost["smoothActivation"]["kind"]}" {NOT_YET}: use off')
-    if tost["ghostSkip"]["enabled"]:
-        say("tost.ghostSkip.enabled", f"true {NOT_YET}: use false")
+    if tost["smoothActivation"]["kind"] != "off" and m["kind"] in CIFAR_MODELS:
+        say("tost.smoothActivation.kind", f'"{tost["smoothActivation"]["kind"]}" is built for the playground\'s models only, not {m["kind"]}: use off')
+    if tost["ghostSkip"]["enabled"] and m["kind"] in CIFAR_MODELS:
+        say("tost.ghostSkip.enabled", f"true is built for the playground's models only, not {m['kind']}: use false")
     if tost["layerRescaledInit"]["kind"] == "gradinit":
         say("tost.layerRescaledInit.kind", f'"gradinit" {NOT_YET}: use off or closed-form')
     return out

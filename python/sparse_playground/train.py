@@ -42,6 +42,8 @@ from .rng import stream_seed
 from .run_data import RunData
 from .schedules import MaskSchedule, lr_at, prune_grow_counts
 from .support import refusals
+from .ghost import Ghosts
+from .tost import set_activations
 
 GROW = {"rigl": "gradient", "set": "random", "snfs": "momentum"}
 
@@ -99,10 +101,13 @@ class Run:
         self.per_epoch = self.data.per_epoch
         self.total = self.per_epoch * config["training"]["epochs"]
         self.model = build_model(config, self.data.input_dim, self.data.ds.classes)
+        self.layers = weight_layers(self.model)
+        self.ghosts = Ghosts(config, self.layers, self.total)
+        self._set_now(0)  # what a mask at initialisation scores with
         self.masks = self._initial_masks(member)
         self.model.to(self.device)
         self.masks = [m.to(self.device) for m in self.masks]
-        self.layers = weight_layers(self.model)
+        self.ghosts.to(self.device)
         self.densities = layer_densities(config, self.model)
         self.method = "dense" if config["sparsity"]["target"] == 0 else config["dst"]["method"]
         self.targets = [int(m.sum()) for m in self.masks]
@@ -117,6 +122,8 @@ class Run:
             if module.bias is not None:
                 params.append(module.bias)
                 masks.append(None)
+        params += self.ghosts.params  # after every layer's weight and bias, as the engine's flat buffers
+        masks += self.ghosts.masks
         seen = {id(p) for p in params}
         for p in self.model.parameters():
             if id(p) not in seen:
@@ -132,6 +139,11 @@ class Run:
         else:
             self.ddp = None
 
+    def _set_now(self, t: int) -> None:
+        """The ToST switches of step t: the smooth activations' kind and beta, the ghost skips' alpha."""
+        set_activations(self.model, self.config, t, self.total)
+        self.ghosts.set_step(t)
+
     def _initial_masks(self, member: int, trace: list[list[int]] | None = None) -> list[torch.Tensor]:
         """The initial network of `member` and its masks: random (init.py), or chosen by a mask at
         initialisation (init_masks.py); with scope global, members after the first take member 0's counts."""
@@ -145,6 +157,8 @@ class Run:
             scratch = Run.__new__(Run)
             scratch.config, scratch.data = self.config, self.data
             scratch.model = build_model(self.config, self.data.input_dim, self.data.ds.classes)
+            set_activations(scratch.model, self.config, 0, self.total)
+            Ghosts(self.config, weight_layers(scratch.model), self.total).set_step(0)
             scratch._initial_masks(0)
             trace = scratch.trace
         idx = scoring_batch(self.config, self.data.ds.labels, self.data.split.train, self.data.ds.classes)
@@ -165,6 +179,7 @@ class Run:
         x = self.data.train_x(local, t, self.rank).to(self.device)
         y = self.data.y(local).to(self.device)
         net = self.ddp or self.model
+        self._set_now(t)
         self.model.train()
         self.model.zero_grad(set_to_none=False)
         loss = smoothed_cross_entropy(net(x), y, self.config["tost"]["labelSmoothing"])
@@ -217,12 +232,14 @@ class Run:
     @torch.no_grad()
     def probabilities(self) -> torch.Tensor:
         """(N, classes) softmax of the evaluation split, float32 on the CPU."""
+        self._set_now(self.step)
         self.model.eval()
         return torch.cat([torch.softmax(self.model(x.to(self.device)), 1).cpu() for x, _ in self.data.eval_chunks()])
 
     @torch.no_grad()
     def evaluate(self) -> dict:
         """Accuracy and mean loss on the test split (the validation split when there is no test split)."""
+        self._set_now(self.step)
         self.model.eval()
         correct, loss, n = 0.0, 0.0, 0
         for x, y in self.data.eval_chunks():

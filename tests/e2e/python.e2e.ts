@@ -8,7 +8,9 @@
 //   in docs/SCALE-OUT.md);
 // * a DST ensemble of two members: each member's and the ensemble's accuracy, NLL and disagreement;
 // * SNIP with a global threshold: the same per-layer counts (the scores agree) and accuracy;
-// * SNFS and the port-compatible RigL (dense momentum, steps on update steps): the same accuracy.
+// * SNFS and the port-compatible RigL (dense momentum, steps on update steps): the same accuracy;
+// * ToST's pswish schedule (back to ReLU mid-run), ghost skips and a swish MLP
+//   from the seed: every step's loss.
 // Both sides replay the same seeded initial network, batch order and random streams, so only the
 // float summation order differs.
 import { spawnSync } from 'node:child_process';
@@ -143,5 +145,35 @@ test('SNFS and the port-compatible RigL: PyTorch gives the browser runner’s ac
     console.log(`[${name}] test accuracy browser ${acc.browser.join(' ')} · PyTorch ${acc.torch.join(' ')}`);
     acc.browser.forEach((a: number, i: number) => expect(Math.abs(acc.torch[i] - a), `${name} eval ${i + 1}`).toBeLessThanOrEqual(0.005));
     expect(pr.activeCounts).toEqual(Object.fromEntries(br.final.members[0].layers.map((l: { name: string; active: number }) => [l.name, l.active])));
+  }
+});
+
+test('ToST smooth activations, ghost skips and a swish MLP: PyTorch gives the browser runner’s loss at every step from the seed', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stp-tost-'));
+  // pswish: β rises 1 → 50 and every ReLU is exact ReLU again from step 32 (reluFrom 0.5 of 64), RigL updates every 10 steps.
+  const cases = {
+    pswish: { ...CONFIG, tost: { smoothActivation: { kind: 'pswish', betaStart: 1, betaEnd: 50, reluFrom: 0.5 } } },
+    'swish-mlp': { ...CONFIG, seed: 6, model: { kind: 'mlp', hidden: [32], activation: 'swish' } },
+    // ghost skips beside every layer, removed at step 32, with swish until step 45 (their effect on the loss is large: 0.75 against 0.57 at step 20)
+    ghost: { ...CONFIG, tost: { ghostSkip: { enabled: true, initScale: 0.01, endFraction: 0.5 }, smoothActivation: { kind: 'swish', reluFrom: 0.7 } } },
+  };
+  for (const [name, c] of Object.entries(cases)) {
+    const config = join(dir, `${name}.json`);
+    writeFileSync(config, JSON.stringify(c));
+    const b = spawnSync('node', ['scripts/experiment.mjs', config, '--out', join(dir, `${name}-browser`), '--checkpoint-every', '0'], { encoding: 'utf8', timeout: 120_000 });
+    expect(b.status, b.stderr).toBe(0);
+    const p = spawnSync(python(), ['-m', 'sparse_playground', config, '--out', join(dir, `${name}-python`)], { encoding: 'utf8', timeout: 120_000, cwd: 'python', env: PY_ENV });
+    expect(p.status, p.stderr).toBe(0);
+    const browser = losses(join(dir, `${name}-browser`, 'history.csv'), 1);
+    const torch = losses(join(dir, `${name}-python`, 'history.csv'), 0);
+    expect(torch.size).toBe(browser.size);
+    expect([...torch.keys()]).toEqual([...browser.keys()]);
+    const worst = Math.max(...[...torch].map(([t, loss]) => Math.abs(loss - browser.get(t)!) / Math.abs(browser.get(t)!)));
+    const br = JSON.parse(readFileSync(join(dir, `${name}-browser`, 'results.json'), 'utf8'));
+    const pr = JSON.parse(readFileSync(join(dir, `${name}-python`, 'results.json'), 'utf8'));
+    console.log(`[tost ${name}] ${torch.size} steps from the seed: largest relative loss difference ${worst.toExponential(2)}; test accuracy browser ${br.final.ensemble.accuracy} · PyTorch ${pr.testAccuracy}`);
+    expect(worst).toBeLessThan(1e-3);
+    expect(pr.activeCounts).toEqual(Object.fromEntries(br.final.members[0].layers.map((l: { name: string; active: number }) => [l.name, l.active])));
+    expect(Math.abs(pr.testAccuracy - br.final.ensemble.accuracy)).toBeLessThanOrEqual(0.004);
   }
 });

@@ -11,7 +11,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { memberSeeds, parseConfig, pythonRefusals, streamSeed, type ExperimentConfig } from '../../src/config';
 import { balancedBatch, epochIndices } from '../../src/data';
-import { initialState, layoutParams, lenet5CaffeLayers, lrAt, maskableLayers, mlpLayers, trainerSetupFromConfig, type DatasetInput, type LrSchedule } from '../../src/engine';
+import { initialState, layoutParams, lenet5CaffeLayers, lrAt, maskableLayers, mlpLayers, smoothActivationAt, trainerSetupFromConfig, type DatasetInput, type LrSchedule, type SmoothActivation } from '../../src/engine';
+import { activationBackward, activationForward } from '../../src/reference/activation';
 import { activeCounts, allocateDensities, dropFraction, isUpdateStep, keepTopK, magnitudeScores, pruneGrowCounts, type DensityRule } from '../../src/sparsity';
 import { EV_GROWN, EV_PRUNED, applyUpdate, growKeysByMagnitude, growKeysRandom, pruneKeys, selectK } from '../../src/reference/mask';
 import { runnerCheckpointFiles } from '../../src/state/python-export';
@@ -127,6 +128,16 @@ function streams() {
   };
 }
 
+/** ToST's smooth-activation schedule and the activation functions (src/engine/tost.ts, src/reference/activation.ts). */
+function tost() {
+  const smooth: SmoothActivation[] = [{ kind: 'swish', reluFrom: 0.5 }, { kind: 'pswish', betaStart: 1, betaEnd: 50, reluFrom: 0.5 }, { kind: 'pswish', betaStart: 0.5, betaEnd: 20, reluFrom: 0.3 }];
+  const totals = [3, 1000];
+  const schedules = smooth.flatMap((s) => totals.map((total) => ({ smooth: s, total, at: [0, 1, 2, 299, 300, 499, 500, 999].filter((t) => t < total).map((t) => [t, smoothActivationAt(s, t, total)]) })));
+  const x = new Float32Array([-30, -2.5, -0.1, 0, 0.1, 1, 3, 40]);
+  const activations = (['relu', 'tanh', 'swish', 'pswish'] as const).map((kind) => ({ kind, beta: 2.5, x: Array.from(x), f: Array.from(activationForward(kind, x, 2.5)), df: Array.from(activationBackward(kind, x, new Float32Array(x.length).fill(1), 2.5)) }));
+  return { schedules, activations };
+}
+
 function initial() {
   const cases: unknown[] = [];
   for (const c of [
@@ -215,7 +226,8 @@ function configs(root: string) {
 /** What the playground tells a user the Python package refuses, for configs the package must refuse alike. */
 function refusals(root: string) {
   const extra: Record<string, unknown> = {
-    'mnist-everything-unsupported': { version: 1, data: { dataset: 'mnist' }, model: { kind: 'mlp', activation: 'swish' }, sparsity: { target: 0.9, mask: { kind: 'synflow' } }, dst: { method: 'snfs', portCompatible: true }, tost: { ghostSkip: { enabled: true }, layerRescaledInit: { kind: 'gradinit' } } },
+    'mnist-everything-unsupported': { version: 1, data: { dataset: 'mnist' }, model: { kind: 'mlp', activation: 'swish' }, sparsity: { target: 0.9 }, dst: { method: 'rigl' }, ensemble: { mode: 'edst', members: 3 }, training: { schedule: { kind: 'constant' } }, tost: { ghostSkip: { enabled: true, endFraction: 0.2 }, layerRescaledInit: { kind: 'gradinit' } } },
+    'mnist-lottery': { version: 1, data: { dataset: 'mnist' }, sparsity: { target: 0.9, mask: { kind: 'lottery' } }, dst: { method: 'static' } },
     'mnist-pswish': { version: 1, data: { dataset: 'mnist' }, tost: { smoothActivation: { kind: 'pswish' } } },
     'mnist-supported': { version: 1, data: { dataset: 'mnist' }, model: { kind: 'lenet5-caffe' }, sparsity: { distribution: { kind: 'uniform' } }, dst: { method: 'set' }, training: { optimizer: { kind: 'adam' }, schedule: { kind: 'onecycle' } }, tost: { labelSmoothing: 0.1, layerRescaledInit: { kind: 'closed-form' } } },
   };
@@ -262,6 +274,7 @@ export function pythonReference(root: string): Record<string, unknown> {
     splits: splits(root),
     densities: densities(),
     schedules: schedules(),
+    tost: tost(),
     initial: initial(),
     maskUpdates: maskUpdates(),
     refusals: refusals(root),

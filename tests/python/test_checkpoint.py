@@ -15,14 +15,20 @@ from sparse_playground.train import Run
 from test_train import SMALL
 
 
-def test_a_checkpoint_continues_the_same_curve(data_dir, tmp_path):
-    config = parse_config(SMALL)
+# ToST: the ghost skips are removed at step 19 of 48 and the pswish layers are ReLU from step 24,
+# both after the checkpoint at step 12 (the ghost bypasses travel in the checkpoint's flat arrays).
+TOST = {**SMALL, "tost": {"ghostSkip": {"enabled": True, "initScale": 0.01, "endFraction": 0.4}, "smoothActivation": {"kind": "pswish", "reluFrom": 0.5}}}
+
+
+@pytest.mark.parametrize("raw", [SMALL, TOST], ids=["rigl", "rigl-tost"])
+def test_a_checkpoint_continues_the_same_curve(data_dir, tmp_path, raw):
+    config = parse_config(raw)
     straight = Run(config, data_dir)
     losses = [straight.train_step()["loss"] for _ in range(30)]
     first = Run(config, data_dir)
     for _ in range(12):
         first.train_step()
-    write_runner_checkpoint(tmp_path, SMALL, first.checkpoint())
+    write_runner_checkpoint(tmp_path, raw, first.checkpoint())
     cfg, ckpt, _ = read_runner_checkpoint(tmp_path)
     assert cfg == config
     second = Run(cfg, data_dir)
@@ -31,6 +37,7 @@ def test_a_checkpoint_continues_the_same_curve(data_dir, tmp_path):
     rest = [second.train_step()["loss"] for _ in range(18)]
     assert rest == losses[12:]  # same process, same floats: exactly
     assert all(torch.equal(a, b) for a, b in zip(second.masks, straight.masks))
+    assert all(torch.equal(a, b) for a, b in zip(second.ghosts.params, straight.ghosts.params))
 
 
 def test_damaged_checkpoints_are_refused_by_name(data_dir, tmp_path):
@@ -90,4 +97,4 @@ def test_the_playground_names_the_same_refusals(reference):
     for case in reference["refusals"]:
         got = [{"path": e.path, "message": e.message} for e in not_built(case["config"])]
         assert got == case["refusals"], case["name"]
-    assert any(c["refusals"] == [] for c in reference["refusals"]) and any(len(c["refusals"]) >= 3 for c in reference["refusals"])
+    assert any(c["refusals"] == [] for c in reference["refusals"]) and any(len(c["refusals"]) >= 2 for c in reference["refusals"])  # one config, several refusals, in order

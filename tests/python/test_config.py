@@ -54,10 +54,10 @@ def test_set_values_are_json_or_strings(tmp_path):
     "patch, path",
     [
         ({"data": {"dataset": "spiral"}}, "data.dataset"),
-        ({"model": {"kind": "mlp", "activation": "swish"}}, "model.activation"),
+        ({"data": {"dataset": "cifar10"}, "model": {"kind": "resnet18"}, "tost": {"smoothActivation": {"kind": "swish"}}}, "tost.smoothActivation.kind"),
         ({"sparsity": {"mask": {"kind": "lottery"}}, "dst": {"method": "static"}}, "sparsity.mask.kind"),
         ({"ensemble": {"mode": "edst", "members": 3}, "dst": {"method": "rigl"}}, "ensemble.mode"),
-        ({"tost": {"ghostSkip": {"enabled": True}}}, "tost.ghostSkip.enabled"),
+        ({"data": {"dataset": "cifar10"}, "model": {"kind": "resnet18"}, "tost": {"ghostSkip": {"enabled": True}}}, "tost.ghostSkip.enabled"),
         ({"dst": {"method": "dense"}}, "sparsity.target"),
         ({"data": {"trainLimit": 1000}, "training": {"batchSize": 2000}}, "training.batchSize"),
     ],

@@ -16,6 +16,7 @@ from sparse_playground.dst import update_layer
 from sparse_playground.init import initial_layer
 from sparse_playground.rng import Mulberry32, member_seed, normals, pcg_hash, stream_seed
 from sparse_playground.schedules import MaskSchedule, lr_at, prune_grow_counts
+from sparse_playground.tost import Activation, smooth_activation_at
 
 SHAPES = {
     "mlp-2-8-3": [(8, 2), (3, 8)],
@@ -126,3 +127,22 @@ def test_mask_updates_match_the_gpu_reference(reference):
         update_layer(w, mask, case["prune"], case["grow_count"], case["grow"], grad=torch.tensor(b["grad"]), random=(r["seed"], r["step"], r["member"], r["layer"]), states=(state,))
         assert mask.tolist() == a["mask"], (case["grow"], case["prune"])
         assert w.tolist() == a["weights"] and state.tolist() == a["state"]
+
+
+def test_tost_smooth_activation_schedule(reference):
+    for case in reference["tost"]["schedules"]:
+        for t, want in case["at"]:
+            kind, beta = smooth_activation_at(case["smooth"], t, case["total"])
+            assert kind == want["kind"], (case["smooth"], case["total"], t)
+            assert beta == pytest.approx(want["beta"], rel=1e-12), (case["smooth"], case["total"], t)
+
+
+def test_activations_and_their_gradients(reference):
+    for case in reference["tost"]["activations"]:
+        act = Activation(case["kind"])
+        act.beta = case["beta"]
+        x = torch.tensor(case["x"], dtype=torch.float32, requires_grad=True)
+        y = act(x)
+        y.sum().backward()
+        assert y.detach().numpy() == pytest.approx(np.array(case["f"], dtype=np.float32), rel=1e-6, abs=1e-7), case["kind"]
+        assert x.grad.numpy() == pytest.approx(np.array(case["df"], dtype=np.float32), rel=1e-5, abs=1e-7), case["kind"]

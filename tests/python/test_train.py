@@ -153,3 +153,41 @@ def test_the_port_compatible_style_steps_on_update_steps_with_dense_momentum(dat
     plain = Run(parse_config(SMALL), data_dir)
     plain.train_step()
     assert plain.opt.steps == 0  # RigL's own order: the update replaces the step
+
+
+def test_ghost_skips_train_then_are_removed_at_their_end_step(data_dir):
+    """ToST ghost skips (ghost.py): G starts at initScale, trains while alpha > 0, and from step
+    E = round(endFraction * T) it is zero, its mask is zero and the optimizer keeps it there."""
+    run = Run(parse_config({**SMALL, "tost": {"ghostSkip": {"enabled": True, "initScale": 0.01, "endFraction": 0.25}}}), data_dir)
+    assert run.ghosts.end == 12 and len(run.ghosts.params) == 2
+    assert [tuple(g.shape) for g in run.ghosts.params] == [(64, 784), (10, 64)]
+    assert all(bool((g == 0.01).all()) for g in run.ghosts.params)
+    for _ in range(12):
+        run.train_step()
+    assert all(not bool((g == 0.01).all()) and bool(g.ne(0).any()) for g in run.ghosts.params)  # trained
+    assert run.ghosts.hooks[0].alpha == pytest.approx((1 + math.cos(math.pi * 11 / 12)) / 2)
+    for _ in range(6):
+        run.train_step()
+    assert run.ghosts.hooks[0].alpha == 0 and not run.ghosts.alive
+    assert all(bool((g == 0).all()) for g in run.ghosts.params)
+
+
+def test_a_conv_ghost_is_a_centre_cropped_1x1_conv():
+    """Beside LeNet-5-Caffe's valid 5x5 convs the bypass is a 1x1 conv cropped by 2 on every side."""
+    from torch.nn import functional as F
+
+    from sparse_playground.ghost import add_ghosts
+    from sparse_playground.models import lenet5_caffe, weight_layers
+
+    torch.manual_seed(0)
+    model = lenet5_caffe()
+    layers = weight_layers(model)
+    hooks = add_ghosts(layers, 0.0)
+    conv = layers[0][1]
+    assert tuple(conv.ghost.shape) == (20, 1, 1, 1)
+    with torch.no_grad():
+        conv.ghost.normal_()
+    x = torch.randn(2, 1, 28, 28)
+    hooks[0].alpha = 0.3
+    want = F.conv2d(x, conv.weight, conv.bias) + 0.3 * torch.einsum("oc,bchw->bohw", conv.ghost[:, :, 0, 0], x)[:, :, 2:26, 2:26]
+    assert torch.allclose(conv(x), want, atol=1e-5)
