@@ -67,7 +67,9 @@ class RunData:
         x = self.x(idx)
         return augment(x, self.data_seed ^ (rank * 0x9E3779B9 & 0xFFFFFFFF), step) if self.augment else x
 
-    def eval_chunks(self):
-        for i in range(0, len(self.eval_idx), EVAL_CHUNK):
-            idx = self.eval_idx[i : i + EVAL_CHUNK]
+    def eval_chunks(self, indices: np.ndarray | None = None):
+        """(inputs, labels) of the evaluation split (or of `indices`) in chunks."""
+        indices = self.eval_idx if indices is None else indices
+        for i in range(0, len(indices), EVAL_CHUNK):
+            idx = indices[i : i + EVAL_CHUNK]
             yield self.x(idx), self.y(idx)

@@ -65,13 +65,25 @@ class MaskSchedule:
         self.t_end = math.floor(d["tEndFraction"] * total_steps)
         self.begin = d["beginStep"]
         self.last_update = -self.delta_t
+        self.explorations: dict[int, float] = {}
+
+    def for_edst(self, drop: str, explorations: dict[int, float]) -> None:
+        """EDST (edst.py): its global explorations at their steps and rates, and with drop
+        "constant-0.5" the released code's constant rate 0.5 with updates to the end of training."""
+        self.explorations = dict(explorations)
+        if drop == "constant-0.5":
+            self.alpha, self.decay, self.t_end = 0.5, "constant", self.total
 
     def is_update(self, t: int) -> bool:
+        if t in self.explorations:
+            return True
         if self.snfs:  # after the last step of every epoch but the final one (sparse_learning's at_end_of_epoch)
             return t < self.total - 1 and (t + 1) % self.per_epoch == 0
         return t >= self.begin and t <= self.t_end and t - self.last_update >= self.delta_t
 
     def drop_fraction(self, t: int) -> float:
+        if t in self.explorations:
+            return self.explorations[t]
         if self.snfs:  # SNFS's prune rate: cosine from 0.5 at step 0 to 0.005 at the end
             u = min(max(t, 0), self.total) / self.total
             return 0.005 + (0.5 - 0.005) / 2 * (1 + math.cos(math.pi * u))

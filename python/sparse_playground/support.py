@@ -32,8 +32,8 @@ def not_built(config: dict) -> list[ConfigError]:
         say("data.dataset", f'"{d["dataset"]}" is generated or drawn in the browser: the Python package trains mnist, fashion-mnist, cifar10 and cifar100')
     if s["mask"]["kind"] == "lottery":
         say("sparsity.mask.kind", f'"lottery" {NOT_YET}: use random, magnitude, snip, grasp or synflow')
-    if ens["mode"] in ("edst", "prune-and-tune"):
-        say("ensemble.mode", f'"{ens["mode"]}" {NOT_YET}: use none, dst or dense')
+    if ens["mode"] == "prune-and-tune":
+        say("ensemble.mode", f'"{ens["mode"]}" {NOT_YET}: use none, dst, edst or dense')
     if tost["smoothActivation"]["kind"] != "off" and m["kind"] in CIFAR_MODELS:
         say("tost.smoothActivation.kind", f'"{tost["smoothActivation"]["kind"]}" is built for the playground\'s models only, not {m["kind"]}: use off')
     if tost["ghostSkip"]["enabled"] and m["kind"] in CIFAR_MODELS:
@@ -65,6 +65,7 @@ def rule_errors(config: dict, world_size: int = 1) -> list[ConfigError]:
         say("sparsity.target", "dst.method dense trains every weight: set sparsity.target to 0, or choose a sparse method")
     if ens["mode"] != "dense" and dst["method"] != "dense" and s["target"] == 0:
         say("dst.method", f"{dst['method']} needs a sparse network: raise sparsity.target above 0, or set dst.method to dense")
+    out += edst_errors(config)
     o = tr["optimizer"]
     if dst["method"] == "snfs" and ((o["kind"] == "sgd" and o["momentum"] == 0) or (o["kind"] == "adam" and o["beta1"] == 0)):
         say("training.optimizer.momentum" if o["kind"] == "sgd" else "training.optimizer.beta1", "snfs regrows where |momentum| is largest: it must be above 0")
@@ -90,4 +91,28 @@ def rule_errors(config: dict, world_size: int = 1) -> list[ConfigError]:
     # distributed: the global batch is split evenly over the processes
     if world_size > 1 and tr["batchSize"] % world_size != 0:
         say("training.batchSize", f"{tr['batchSize']} does not split evenly over {world_size} processes: use a multiple of {world_size}")
+    return out
+
+
+def edst_errors(config: dict) -> list[ConfigError]:
+    """src/config/rules.ts `edst`: the shape of an EDST run (edst.py)."""
+    e, d, tr = config["ensemble"], config["data"], config["training"]
+    if e["mode"] != "edst":
+        return []
+    out: list[ConfigError] = []
+    say = lambda path, message: out.append(ConfigError(path, message))  # noqa: E731
+    if config["dst"]["method"] not in ("set", "rigl", "snfs"):
+        say("dst.method", "EDST explores by pruning and regrowing: choose set, rigl or snfs")
+    if tr["schedule"]["kind"] != "constant":
+        say("training.schedule.kind", "EDST sets its own learning rates (lr while exploring; lr/10 then lr/100 in each refinement): use constant")
+    if d["validationSize"] == 0:
+        say("ensemble.mode", "EDST picks each member as the best validation checkpoint of its phase: hold out a validation split")
+    rest = tr["epochs"] - e["explorationEpochs"]
+    refine = e["refineEpochs"] if e.get("refineEpochs") is not None else rest / e["members"]
+    if rest <= 0:
+        say("ensemble.explorationEpochs", f"must be below training.epochs ({tr['epochs']}) to leave room for the refinement phases")
+    elif e["explorationEpochs"] + e["members"] * refine != tr["epochs"] or refine != int(refine):
+        say("ensemble.refineEpochs", f"exploration and {e['members']} equal refinement phases must fill training.epochs ({tr['epochs']}) exactly")
+    elif refine < 2:
+        say("ensemble.members", f"each refinement phase needs at least 2 epochs (lr/10, then lr/100); {e['members']} members get {int(refine)}")
     return out

@@ -32,6 +32,7 @@ import torch.nn.functional as F
 from .checkpoint import read_runner_checkpoint, restore_run, run_checkpoint
 from .config import ConfigInvalid
 from .dst import update_layer
+from .edst import MemberPicker, edst_plan, member_probabilities, plan_lr
 from .ensemble import report
 from .export import save_safetensors
 from .init import initialize, layer_densities
@@ -100,6 +101,7 @@ class Run:
         self.batch = self.data.batch
         self.per_epoch = self.data.per_epoch
         self.total = self.per_epoch * config["training"]["epochs"]
+        self.edst = edst_plan(config, self.per_epoch) if config["ensemble"]["mode"] == "edst" else None
         self.model = build_model(config, self.data.input_dim, self.data.ds.classes)
         self.layers = weight_layers(self.model)
         self.ghosts = Ghosts(config, self.layers, self.total)
@@ -131,6 +133,8 @@ class Run:
                 masks.append(None)
         self.opt = MaskedOptimizer(params, masks, config)
         self.schedule = MaskSchedule(config, self.total, self.per_epoch)
+        if self.edst:
+            self.schedule.for_edst(config["ensemble"]["drop"], self.edst.explorations)
         self.regrow_seed = stream_seed(config["seed"], 0, "regrow")
         self.step = 0
         if self.world > 1:
@@ -184,7 +188,7 @@ class Run:
         self.model.zero_grad(set_to_none=False)
         loss = smoothed_cross_entropy(net(x), y, self.config["tost"]["labelSmoothing"])
         loss.backward()
-        lr = lr_at(self.config, t, self.total)
+        lr = plan_lr(self.edst, t) if self.edst else lr_at(self.config, t, self.total)
         update = self.method in GROW and self.schedule.is_update(t)
         record = {"step": t, "loss": self._mean(loss.detach()), "lr": lr}
         if update and self.method == "rigl" and not self.config["dst"]["portCompatible"]:  # RigL's update replaces the step
@@ -237,12 +241,13 @@ class Run:
         return torch.cat([torch.softmax(self.model(x.to(self.device)), 1).cpu() for x, _ in self.data.eval_chunks()])
 
     @torch.no_grad()
-    def evaluate(self) -> dict:
-        """Accuracy and mean loss on the test split (the validation split when there is no test split)."""
+    def evaluate(self, indices=None) -> dict:
+        """Accuracy and mean loss on the test split (the validation split when there is no test
+        split), or on the examples `indices`."""
         self._set_now(self.step)
         self.model.eval()
         correct, loss, n = 0.0, 0.0, 0
-        for x, y in self.data.eval_chunks():
+        for x, y in self.data.eval_chunks(indices):
             logits = self.model(x.to(self.device))
             y = y.to(self.device)
             correct += float((logits.argmax(1) == y).sum())
@@ -264,10 +269,13 @@ class Run:
 
 def train(config: dict, data_dir: str | Path, out_dir: str | Path | None = None, log: Callable[[str], None] = print, max_steps: int | None = None, device: str | None = None, download: bool = False) -> RunResult:
     """Trains `config` (complete, from parse_config) to the end, or for max_steps steps: one run,
-    or each member of a DST / dense ensemble in turn, then the ensemble's metrics."""
+    or each member of a DST / dense ensemble in turn, or one EDST run and the members it chose;
+    then the ensemble's metrics."""
     e = config["ensemble"]
     if e["mode"] == "none":
         return _train(Run(config, data_dir, device, download), out_dir, log, max_steps)
+    if e["mode"] == "edst":
+        return _train_edst(Run(config, data_dir, device, download), out_dir, log, max_steps)
     members: list[RunResult] = []
     probs = []
     data = None
@@ -296,7 +304,30 @@ def continue_browser_run(folder: str | Path, data_dir: str | Path, out_dir: str 
     return _train(run, out_dir, log, max_steps)
 
 
-def _train(run: Run, out_dir: str | Path | None, log: Callable[[str], None], max_steps: int | None) -> RunResult:
+def _train_edst(run: Run, out_dir: str | Path | None, log: Callable[[str], None], max_steps: int | None) -> RunResult:
+    """One EDST run (edst.py), then the ensemble of the members its refinement phases chose."""
+    picker = MemberPicker(run.edst)
+    result = _train(run, out_dir, log, max_steps, after_step=picker.after_step)
+    chosen = picker.members()
+    say = log if run.rank == 0 else (lambda _m: None)
+    for m in chosen:
+        say(f"member {m.member + 1}: the network after step {m.step + 1}, validation accuracy {m.accuracy:.4f}")
+    if not chosen:
+        return result
+    rep = report(member_probabilities(run, chosen), run.data.y(run.data.eval_idx))
+    result.ensemble = rep
+    result.test_accuracy = rep["ensemble"]["accuracy"]
+    if out_dir is not None and run.rank == 0:
+        path = Path(out_dir) / "results.json"
+        summary = json.loads(path.read_text())
+        summary.update(testAccuracy=result.test_accuracy, ensemble=rep, members=[{"member": m.member, "step": m.step, "validationAccuracy": m.accuracy, "activeCounts": {n: int(k.sum()) for (n, _), k in zip(run.layers, m.masks)}} for m in chosen])
+        path.write_text(json.dumps(summary, indent=1) + "\n")
+    accs = ", ".join(f"{x['accuracy']:.4f}" for x in rep["members"])
+    say(f"EDST ensemble of {len(chosen)}: test accuracy {rep['ensemble']['accuracy']:.4f} (members {accs}), disagreement {rep['disagreement']}")
+    return result
+
+
+def _train(run: Run, out_dir: str | Path | None, log: Callable[[str], None], max_steps: int | None, after_step: Callable[[Run], None] | None = None) -> RunResult:
     t0 = time.time()
     config = run.config
     end = run.total if max_steps is None else min(run.total, run.step + max_steps)
@@ -307,6 +338,8 @@ def _train(run: Run, out_dir: str | Path | None, log: Callable[[str], None], max
     while run.step < end:
         rec = run.train_step()
         history.append(rec)
+        if after_step is not None:
+            after_step(run)
         if "update" in rec:
             updates.append({"step": rec["step"], **rec["update"]})
         if run.step % every == 0 or run.step == end:

@@ -10,7 +10,9 @@
 // * SNIP with a global threshold: the same per-layer counts (the scores agree) and accuracy;
 // * SNFS and the port-compatible RigL (dense momentum, steps on update steps): the same accuracy;
 // * ToST's pswish schedule (back to ReLU mid-run), ghost skips and a swish MLP
-//   from the seed: every step's loss.
+//   from the seed: every step's loss;
+// * an EDST ensemble (exploration, global exploration, two refinement phases): every step's loss,
+//   the members and the ensemble.
 // Both sides replay the same seeded initial network, batch order and random streams, so only the
 // float summation order differs.
 import { spawnSync } from 'node:child_process';
@@ -176,4 +178,28 @@ test('ToST smooth activations, ghost skips and a swish MLP: PyTorch gives the br
     expect(pr.activeCounts).toEqual(Object.fromEntries(br.final.members[0].layers.map((l: { name: string; active: number }) => [l.name, l.active])));
     expect(Math.abs(pr.testAccuracy - br.final.ensemble.accuracy)).toBeLessThanOrEqual(0.004);
   }
+});
+
+test('an EDST ensemble: PyTorch gives the browser runner’s loss at every step, its members and the ensemble', () => {
+  // 2 epochs exploring at lr 0.1, two refinement phases of 2 epochs (0.01 then 0.001), a global
+  // exploration (q = 0.8) before the second, RigL every 10 steps at a constant 0.5: 96 steps.
+  const dir = mkdtempSync(join(tmpdir(), 'stp-edst-'));
+  const config = join(dir, 'edst.json');
+  writeFileSync(config, JSON.stringify({ ...CONFIG, data: { ...CONFIG.data, trainLimit: 512 }, dst: { method: 'rigl', deltaT: 10 }, ensemble: { mode: 'edst', members: 2, explorationEpochs: 2, exploreRate: 0.8 }, training: { epochs: 6, batchSize: 32, evalEvery: 1, schedule: { kind: 'constant' }, optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9 } } }));
+  const b = spawnSync('node', ['scripts/experiment.mjs', config, '--out', join(dir, 'browser'), '--checkpoint-every', '0'], { encoding: 'utf8', timeout: 120_000 });
+  expect(b.status, b.stderr).toBe(0);
+  const p = spawnSync(python(), ['-m', 'sparse_playground', config, '--out', join(dir, 'python')], { encoding: 'utf8', timeout: 120_000, cwd: 'python', env: PY_ENV });
+  expect(p.status, p.stderr).toBe(0);
+  const browser = losses(join(dir, 'browser', 'history.csv'), 1);
+  const torch = losses(join(dir, 'python', 'history.csv'), 0);
+  expect([...torch.keys()]).toEqual(Array.from({ length: 96 }, (_, i) => i));
+  const worst = Math.max(...[...torch].map(([t, loss]) => Math.abs(loss - browser.get(t)!) / Math.abs(browser.get(t)!)));
+  const br = JSON.parse(readFileSync(join(dir, 'browser', 'results.json'), 'utf8')).final;
+  const pr = JSON.parse(readFileSync(join(dir, 'python', 'results.json'), 'utf8'));
+  console.log(`[edst] 96 steps: largest relative loss difference ${worst.toExponential(2)}; ensemble browser ${br.ensemble.accuracy} (members ${br.members.map((m: { accuracy: number }) => m.accuracy).join(', ')}) · PyTorch ${pr.ensemble.ensemble.accuracy} (members ${pr.ensemble.members.map((m: { accuracy: number }) => m.accuracy).join(', ')}, after steps ${pr.members.map((m: { step: number }) => m.step + 1).join(', ')})`);
+  expect(worst).toBeLessThan(1e-3);
+  expect(pr.members).toHaveLength(2);
+  expect(Math.abs(pr.ensemble.ensemble.accuracy - br.ensemble.accuracy)).toBeLessThanOrEqual(0.004);
+  pr.ensemble.members.forEach((m: { accuracy: number }, i: number) => expect(Math.abs(m.accuracy - br.members[i].accuracy), `member ${i + 1}`).toBeLessThanOrEqual(0.004));
+  expect(Math.abs(pr.ensemble.disagreement - br.disagreement)).toBeLessThanOrEqual(0.01);
 });

@@ -191,3 +191,17 @@ def test_a_conv_ghost_is_a_centre_cropped_1x1_conv():
     hooks[0].alpha = 0.3
     want = F.conv2d(x, conv.weight, conv.bias) + 0.3 * torch.einsum("oc,bchw->bohw", conv.ghost[:, :, 0, 0], x)[:, :, 2:26, 2:26]
     assert torch.allclose(conv(x), want, atol=1e-5)
+
+
+def test_the_edst_plan_is_the_browsers():
+    """src/ensemble/edst-plan.ts on t_ex = 2, M = 3, t_re = 3 at 10 steps per epoch: lr 0.1 / 0.01 / 0.001,
+    explorations after the last step of refinement phases 1 and 2, validation after every refinement epoch."""
+    from sparse_playground.edst import edst_plan, plan_lr
+
+    config = parse_config({**SMALL, "ensemble": {"mode": "edst", "members": 3, "explorationEpochs": 2, "exploreRate": 0.5}, "training": {**SMALL["training"], "epochs": 11, "schedule": {"kind": "constant"}}})
+    plan = edst_plan(config, 10)
+    assert plan.total_steps == 110
+    assert plan.lr_steps == [(0, 0.1), (20, 0.01), (30, 0.001), (50, 0.01), (60, 0.001), (80, 0.01), (90, 0.001)]
+    assert plan.explorations == {49: 0.5, 79: 0.5}
+    assert plan.validation_steps == {29: 0, 39: 0, 49: 0, 59: 1, 69: 1, 79: 1, 89: 2, 99: 2, 109: 2}
+    assert [plan_lr(plan, t) for t in (0, 19, 20, 29, 30, 49, 50, 109)] == [0.1, 0.1, 0.01, 0.01, 0.001, 0.001, 0.01, 0.001]
