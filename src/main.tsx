@@ -38,6 +38,7 @@ async function startGpu(): Promise<void> {
       return { kind: 'images', images: d.images, labels: d.labels, width: d.width, height: d.height, classes: d.classes, pixelMean: d.pixelMean, pixelStd: d.pixelStd };
     },
     renderHeatmaps: (buffers) => renderMaskImages(buffers, CELL_COLORS),
+    deviceLost: gpu.lost,
   });
   // A GPU error or a lost device stops the run on screen at once.
   gpu.onError((e) => (e.kind === 'device-lost' ? session.deviceLost(e.message) : session.gpuFailed(e.message)));

@@ -1,9 +1,10 @@
 // The two halves of building a run for the session (session.ts): the settings checked before the
 // run on screen is touched (data, setup, the adapter's limits and the memory budget), then the
 // ensemble created and prepared (masks at initialisation, SynFlow's rounds, a lottery ticket's
-// search), its buffers destroyed when that fails or newer settings supersede it.
+// search), its buffers destroyed when that fails or newer settings supersede it; and the run as
+// the session's loop trains it.
 import type { ExperimentConfig } from '../config';
-import type { DatasetInput } from '../engine';
+import type { DatasetInput, StepMetrics, Trainable } from '../engine';
 import { EnsembleRun, ensembleSetupFromConfig, preflight, prepareEnsembleRun } from '../ensemble';
 import type { SessionData } from './session-data';
 import type { GpuStatus } from './gpu-status';
@@ -43,4 +44,22 @@ export async function buildEnsemble(cache: RunCache, prepared: PreparedSettings,
   }
   if (!current()) return ensemble.destroy(), null;
   return ensemble;
+}
+
+/** The run as the session's loop trains it: each chunk tracked as in flight, and timed for the pacer. */
+export function trackedRun(run: EnsembleRun, track: <T>(p: Promise<T>) => Promise<T>, record: (steps: number, ms: number) => void): Trainable {
+  return {
+    get currentStep() {
+      return run.step;
+    },
+    get totalSteps() {
+      return run.totalSteps;
+    },
+    train: async (count): Promise<StepMetrics[]> => {
+      const t0 = performance.now();
+      const rows = await track(run.train(count));
+      record(rows.length, performance.now() - t0);
+      return rows;
+    },
+  };
 }

@@ -5,7 +5,7 @@
 // a replaced run stop at its next check (TF Playground's Player pattern). No GPU import: the
 // pipeline cache and the heatmap renderer come in from main.tsx.
 import { stepsPerEpoch as configStepsPerEpoch, type ExperimentConfig } from '../config';
-import { RunLoop, firstNonFinite, stopMessage, type RunStop, type Trainable } from '../engine';
+import { RunLoop, firstNonFinite, stopMessage, type RunStop } from '../engine';
 import { DEFAULT_MEMORY_BUDGET, runFigures, runMemory, type EnsembleRun } from '../ensemble';
 import type { SweepPoint } from './compare';
 import { EnsembleTracker } from './ensemble-tracker';
@@ -13,7 +13,7 @@ import { appendHistory, emptyHistory } from './history';
 import { ChunkPacer } from './chunk-pacer';
 import { RunPublisher, type HeatmapRenderer } from './run-publisher';
 import { RUN_FORMAT, RUN_VERSION, RunRefusedError, savedRunProblems, type SavedRun } from './saved-run';
-import { buildEnsemble, prepareSettings, type PreparedSettings, type RunCache } from './session-build';
+import { buildEnsemble, prepareSettings, trackedRun, type PreparedSettings, type RunCache } from './session-build';
 import { SessionData, type ImageLoader } from './session-data';
 import { liveLayerDensity, liveSparsity } from './live-edits';
 import type { AppStore, RunView } from './store';
@@ -29,6 +29,8 @@ export interface SessionDeps {
    * viz). Absent, or once it has failed on a device, the views colour the cells on the CPU.
    */
   renderHeatmaps?: HeatmapRenderer;
+  /** Settles when the device is lost: a readback its loss aborted may fail before the loss is reported. */
+  deviceLost?: Promise<unknown>;
 }
 
 /** A built run: the ensemble, its loop and its publisher, and the config it was built from. */
@@ -134,7 +136,7 @@ export class TrainingSession {
       if (!ensemble) return;
       const tracker = new EnsembleTracker(this.store, ensemble, plan, data);
       const pub = new RunPublisher(this.store, ensemble, plan, data, tracker, this.deps.renderHeatmaps);
-      this.built = { run: ensemble, loop: new RunLoop(this.tracked(ensemble)), pub, config, edited: false };
+      this.built = { run: ensemble, loop: new RunLoop(trackedRun(ensemble, (p) => this.track(p), (steps, ms) => this.pacer.record(steps, ms))), pub, config, edited: false };
       this.pacer = new ChunkPacer(); // a new network: its speed is measured afresh
       const t = ensemble.driver.live();
       this.state.updateRun({ totalSteps: ensemble.totalSteps, stepsPerEpoch: configStepsPerEpoch(config) ?? 1, layerNames: t.layout.layers.map((l) => l.name), storages: t.net.storages.map((st) => st.kind), ...pub.densities() });
@@ -147,24 +149,6 @@ export class TrainingSession {
       if (generation !== this.generation) return;
       this.state.updateRun({ status: 'error', message: e instanceof Error ? e.message : String(e) });
     }
-  }
-
-  /** The run as the loop trains it: each chunk tracked as in flight, and timed for the pacer. */
-  private tracked(run: EnsembleRun): Trainable {
-    return {
-      get currentStep() {
-        return run.step;
-      },
-      get totalSteps() {
-        return run.totalSteps;
-      },
-      train: async (count) => {
-        const t0 = performance.now();
-        const rows = await this.track(run.train(count));
-        this.pacer.record(rows.length, performance.now() - t0);
-        return rows;
-      },
-    };
   }
 
   /**
@@ -246,9 +230,12 @@ export class TrainingSession {
     this.stopForGpu('error', (step) => `The GPU rejected this run's work at step ${step} (${message}), so it was stopped: its results from here on would be wrong. Change the settings (a smaller batch or model) and reset.`);
   }
 
-  /** The device is gone (a driver reset): said at once, not when the loop notices, since GPU work in flight at the loss need not ever settle. */
+  /**
+   * The device is gone (a driver reset): said at once, not when the loop notices, since GPU work in
+   * flight at the loss need not ever settle; at the step on screen, the last whose results were read.
+   */
   deviceLost(message: string): void {
-    this.stopForGpu('lost', (step) => stopMessage({ kind: 'lost', step, error: message }));
+    this.stopForGpu('lost', () => stopMessage({ kind: 'lost', step: this.state.run.step, error: message }));
   }
 
   private stopForGpu(status: 'error' | 'lost', message: (step: number) => string): void {
@@ -305,12 +292,15 @@ export class TrainingSession {
       });
     } catch (e) {
       // A view's or evaluation's readback failed: said already after a GPU failure (the generation
-      // moved on); otherwise the run stops with the reason, not as play()'s unhandled rejection.
+      // moved on), or the device's loss aborted it and is reported within moments (the run is then
+      // 'lost' at the step on screen); otherwise it stops with the reason, not as a rejection.
+      await this.lossReported();
       if (generation !== this.generation) return;
       this.running = false;
       if (latest()) this.state.updateRun({ status: 'error', message: `Training stopped after step ${run.step}: ${e instanceof Error ? e.message : String(e)}` });
       return;
     }
+    if (stop.kind === 'lost') await this.lossReported();
     if (generation !== this.generation || stop.kind === 'cancelled') return;
     this.running = false;
     if (stop.kind === 'diverged' || stop.kind === 'lost') {
@@ -329,6 +319,11 @@ export class TrainingSession {
       await this.track(pub.publish(true));
     }
     if (stop.kind === 'done' && generation === this.generation) await this.track(this.recordFinished(built));
+  }
+
+  /** Until the device's loss is reported, or a second if it is not (a readback failed for another reason). */
+  private async lossReported(): Promise<void> {
+    if (this.deps.deviceLost) await Promise.race([this.deps.deviceLost, new Promise((r) => setTimeout(r, 1000))]);
   }
 
   /** A run trained to its end here: its figures join the tab's finished runs (lessons compare them). */

@@ -344,8 +344,9 @@ test('a lost device stops training with a message, and Restart brings the same s
   await expect(alert).toBeVisible({ timeout: 30_000 });
   // Said at once (the session hears the loss; GPU work in flight at the loss need not ever settle).
   await expect(page.getByTestId('run-status')).toContainText('lost', { timeout: 10_000 });
-  await expect(page.getByTestId('run-message')).toContainText(/The GPU stopped after step \d+/);
   const step = await stepOf(page);
+  // At the step on screen: the last whose results were read back.
+  await expect(page.getByTestId('run-message')).toContainText(`The GPU stopped after step ${step} `);
   await page.waitForTimeout(500);
   expect(await stepOf(page)).toBe(step);
   await page.getByRole('button', { name: 'Restart (keeps your settings)' }).click();
