@@ -1,10 +1,11 @@
 // Training curves (recharts): loss, train and test accuracy, learning rate, density and ITOP,
 // and cumulative training FLOPs against dense training. Rows come downsampled from the store
-// (state/history.ts); while training they are redrawn twice a second (use-throttled.ts); hover
-// shows the values at a step.
+// (state/history.ts); while training they are redrawn twice a second (use-throttled.ts), one
+// chart per task (staggered: five in one task took about 100 ms); hover shows the values at a step.
+import { memo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useAppState } from './use-app-state';
-import { useThrottled } from './use-throttled';
+import { useDelayed, useThrottled } from './use-throttled';
 import type { HistoryRow } from '../state';
 
 interface Series {
@@ -41,6 +42,25 @@ function Chart({ title, rows, series, domain }: { title: string; rows: HistoryRo
 
 /** While training, the curves are redrawn at most this often. */
 const REDRAW_MS = 500;
+/** While training, chart i redraws i × this later than the first: one chart per task (5 × 80 < 500 ms). */
+const STAGGER_MS = 80;
+
+type ChartSpec = { title: string; series: Series[]; domain?: [number, number | 'auto'] };
+const CHARTS: ChartSpec[] = [
+  { title: 'Loss', series: [{ key: 'loss', name: 'train', color: BLUE }, { key: 'testLoss', name: 'test', color: ORANGE }] },
+  { title: 'Accuracy', domain: [0, 1], series: [{ key: 'trainAccuracy', name: 'train', color: BLUE }, { key: 'testAccuracy', name: 'test', color: ORANGE }] },
+  { title: 'Learning rate', domain: [0, 'auto'], series: [{ key: 'lr', name: 'lr', color: GREEN }] },
+  { title: 'Density and ITOP', domain: [0, 1], series: [{ key: 'density', name: 'density', color: PURPLE }, { key: 'itop', name: 'ever active (ITOP)', color: GREEN }] },
+  { title: 'Training FLOPs ÷ dense', series: [{ key: 'flopsRatio', name: 'ratio', color: ORANGE }] },
+];
+
+/** One chart, redrawn only when its own (delayed) rows change. */
+const MemoChart = memo(Chart);
+
+function StaggeredChart({ spec, rows, delayMs, running }: { spec: ChartSpec; rows: HistoryRow[]; delayMs: number; running: boolean }) {
+  const shown = useDelayed(rows, delayMs, running);
+  return <MemoChart title={spec.title} rows={shown} series={spec.series} domain={spec.domain} />;
+}
 
 export function Charts() {
   const running = useAppState((s) => s.run.status === 'running');
@@ -51,11 +71,9 @@ export function Charts() {
   );
   return (
     <div className="charts" data-testid="charts">
-      <Chart title="Loss" rows={rows} series={[{ key: 'loss', name: 'train', color: BLUE }, { key: 'testLoss', name: 'test', color: ORANGE }]} />
-      <Chart title="Accuracy" rows={rows} domain={[0, 1]} series={[{ key: 'trainAccuracy', name: 'train', color: BLUE }, { key: 'testAccuracy', name: 'test', color: ORANGE }]} />
-      <Chart title="Learning rate" rows={rows} domain={[0, 'auto']} series={[{ key: 'lr', name: 'lr', color: GREEN }]} />
-      <Chart title="Density and ITOP" rows={rows} domain={[0, 1]} series={[{ key: 'density', name: 'density', color: PURPLE }, { key: 'itop', name: 'ever active (ITOP)', color: GREEN }]} />
-      <Chart title="Training FLOPs ÷ dense" rows={rows} series={[{ key: 'flopsRatio', name: 'ratio', color: ORANGE }]} />
+      {CHARTS.map((spec, i) => (
+        <StaggeredChart key={spec.title} spec={spec} rows={rows} delayMs={i * STAGGER_MS} running={running} />
+      ))}
     </div>
   );
 }
