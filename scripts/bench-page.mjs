@@ -1,8 +1,9 @@
-// npm run bench:page [-- --runs N]: the default 2-D run in the built playground against the headless
-// runner, measured in the same invocation (small-network issue, item 1; not CI).
-//   1. The runner (`npm run experiment`) trains the default config ({ version: 1 }: the spiral,
-//      2-32-32-3, RigL 50 %, batch 32, 1,300 steps); its results.json gives the training seconds.
-//   2. The built page (vite preview of dist/) opens with the same defaults, Play is pressed at the
+// npm run bench:page [-- --runs N]: small 2-D runs in the built playground against the headless
+// runner, measured in the same invocation (small-network issue, item 1; not CI). Two configs: the
+// default ({ version: 1 }: the spiral, 2-32-32-3, RigL 50 %, batch 32, 1,300 steps) and a lesson's
+// (the lessons' 2-64-64-3 on the spiral at 90 %, SGD with a cosine decay over 150 epochs). For each:
+//   1. The runner (`npm run experiment`) trains it; its results.json gives the training seconds.
+//   2. The built page (vite preview of dist/) opens with it in its link, Play is pressed at the
 //      default speed and the run is timed to 'done'. Meanwhile a PerformanceObserver counts the
 //      main-thread tasks over 50 ms, and a Chrome trace (CDP Tracing, devtools.timeline) says what
 //      each of them spent its time on: the trace events directly under each long task, summed by
@@ -15,23 +16,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { chromiumArgs, chromiumPath } from './chromium.mjs';
-import { ROOT } from './page-host.mjs';
+import { ROOT, gotoWhenServed } from './page-host.mjs';
 
 const i = process.argv.indexOf('--runs');
 const RUNS = i >= 0 ? Number(process.argv[i + 1]) : 2;
 const PORT = 4183;
-const STEPS = 1300;
 
-/** Training seconds of the runner's own run of the default config (its results.json). */
-function runnerSeconds() {
+/** The runs measured: the default, and a run as the lessons train (src/state/lessons/presets.ts). */
+const CONFIGS = [
+  { name: 'the default run', config: { version: 1 } },
+  {
+    name: "a lesson's run (2-64-64-3, RigL 90 %, 150 epochs)",
+    config: { version: 1, model: { kind: 'mlp', hidden: [64, 64] }, sparsity: { target: 0.9 }, dst: { method: 'rigl' }, training: { epochs: 150, optimizer: { kind: 'sgd', lr: 0.1 }, schedule: { kind: 'cosine' } } },
+  },
+];
+
+/** The page's link for a config: its fields past the version, as the playground encodes them (config/codec.ts). */
+const hashOf = ({ version, ...rest }) => (Object.keys(rest).length === 0 ? '' : `#v${version}.${Buffer.from(JSON.stringify(rest)).toString('base64url')}`);
+
+/** The runner's own run of a config: its training seconds and steps (its results.json). */
+function runnerRun(config) {
   const dir = mkdtempSync(join(tmpdir(), 'stp-bench-page-'));
-  writeFileSync(join(dir, 'default.json'), JSON.stringify({ version: 1 }));
-  const r = spawnSync('node', ['scripts/experiment.mjs', join(dir, 'default.json'), '--out', join(dir, 'out'), '--checkpoint-every', '0'], { cwd: ROOT, encoding: 'utf8' });
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+  const r = spawnSync('node', ['scripts/experiment.mjs', join(dir, 'config.json'), '--out', join(dir, 'out'), '--checkpoint-every', '0'], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`the runner failed (exit ${r.status}): ${r.stderr.slice(-1000)}`);
   const results = JSON.parse(readFileSync(join(dir, 'out', 'results.json'), 'utf8'));
-  const steps = results.history.at(-1).step;
-  if (steps !== STEPS) throw new Error(`the default run has ${steps} steps, not ${STEPS}: update this script`);
-  return results.seconds;
+  return { seconds: results.seconds, steps: results.history.at(-1).step };
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -131,19 +141,11 @@ function longTaskBreakdown(events) {
   return { tasks, parts };
 }
 
-async function pageRun(browser, locate) {
+async function pageRun(browser, locate, hash) {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  for (let k = 0; ; k++) {
-    try {
-      await page.goto(`http://127.0.0.1:${PORT}/`);
-      break;
-    } catch (e) {
-      if (k > 50) throw e;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  await gotoWhenServed(page, `http://127.0.0.1:${PORT}/${hash}`);
   const status = page.getByTestId('run-status');
   await status.filter({ hasText: /ready/ }).waitFor({ timeout: 120_000 });
   await page.evaluate(() => {
@@ -182,8 +184,7 @@ function table(title, what, ms) {
   for (const [k, v] of [...ms].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`| ${k} | ${v.toFixed(0)} | ${((100 * v) / total).toFixed(0)} % |`);
 }
 
-const runner = runnerSeconds();
-console.error(`[bench:page] runner: ${STEPS} steps in ${runner.toFixed(2)} s`);
+const runners = CONFIGS.map((c) => runnerRun(c.config));
 const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
 if (build.status !== 0) throw new Error('vite build failed');
 const server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'], { cwd: ROOT, stdio: 'ignore', detached: true });
@@ -191,28 +192,31 @@ const assets = join(ROOT, 'dist', 'assets');
 const bundle = readdirSync(assets).find((f) => /^index-.*\.js\.map$/.test(f));
 const locate = decodeMappings(JSON.parse(readFileSync(join(assets, bundle), 'utf8')));
 const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs(), headless: true });
+const sum = (into, from) => from.forEach((v, k) => into.set(k, (into.get(k) ?? 0) + v));
 try {
-  console.log(`\n## The default run (${STEPS} steps): built page against the runner, ${new Date().toISOString().slice(0, 10)}\n`);
-  console.log(`runner: ${runner.toFixed(2)} s, ${(STEPS / runner).toFixed(0)} steps/s\n`);
-  console.log('| page run | seconds | steps/s | page ÷ runner | tasks over 50 ms | longest ms | over 50 ms in the trace | each: length, start after Play |');
-  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
-  const sum = (into, from) => from.forEach((v, k) => into.set(k, (into.get(k) ?? 0) + v));
-  const parts = new Map();
-  const ours = new Map();
-  const leaves = new Map();
-  for (let r = 1; r <= RUNS; r++) {
-    const p = await pageRun(browser, locate);
-    if (p.errors.length > 0) throw new Error(`page errors: ${p.errors.join(' | ')}`);
-    sum(parts, p.trace.parts);
-    sum(ours, p.profile.ours);
-    sum(leaves, p.profile.leaves);
-    const longest = p.long.length ? Math.max(...p.long.map((x) => x.ms)) : 0;
-    const when = p.long.map((x) => `${x.ms.toFixed(0)} ms at ${x.at.toFixed(1)} s`).join(', ');
-    console.log(`| ${r} | ${p.seconds.toFixed(1)} | ${(STEPS / p.seconds).toFixed(0)} | ${(runner / p.seconds).toFixed(2)} | ${p.long.length} | ${longest.toFixed(0)} | ${p.trace.tasks.length} | ${when} |`);
+  for (const [c, { config, name }] of CONFIGS.entries()) {
+    const { seconds: runner, steps } = runners[c];
+    console.log(`\n## ${name} (${steps} steps): built page against the runner, ${new Date().toISOString().slice(0, 10)}\n`);
+    console.log(`runner: ${runner.toFixed(2)} s, ${(steps / runner).toFixed(0)} steps/s\n`);
+    console.log('| page run | seconds | steps/s | page ÷ runner | tasks over 50 ms | longest ms | over 50 ms in the trace | each: length, start after Play |');
+    console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+    const parts = new Map();
+    const ours = new Map();
+    const leaves = new Map();
+    for (let r = 1; r <= RUNS; r++) {
+      const p = await pageRun(browser, locate, hashOf(config));
+      if (p.errors.length > 0) throw new Error(`page errors: ${p.errors.join(' | ')}`);
+      sum(parts, p.trace.parts);
+      sum(ours, p.profile.ours);
+      sum(leaves, p.profile.leaves);
+      const longest = p.long.length ? Math.max(...p.long.map((x) => x.ms)) : 0;
+      const when = p.long.map((x) => `${x.ms.toFixed(0)} ms at ${x.at.toFixed(1)} s`).join(', ');
+      console.log(`| ${r} | ${p.seconds.toFixed(1)} | ${(steps / p.seconds).toFixed(0)} | ${(runner / p.seconds).toFixed(2)} | ${p.long.length} | ${longest.toFixed(0)} | ${p.trace.tasks.length} | ${when} |`);
+    }
+    table('What the long tasks (in the trace) spent their time on, by trace event', 'trace event', parts);
+    table('JavaScript in the long tasks by the innermost frame of ours (CPU profile samples)', 'source line', ours);
+    table('JavaScript in the long tasks by the sampled frame itself (self time)', 'frame', leaves);
   }
-  table('What the long tasks (in the trace) spent their time on, by trace event', 'trace event', parts);
-  table('JavaScript in the long tasks by the innermost frame of ours (CPU profile samples)', 'source line', ours);
-  table('JavaScript in the long tasks by the sampled frame itself (self time)', 'frame', leaves);
 } finally {
   await browser.close();
   try {

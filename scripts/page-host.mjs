@@ -66,3 +66,16 @@ export async function heapAfterGc(page) {
   await cdp.detach();
   return usedSize;
 }
+
+/** Opens `url`, retrying for about ten seconds while a just-started server (vite preview) comes up. */
+export async function gotoWhenServed(page, url) {
+  for (let i = 0; ; i++) {
+    try {
+      await page.goto(url);
+      return;
+    } catch (e) {
+      if (i > 50) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { chromiumArgs, chromiumPath } from './chromium.mjs';
-import { ROOT, heapAfterGc } from './page-host.mjs';
+import { ROOT, gotoWhenServed, heapAfterGc } from './page-host.mjs';
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(name);
@@ -81,15 +81,7 @@ async function cycles() {
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    for (let i = 0; ; i++) {
-      try {
-        await page.goto(`http://127.0.0.1:${PORT}/`);
-        break;
-      } catch (e) {
-        if (i > 50) throw e;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
+    await gotoWhenServed(page, `http://127.0.0.1:${PORT}/`);
     const status = page.getByTestId('run-status');
     const ready = () => status.filter({ hasText: /ready|paused/ }).waitFor({ timeout: 120_000 });
     await ready();
