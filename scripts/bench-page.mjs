@@ -90,6 +90,7 @@ function decodeMappings(map) {
 
 /** Where the main thread's JavaScript spent the long tasks: CPU-profile samples inside them, by our frame. */
 function profileInside(profile, tasks, locate) {
+  // tasks null: every sample of the run.
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -99,7 +100,7 @@ function profileInside(profile, tasks, locate) {
   let t = profile.startTime;
   profile.samples.forEach((id, k) => {
     t += profile.timeDeltas[k];
-    if (!tasks.some((x) => t >= x.ts && t <= x.ts + x.dur)) return;
+    if (tasks && !tasks.some((x) => t >= x.ts && t <= x.ts + x.dur)) return;
     const dt = (profile.timeDeltas[k + 1] ?? 0) / 1000;
     const leaf = byId.get(id);
     leaves.set(frame(leaf), (leaves.get(frame(leaf)) ?? 0) + dt);
@@ -172,7 +173,7 @@ async function pageRun(browser, locate, hash) {
   const long = (await page.evaluate(() => window.longTasks)).map((x) => ({ ms: x.ms, at: (x.at - played) / 1000 }));
   await page.close();
   const trace = longTaskBreakdown(events);
-  return { seconds, long, trace, profile: profileInside(profile, trace.tasks, locate), errors };
+  return { seconds, long, trace, profile: profileInside(profile, trace.tasks, locate), whole: profileInside(profile, null, locate), errors };
 }
 
 /** A markdown table of the top 12 entries of a map of milliseconds, with their shares. */
@@ -203,12 +204,14 @@ try {
     const parts = new Map();
     const ours = new Map();
     const leaves = new Map();
+    const whole = new Map();
     for (let r = 1; r <= RUNS; r++) {
       const p = await pageRun(browser, locate, hashOf(config));
       if (p.errors.length > 0) throw new Error(`page errors: ${p.errors.join(' | ')}`);
       sum(parts, p.trace.parts);
       sum(ours, p.profile.ours);
       sum(leaves, p.profile.leaves);
+      sum(whole, p.whole.ours);
       const longest = p.long.length ? Math.max(...p.long.map((x) => x.ms)) : 0;
       const when = p.long.map((x) => `${x.ms.toFixed(0)} ms at ${x.at.toFixed(1)} s`).join(', ');
       console.log(`| ${r} | ${p.seconds.toFixed(1)} | ${(steps / p.seconds).toFixed(0)} | ${(runner / p.seconds).toFixed(2)} | ${p.long.length} | ${longest.toFixed(0)} | ${p.trace.tasks.length} | ${when} |`);
@@ -216,6 +219,7 @@ try {
     table('What the long tasks (in the trace) spent their time on, by trace event', 'trace event', parts);
     table('JavaScript in the long tasks by the innermost frame of ours (CPU profile samples)', 'source line', ours);
     table('JavaScript in the long tasks by the sampled frame itself (self time)', 'frame', leaves);
+    table('All main-thread JavaScript while training, by the innermost frame of ours (CPU profile; (idle) and (program) included)', 'source line', whole);
   }
 } finally {
   await browser.close();

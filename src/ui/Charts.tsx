@@ -1,6 +1,6 @@
 // Training curves (recharts): loss, train and test accuracy, learning rate, density and ITOP,
 // and cumulative training FLOPs against dense training. Rows come downsampled from the store
-// (state/history.ts); while training they are redrawn twice a second (use-throttled.ts), one
+// (state/history.ts); while training they are redrawn once a second (use-throttled.ts), one
 // chart per task (staggered: five in one task took about 100 ms); hover shows the values at a step.
 import { memo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
@@ -41,8 +41,8 @@ function Chart({ title, rows, series, domain }: { title: string; rows: HistoryRo
 }
 
 /** While training, the curves are redrawn at most this often. */
-const REDRAW_MS = 500;
-/** While training, chart i redraws i × this later than the first: one chart per task (5 × 80 < 500 ms). */
+const REDRAW_MS = 1000;
+/** While training, chart i redraws i × this later than the first: one chart per task (5 × 80 < 1000 ms). */
 const STAGGER_MS = 80;
 
 type ChartSpec = { title: string; series: Series[]; domain?: [number, number | 'auto'] };
