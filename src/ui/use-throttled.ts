@@ -1,9 +1,10 @@
 // A value that follows `value` at most once every `ms` milliseconds while `throttle` is true, and
 // at once when it is false. The training curves use it: redrawing five SVG charts ten times a
 // second took about a quarter of the training rate on a 2-core machine without a GPU (the
-// software renderer shares the cores), while once a second still shows a curve grow; at twice a second the five
-// charts were still about a quarter of the main thread's time, and the page trained about 9 %
-// slower (npm run bench:page, docs/BENCHMARKS.md).
+// software renderer shares the cores). They redraw once a second, which still shows a curve grow:
+// at twice a second the five charts took about a quarter of the main thread's time in a lesson's
+// run, and that run trained at 0.70-0.72 of the headless runner's rate against 0.73-0.76 at once
+// a second (npm run bench:page, docs/BENCHMARKS.md).
 import { useEffect, useRef, useState } from 'react';
 
 export function useThrottled<T>(value: T, ms: number, throttle: boolean): T {
