@@ -138,6 +138,9 @@ const TrainingSchema = z
     // How dense layers keep their weights: masked (dense W ⊙ mask), sparse (the active connections
     // only), or auto (sparse below the measured crossover density). Both give the same floats.
     storage: oneOf(['auto', 'masked', 'sparse'], 'auto'),
+    // Small MLPs on 2-D points: ordinary steps in one dispatch (src/engine/fused-steps.ts), or off
+    // (every step kernel by kernel). Both give the same floats; the choice changes speed only.
+    fused: oneOf(['auto', 'off'], 'auto'),
   })
   .prefault({});
 

@@ -176,6 +176,7 @@ export function trainerSetupFromConfig(config: ExperimentConfig, data: DatasetIn
       },
       portCompatible: config.dst.portCompatible,
       storage: config.training.storage,
+      fused: config.training.fused,
       optimizer: optimizer(config),
       lr: lrSchedule(config),
       totalSteps,

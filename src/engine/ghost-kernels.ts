@@ -7,7 +7,7 @@ import type { BoundKernel } from '../gpu';
 import { dims } from './gemm-dims';
 import { weightGradKernels, type LayerTensors, type StepKernel, type StorageContext } from './layer-storage';
 import { inFeatures, outFeatures } from './layers';
-import { segmentBinding, type LayerParams } from './param-layout';
+import { segmentBinding, type LayerParams, type ParamLayout } from './param-layout';
 
 /** scale_add: out += alpha·x (annealed: alpha is the step's α(t)). */
 export type ScaleAdd = (x: GPUBuffer, out: GPUBuffer, n: number, beta: number, annealed: boolean, label: string) => BoundKernel;
@@ -39,4 +39,13 @@ export function ghostBackward(ctx: StorageContext, p: LayerParams, t: LayerTenso
     out.push({ ghost: true, k: scaleAdd(gx, t.gx, nx, 1, false, `${p.name} ghost dX add`) });
   }
   return out;
+}
+
+/** Zeroes every ghost segment of `buffers` (flat: weights and mask when the bypass is removed). */
+export function zeroGhosts(queue: GPUQueue, layout: ParamLayout, buffers: readonly GPUBuffer[]): void {
+  for (const l of layout.layers) {
+    if (!l.ghost) continue;
+    const zeros = new Float32Array(l.ghost.weight.perMember * l.ghost.weight.members);
+    for (const b of buffers) queue.writeBuffer(b, l.ghost.weight.offset * 4, zeros);
+  }
 }

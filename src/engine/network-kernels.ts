@@ -11,7 +11,7 @@ import type { NetworkOptions } from './network';
 const SPARSE_STORAGE_KERNELS: readonly KernelName[] = ['sparse.transpose', 'sparse.forward', 'sparse.backward_input', 'sparse.weight_grad', 'sparse.expand', 'sparse.gather', 'sparse.score_prune', 'sparse.scatter_pruned', 'sparse.count_lines', 'sparse.scan_lines', 'sparse.fill_rows', 'sparse.fill_cols'];
 
 /** Every kernel a network of these layers uses (compiled before the first step). */
-export function networkKernels(specs: readonly LayerSpec[], o: Pick<NetworkOptions, 'data' | 'optimizer' | 'prune' | 'grow' | 'storages'>, ghost = false): KernelName[] {
+export function networkKernels(specs: readonly LayerSpec[], o: Pick<NetworkOptions, 'data' | 'optimizer' | 'prune' | 'grow' | 'storages' | 'fused'>, ghost = false): KernelName[] {
   const names = new Set<KernelName>([
     ...(ghost ? (['activation.scale_add'] as const) : []),
     o.data.kind === 'images' ? 'data.gather_u8' : 'data.gather_f32',
@@ -25,6 +25,7 @@ export function networkKernels(specs: readonly LayerSpec[], o: Pick<NetworkOptio
     'mask.select_k',
     'mask.apply_update',
   ]);
+  if (o.fused) names.add('fused.train_steps');
   if (o.storages?.includes('sparse')) for (const k of SPARSE_STORAGE_KERNELS) names.add(k);
   specs.forEach((l, i) => {
     if (l.kind === 'maxpool2') {

@@ -19,7 +19,8 @@ import { ACTIVATION_KINDS, type ActivationKind } from '../reference/activation';
 import { packU8 } from '../util/packing';
 import { bindEvalPrograms, type EvalProgram } from './eval-programs';
 import { FlatOptimizer, rangesWithout } from './flat-optimizer';
-import { ghostBackward, ghostForward } from './ghost-kernels';
+import { FusedSteps } from './fused-steps';
+import { ghostBackward, ghostForward, zeroGhosts } from './ghost-kernels';
 import { MaskedStorage, type LayerStorage, type LayerTensors, type StepKernel, type StorageContext, type StorageKind } from './layer-storage';
 import { SparseStorage } from './sparse-storage';
 import { inFeatures, outFeatures, type LayerActivation, type LayerSpec, type WeightLayerSpec } from './layers';
@@ -57,6 +58,8 @@ export interface NetworkOptions {
   seed: number;
   /** Each weight layer's storage (storage-choice.ts); masked where absent. */
   storages?: readonly StorageKind[];
+  /** Build the fused small-MLP path (fused-steps.ts; the caller checked fusedRefusal). */
+  fused?: boolean;
 }
 
 export interface StepParams {
@@ -103,6 +106,8 @@ export class Network {
   private readonly metrics: BoundKernel;
   private readonly evals: Map<string, EvalProgram>;
   private readonly optimizer: FlatOptimizer;
+  /** The fused path for a run of ordinary steps (null: every step takes the layer path). */
+  readonly fused: FusedSteps | null;
 
   static async create(cache: PipelineCache, o: NetworkOptions): Promise<Network> {
     await cache.prepare(networkKernels(o.specs, o, o.layout.layers.some((l) => l.ghost)));
@@ -241,6 +246,8 @@ export class Network {
     const flatBuffers = { params: this.params, grads: this.grads, mask: this.mask, state1: this.state1, state2: this.state2 };
     const ranges = rangesWithout(layout, this.storages.filter((st) => st.kind === 'sparse').map((st) => st.layer.weight));
     this.optimizer = new FlatOptimizer(bind, flatBuffers, ranges, o.optimizer, o.optimizerFlags, o.slots);
+    const fusedOptions = { ...o, dim: o.data.dim, classes: outFeatures(specs[L - 1]!), mean: o.data.mean, std: o.data.std };
+    this.fused = o.fused ? new FusedSteps(cache, fusedOptions, { points: values, labels, indices: this.trainIndices, ring: this.trainRing, ...flatBuffers }, bind, own) : null;
   }
 
   /** Per weight layer (members, numel): the CHANGE codes the last mask update left. */
@@ -380,13 +387,7 @@ export class Network {
 
   /** Zeroes the ghost bypass weights and their mask (the optimizer then keeps them +0) and stops encoding it. */
   removeGhost(): void {
-    const q = this.cache.device.queue;
-    for (const l of this.o.layout.layers) {
-      if (!l.ghost) continue;
-      const zeros = new Float32Array(l.ghost.weight.perMember * l.ghost.weight.members);
-      q.writeBuffer(this.params, l.ghost.weight.offset * 4, zeros);
-      q.writeBuffer(this.mask, l.ghost.weight.offset * 4, zeros);
-    }
+    zeroGhosts(this.cache.device.queue, this.o.layout, [this.params, this.mask]);
     this.ghostActive = false;
   }
 

@@ -4,7 +4,7 @@
 import { createBuffer, type ReadbackPool } from '../gpu';
 import type { Network, StepParams } from './network';
 import type { ParamLayout } from './param-layout';
-import type { EvalSplit, MaskBuffers } from './trainer-setup';
+import type { EvalSplit, MaskBuffers, StepMetrics } from './trainer-setup';
 
 /** The GPU side of a trainer, as these reads need it. */
 export interface TrainerGpu {
@@ -71,4 +71,15 @@ export function itopRatesOf(fired: Float32Array, layout: ParamLayout): number[] 
 export function maskBuffersOf(g: TrainerGpu): MaskBuffers {
   const layers = g.net.o.layout.layers.map((l, li) => ({ name: l.name, base: l.weight.offset, rows: l.outChannels, cols: l.numel / l.outChannels, events: g.net.events[li]! }));
   return { device: g.device, mask: g.net.mask, fired: g.net.fired, layers };
+}
+
+/** A chunk's metrics once its ring of (step, member) loss and correct sums is read back. */
+export async function chunkMetrics(g: TrainerGpu, meta: readonly Omit<StepMetrics, 'loss' | 'accuracy'>[]): Promise<StepMetrics[]> {
+  const M = g.members;
+  const sums = await g.readback.readF32(g.net.trainRing, 0, meta.length * M * 2);
+  return meta.map((m, i) => ({
+    ...m,
+    loss: Array.from({ length: M }, (_, j) => sums[(i * M + j) * 2]! / g.batch),
+    accuracy: Array.from({ length: M }, (_, j) => sums[(i * M + j) * 2 + 1]! / g.batch),
+  }));
 }

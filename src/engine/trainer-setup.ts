@@ -7,6 +7,7 @@ import type { LayerSpec } from './layers';
 import type { LrSchedule } from './lr-schedule';
 import type { NetworkData } from './network';
 import type { StorageSetting } from './storage-choice';
+import type { FusedSetting } from './fused-steps';
 import type { TostSetup } from './tost';
 
 export type OptimizerSetup =
@@ -44,6 +45,8 @@ export interface TrainerSetup {
   stepsPerSubmit: number;
   /** How the weight layers keep their weights (storage-choice.ts); 'masked' when absent. */
   storage?: StorageSetting;
+  /** Whether ordinary steps of a small MLP run on the fused path (fused-steps.ts); 'auto' when absent. */
+  fused?: FusedSetting;
   /** ToST smooth activations and ghost skips (label smoothing is `labelSmoothing`). */
   tost?: TostSetup;
   /**

@@ -23,10 +23,11 @@ import { checkLayers, maskableLayer, outFeatures } from './layers';
 import { Network, type StepParams } from './network';
 import { setupLayout, type ParamLayout } from './param-layout';
 import { chooseStorages } from './storage-choice';
+import { ChunkPasses, chooseTrainingPath } from './fused-steps';
 import { firstNonFinite } from './run-loop';
 import { denseGradientOnUpdates, networkOptions, stepParamsAt } from './trainer-plan';
 import { ghostAlphaAt, ghostEndStep, smoothActivationAt } from './tost';
-import { evaluateSplit, itopRatesOf, maskBuffersOf, predictSplit, type TrainerGpu } from './trainer-reads';
+import { chunkMetrics, evaluateSplit, itopRatesOf, maskBuffersOf, predictSplit, type TrainerGpu } from './trainer-reads';
 import { needsDenseState, type EvalSplit, type MaskBuffers, type StepMetrics, type TrainerSetup } from './trainer-setup';
 
 export class Trainer {
@@ -52,6 +53,8 @@ export class Trainer {
   private readonly ghostEnd: number;
   /** ToST ghost bypass forward FLOPs per example (dense; 0 without ghosts). */
   private readonly ghostFlops: number;
+  /** Why ordinary steps take the layer path, not the fused one (null: they take the fused path). */
+  fusedRefusal: string | null = null;
 
   private constructor(
     private readonly cache: PipelineCache,
@@ -108,10 +111,13 @@ export class Trainer {
     const layout = setupLayout(setup);
     const density = setup.method === 'dense' ? 1 : setup.density;
     const init = initialState(layout, { seed: setup.seed, density, rule: setup.densityRule, scheme: setup.init, sparseAwareInit: setup.sparseAwareInit, ghostInit: ghost?.initScale ?? 1e-4 });
-    const storages = chooseStorages(setup.storage ?? 'masked', setup, layout, init.activeCounts);
-    const net = await Network.create(cache, { ...networkOptions(setup, layout), storages });
+    const storage = setup.storage ?? 'masked';
+    const path = chooseTrainingPath(setup.fused ?? 'auto', storage, { specs: setup.layers, layout, dataKind: setup.data.kind, denseState: needsDenseState(setup) }, chooseStorages(storage, setup, layout, init.activeCounts));
+    const net = await Network.create(cache, { ...networkOptions(setup, layout), storages: path.storages, fused: path.fused });
     net.load(init.weights, init.mask);
-    return new Trainer(cache, setup, net, init);
+    const trainer = new Trainer(cache, setup, net, init);
+    trainer.fusedRefusal = path.why;
+    return trainer;
   }
 
   /** Steps trained so far (the index of the next step). */
@@ -352,7 +358,7 @@ export class Trainer {
     const ghostBoundary = this.t < this.ghostEnd ? this.ghostEnd : Infinity;
     const limit = Math.min(end, epochEnd, this.t + s.stepsPerSubmit, ghostBoundary);
     const enc = this.cache.device.createCommandEncoder({ label: `steps ${this.t}..` });
-    const pass = enc.beginComputePass({ label: 'train chunk' });
+    const passes = new ChunkPasses(enc, this.net.fused !== null && !this.net.ghostActive && !this.denseState ? this.net.fused : null);
     const meta: Omit<StepMetrics, 'loss' | 'accuracy'>[] = [];
     const stepParams: StepParams[] = [];
     let slot = 0;
@@ -363,8 +369,9 @@ export class Trainer {
       const lr = lrAt(s.lr, t, s.totalSteps);
       if (optimizerStep) this.optimizerSteps++;
       stepParams.push(stepParamsAt(s, { t, slot, indexOffset: (t - epoch * spe) * s.batch, lr, optimizerSteps: this.optimizerSteps }, this.forwardParams(t)));
-      // The dense dW where a step needs it (SET's random growth does not).
-      this.net.encodeStep(pass, slot, optimizerStep, (update && this.updateNeedsDenseGradient) || this.denseState);
+      // An ordinary step may run in the fused dispatch; the layer path computes the dense dW where a step needs it (SET's random growth does not).
+      const fusedStep = !update && passes.takeFused(stepParams.at(-1)!);
+      if (!fusedStep) this.net.encodeStep(passes.layer(), slot, optimizerStep, (update && this.updateNeedsDenseGradient) || this.denseState);
       this.flops.step(update);
       // The dense bypass: forward, its input gradient and its weight gradient (3x forward).
       if (this.net.ghostActive) this.flops.addFlops(3 * this.ghostFlops * s.batch);
@@ -376,22 +383,15 @@ export class Trainer {
         // Each weight layer's storage (the seam, layer-storage.ts) takes its counts and encodes its update.
         const counts = this.schedule.countsAt(t, this.nnz, this.targets, this.layout.layers.map((l) => l.numel));
         this.net.storages.forEach((storage, i) => storage.prepareMaskUpdate(t, counts[i]!));
-        for (const storage of this.net.storages) storage.encodeMaskUpdate(pass);
+        for (const storage of this.net.storages) storage.encodeMaskUpdate(passes.layer());
         this.targets.forEach((c, i) => (this.nnz[i] = c));
         this.flops.setSparseFlops(this.forwardFlops().fS);
         break; // the CPU chose this update's counts: the next update must see them applied
       }
     }
-    pass.end();
+    passes.end();
     this.net.writeChunkParams(stepParams); // queue writes land before the submit below
     this.cache.device.queue.submit([enc.finish()]);
-    const M = s.members;
-    return this.readback.readF32(this.net.trainRing, 0, meta.length * M * 2).then((sums) =>
-      meta.map((m, i) => ({
-        ...m,
-        loss: Array.from({ length: M }, (_, j) => sums[(i * M + j) * 2]! / s.batch),
-        accuracy: Array.from({ length: M }, (_, j) => sums[(i * M + j) * 2 + 1]! / s.batch),
-      })),
-    );
+    return chunkMetrics(this.gpu, meta);
   }
 }

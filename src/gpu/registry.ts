@@ -1,12 +1,13 @@
 // The kernel registry: for every kernel, where its WGSL lives, its bindings (which become an
 // explicit bind-group layout), the fields of its params struct, pipeline-override constants and
 // how many workgroups a dispatch needs. Adding a kernel = one entry here, or in registry-update.ts
-// (optimizer, mask update) or registry-sparse.ts (the sparse storage) (docs/ARCHITECTURE.md §3).
+// (optimizer, mask update) or registry-sparse.ts (the sparse storage) or registry-fused.ts (the fused small-MLP path) (docs/ARCHITECTURE.md §3).
 import type { ParamField, ParamValues } from './params';
 import type { ShaderFamily } from './shaders';
 import { div, ELEMENTWISE_WG, fold, type Grid } from './grid';
 import { MASK_KERNELS, OPTIMIZER_KERNELS } from './registry-update';
 import { SPARSE_KERNELS } from './registry-sparse';
+import { FUSED_KERNELS } from './registry-fused';
 
 export { fold, MAX_WORKGROUPS_PER_DIM, type Grid } from './grid';
 
@@ -360,6 +361,7 @@ export const KERNELS = {
 
   ...MASK_KERNELS,
   ...SPARSE_KERNELS,
+  ...FUSED_KERNELS,
 } satisfies Record<string, KernelSpec>;
 
 export type KernelName = keyof typeof KERNELS;

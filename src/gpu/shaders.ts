@@ -4,6 +4,7 @@ import activation from '../../shaders/activation.wgsl?raw';
 import conv from '../../shaders/conv.wgsl?raw';
 import data from '../../shaders/data.wgsl?raw';
 import dense from '../../shaders/dense.wgsl?raw';
+import fused from '../../shaders/fused.wgsl?raw';
 import gemmCore from '../../shaders/gemm_core.wgsl?raw';
 import loss from '../../shaders/loss.wgsl?raw';
 import mask from '../../shaders/mask.wgsl?raw';
@@ -16,10 +17,10 @@ import sparse from '../../shaders/sparse.wgsl?raw';
 import { composeShader } from './shader-include';
 
 /** A family = one .wgsl file holding the forward and backward entry points of one kind of op. */
-export const SHADER_FAMILIES = ['dense', 'conv', 'pool', 'activation', 'loss', 'optimizer', 'data', 'reduce', 'mask', 'sparse'] as const;
+export const SHADER_FAMILIES = ['dense', 'conv', 'pool', 'activation', 'loss', 'optimizer', 'data', 'reduce', 'mask', 'sparse', 'fused'] as const;
 export type ShaderFamily = (typeof SHADER_FAMILIES)[number];
 
-const RAW: Record<ShaderFamily, string> = { dense, conv, pool, activation, loss, optimizer, data, reduce, mask, sparse };
+const RAW: Record<ShaderFamily, string> = { dense, conv, pool, activation, loss, optimizer, data, reduce, mask, sparse, fused };
 const INCLUDES: Record<string, string> = { 'gemm_core.wgsl': gemmCore, 'mask_codes.wgsl': maskCodes };
 
 /** The complete WGSL of a family, with its `//!include` lines resolved. */

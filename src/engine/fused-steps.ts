@@ -1,0 +1,211 @@
+// The fused path for small MLPs (issue 18, item 2; shaders/fused.wgsl): a run of ordinary training
+// steps — no mask update, no dense dW — in one dispatch, one workgroup per member, instead of about
+// twenty dispatches a step. The network's flat buffers stay the one format: before the dispatch
+// they are copied into the kernel's state buffer (five regions of totalFloats, then each member's
+// activation scratch) and after it back, so a mask update, an evaluation, a checkpoint or a view
+// reads them as after the layer path. What the fused kernel cannot run keeps the layer path, and
+// fusedRefusal says why (the trainer reports it; the UI shows it in the run's status). Its buffers
+// come from the network's allocator, which frees them.
+import { encodeKernel, updateParams, type BindArgs, type BoundKernel, type KernelName, type PipelineCache } from '../gpu';
+import { ACTIVATION_KINDS } from '../reference/activation';
+import type { LayerSpec } from './layers';
+import type { StorageKind } from './layer-storage';
+import type { StorageSetting } from './storage-choice';
+import type { StepParams } from './network';
+import type { ParamLayout } from './param-layout';
+
+/**
+ * The largest network (weights and biases of one member) the fused path takes. One workgroup per
+ * member does all of a step's arithmetic, so past some size the layer path, spread over every
+ * core, is faster: the crossover measured by `npm run bench` (docs/BENCHMARKS.md).
+ */
+export const FUSED_MAX_PARAMS = 20_000;
+const WORDS_PER_LAYER = 16;
+const WORDS_PER_STEP = 16;
+const NO_SMOOTH = 0xffffffff;
+
+export interface FusedSetup {
+  specs: readonly LayerSpec[];
+  layout: ParamLayout;
+  dataKind: 'points' | 'images';
+  storages: readonly StorageKind[];
+  /** SNFS, the port-compatible style: a dense dW and state every step. */
+  denseState: boolean;
+}
+
+/** Why the fused path cannot train this network (null: it can). Plain words for the run's status. */
+export function fusedRefusal(s: FusedSetup): string | null {
+  if (s.dataKind !== 'points') return 'it trains 2-D points only, not images';
+  if (s.specs.some((l) => l.kind !== 'dense')) return 'it runs fully connected layers only';
+  if (s.storages.some((k) => k !== 'masked')) return 'a layer is on the sparse storage';
+  if (s.denseState) return 'this method needs the dense weight gradient every step';
+  const last = s.specs.at(-1);
+  if (last?.kind === 'dense' && last.activation !== 'none') return 'the last layer has an activation';
+  const params = s.layout.layers.reduce((a, l) => a + l.numel + l.outChannels, 0);
+  if (params > FUSED_MAX_PARAMS) return `the network has ${params.toLocaleString('en-US')} parameters per member, more than the ${FUSED_MAX_PARAMS.toLocaleString('en-US')} it is faster for`;
+  return null;
+}
+
+export interface FusedBuffers {
+  points: GPUBuffer;
+  labels: GPUBuffer;
+  indices: GPUBuffer;
+  ring: GPUBuffer;
+  params: GPUBuffer;
+  grads: GPUBuffer;
+  mask: GPUBuffer;
+  state1: GPUBuffer;
+  state2: GPUBuffer;
+}
+
+export interface FusedOptions {
+  specs: readonly LayerSpec[];
+  layout: ParamLayout;
+  batch: number;
+  dim: number;
+  classes: number;
+  indexStride: number;
+  /** Steps per submit: the plan's step records. */
+  slots: number;
+  mean: number;
+  std: number;
+  labelSmoothing: number;
+  optimizer: 'sgd' | 'adam';
+  optimizerFlags: number;
+}
+
+export class FusedSteps {
+  private readonly kernel: BoundKernel;
+  private readonly plan: GPUBuffer;
+  private readonly state: GPUBuffer;
+  private readonly base: Record<string, number>;
+  private readonly stepBase: number;
+  private readonly total: number;
+
+  constructor(
+    private readonly cache: PipelineCache,
+    o: FusedOptions,
+    private readonly b: FusedBuffers,
+    bind: (name: KernelName, args: BindArgs) => BoundKernel,
+    own: (label: string, floats: number) => GPUBuffer,
+  ) {
+    const { layout, batch } = o;
+    const M = layout.members;
+    this.total = layout.totalFloats;
+    // Per-member scratch: x0, then every layer's z (and y where it has an activation) and masked
+    // weights transposed, two
+    // gradient buffers of the widest layer, loss, correct and labels per example.
+    const table = new Uint32Array(layout.layers.length * WORDS_PER_LAYER);
+    let at = batch * o.dim;
+    let input = 0;
+    let widest = 0;
+    layout.layers.forEach((l, i) => {
+      const spec = o.specs[l.layerIndex]!;
+      if (spec.kind !== 'dense') throw new Error('the fused path runs dense layers only');
+      const z = at;
+      at += batch * spec.nOut;
+      const y = spec.activation === 'none' ? z : at;
+      if (spec.activation !== 'none') at += batch * spec.nOut;
+      const act = spec.activation === 'none' ? 0 : ACTIVATION_KINDS.indexOf(spec.activation) + 1;
+      const wt = at;
+      at += l.numel;
+      table.set([spec.nIn, spec.nOut, l.weight.offset, l.weight.perMember, l.bias.offset, l.bias.perMember, act, input, z, y, wt], i * WORDS_PER_LAYER);
+      input = y;
+      widest = Math.max(widest, spec.nOut, spec.nIn);
+    });
+    const g0 = at;
+    const g1 = g0 + batch * widest;
+    const loss = g1 + batch * widest;
+    const stride = loss + 3 * batch;
+    this.stepBase = table.length;
+    this.plan = own('fused plan', table.length + o.slots * WORDS_PER_STEP);
+    cache.device.queue.writeBuffer(this.plan, 0, table);
+    this.state = own('fused state', 5 * this.total + M * stride);
+    this.base = {
+      layers: layout.layers.length, batch, dim: o.dim, classes: o.classes, members: M, index_stride: o.indexStride, scratch_stride: stride,
+      total: this.total, step_base: this.stepBase, optimizer: o.optimizer === 'sgd' ? 0 : 1, flags: o.optimizerFlags,
+      g0_at: g0, g1_at: g1, loss_at: loss, correct_at: loss + batch, label_at: loss + 2 * batch, mean: o.mean, inv_std: 1 / o.std, alpha: o.labelSmoothing,
+    };
+    const resources = { points: b.points, labels: b.labels, indices: b.indices, plan: this.plan, state: this.state, ring: b.ring };
+    this.kernel = bind('fused.train_steps', { resources, params: { steps: 0, ...this.base }, members: M, label: 'fused steps' });
+  }
+
+  /**
+   * Encodes `steps` (each reads its own record: batch offset, ring slot, learning rate, optimizer
+   * values, ToST activation) as one dispatch between copies of the flat buffers in and out.
+   */
+  encode(encoder: GPUCommandEncoder, steps: readonly StepParams[]): void {
+    if (steps.length === 0) return;
+    const words = new Uint32Array(steps.length * WORDS_PER_STEP);
+    const f = new Float32Array(words.buffer);
+    steps.forEach((p, k) => {
+      const r = k * WORDS_PER_STEP;
+      words[r] = p.indexOffset;
+      words[r + 1] = p.ringSlot;
+      f.set([p.lr, p.momentum, p.weightDecay, p.beta1, p.beta2, p.eps, p.bc1, p.bc2], r + 2);
+      words[r + 10] = p.activation ? ACTIVATION_KINDS.indexOf(p.activation.kind) : NO_SMOOTH;
+      f[r + 11] = p.activation?.beta ?? 1;
+    });
+    const q = this.cache.device.queue;
+    q.writeBuffer(this.plan, this.stepBase * 4, words);
+    updateParams(this.cache, this.kernel, { steps: steps.length, ...this.base });
+    const bytes = this.total * 4;
+    const regions = [this.b.params, this.b.grads, this.b.mask, this.b.state1, this.b.state2];
+    regions.forEach((buf, i) => encoder.copyBufferToBuffer(buf, 0, this.state, i * bytes, bytes));
+    const pass = encoder.beginComputePass({ label: `fused steps ×${steps.length}` });
+    encodeKernel(pass, this.kernel);
+    pass.end();
+    // The mask is only read: four regions go back.
+    [0, 1, 3, 4].forEach((i) => encoder.copyBufferToBuffer(this.state, i * bytes, regions[i]!, 0, bytes));
+  }
+}
+
+export type FusedSetting = 'auto' | 'off';
+
+/**
+ * Each weight layer's storage and whether the fused path runs: with storage 'auto', a network the
+ * fused path takes stays on the masked storage (on a network that small, one dispatch per run of
+ * steps is what counts, and the two storages give the same floats). `why`: the reason the fused
+ * path does not run (null when it does).
+ */
+export function chooseTrainingPath(fused: FusedSetting, storage: StorageSetting, s: Omit<FusedSetup, 'storages'>, chosen: StorageKind[]): { storages: StorageKind[]; fused: boolean; why: string | null } {
+  if (fused === 'off') return { storages: chosen, fused: false, why: 'the fused path is turned off (training.fused)' };
+  const masked = chosen.map((): StorageKind => 'masked');
+  const storages = storage === 'auto' && fusedRefusal({ ...s, storages: masked }) === null ? masked : chosen;
+  const why = fusedRefusal({ ...s, storages });
+  return { storages, fused: why === null, why };
+}
+
+/**
+ * The passes of one training chunk: ordinary steps from its start go to the fused dispatch (when
+ * the network has one and the chunk may use it), and the layer path's pass starts after them, for
+ * the step that needs it (a mask update, a dense-dW step). The fused dispatch is encoded first.
+ */
+export class ChunkPasses {
+  private readonly steps: StepParams[] = [];
+  private pass: GPUComputePassEncoder | null = null;
+
+  constructor(
+    private readonly encoder: GPUCommandEncoder,
+    private readonly fused: FusedSteps | null,
+  ) {}
+
+  /** Whether step `p` joins the fused dispatch (only before any layer-path step). */
+  takeFused(p: StepParams): boolean {
+    if (!this.fused || this.pass) return false;
+    this.steps.push(p);
+    return true;
+  }
+
+  /** The layer path's compute pass (the fused steps before it are encoded first). */
+  layer(): GPUComputePassEncoder {
+    if (this.pass) return this.pass;
+    this.fused?.encode(this.encoder, this.steps);
+    return (this.pass = this.encoder.beginComputePass({ label: 'train chunk' }));
+  }
+
+  end(): void {
+    if (this.pass) this.pass.end();
+    else this.fused?.encode(this.encoder, this.steps);
+  }
+}
