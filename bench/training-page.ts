@@ -2,7 +2,8 @@
 // Chromium: LeNet-300-100 on MNIST at batch 128, trained by our engine (dense; RigL at 80, 90, 95,
 // 98 and 99 % sparsity with each weight storage, masked and sparse, at M = 1 and 4), the cost of
 // one mask update per storage, and the same dense network trained by @tensorflow/tfjs on its
-// webgpu backend with the same optimizer. Query only=id,id runs just those cases.
+// webgpu backend with the same optimizer; and the 2-D networks on the layer and the fused path
+// (small-networks.ts). Query only=id,id runs just those cases.
 // Puts the result on window.__trainingBench (or window.__trainingBenchError).
 // Query: reps=R, target_ms=T (wanted length of one timed chunk), quick=1 (fewer cases).
 import * as tf from '@tensorflow/tfjs-core';
@@ -16,6 +17,7 @@ import { preflight } from '../src/ensemble';
 import { loadData } from '../runner/load-data';
 import { initTfjsWebGpu } from './tfjs-peers';
 import { measure, type Timing, type TimingOptions } from './timing';
+import { timeSmallNetworks, type SmallNetworkResult } from './small-networks';
 
 const BATCH = 128;
 const LR = 0.1;
@@ -76,6 +78,8 @@ export interface TrainingBenchResult {
   meta: { date: string; adapter: AdapterSummary; software: boolean; userAgent: string; timing: TimingOptions; tfjs: { version: string; backend: string }; totalMs: number; notes: string[] };
   ours: ThroughputRow[];
   updates: UpdateRow[];
+  /** The 2-D networks on the layer path and the fused path (bench/small-networks.ts). */
+  small: SmallNetworkResult;
   tfjs: { timing: Timing; msPerStep: number; examplesPerSecond: number; op: string };
   /** tfjs ms per step / our dense ms per step: above 1, ours is faster. */
   denseSpeedRatio: number;
@@ -240,6 +244,7 @@ async function main(): Promise<TrainingBenchResult> {
     ours.push(row);
     console.log(`[bench] ${i + 1}/${list.length + 1} ${c.label}: ${row.msPerStep.toFixed(1)} ms/step, ${row.examplesPerSecond.toFixed(0)} examples/s`);
   }
+  const small = await timeSmallNetworks(cache, timing, q.get('only')?.split(',') ?? null, (line) => console.log(line));
   const peer = await timeTfjs(data, timing);
   console.log(`[bench] ${list.length + 1}/${list.length + 1} tfjs dense: ${peer.msPerStep.toFixed(1)} ms/step, ${peer.examplesPerSecond.toFixed(0)} examples/s`);
   const updates = ours
@@ -272,6 +277,7 @@ async function main(): Promise<TrainingBenchResult> {
     },
     ours,
     updates,
+    small,
     tfjs: peer,
     denseSpeedRatio: peer.msPerStep / (ours.find((r) => r.id === 'dense')?.msPerStep ?? NaN),
   };

@@ -122,6 +122,8 @@ async function run(): Promise<void> {
   const nextEval = (step: number) => Math.min(ensemble.totalSteps, (Math.floor(step / evalEvery) + 1) * evalEvery);
   const loop = new RunLoop(ensemble);
   let stopped = false;
+  // The training loop alone (evaluations included; not the device, compilation and data before it).
+  const trainStart = performance.now();
   const stop = await loop.run({
     chunkSize: (step) => Math.min(chunk, nextEval(step) - step),
     afterChunk: async (rows) => {
@@ -172,6 +174,7 @@ async function run(): Promise<void> {
     config,
     adapter: { vendor: a.vendor, architecture: a.architecture, description: a.description },
     seconds: seconds(),
+    trainingSeconds: (performance.now() - trainStart) / 1000,
     history,
     final: {
       ensemble: { accuracy: r.report.ensemble.accuracy, nll: r.report.ensemble.nll, ece: r.report.ensemble.ece },

@@ -2,8 +2,9 @@
 // npm run bench [-- --quick] [--reps R] [--target-ms T] [--out FILE]
 // Training throughput of LeNet-300-100 on MNIST at batch 128 (bench/training-page.ts) in headless
 // Chromium: ours dense, RigL at 80-99 % sparsity with the masked and the sparse weight storage at
-// M = 1 and 4, the cost of one mask update per storage, and the same dense network in tfjs on its
-// webgpu backend (the page refuses a fallback backend). Prints markdown tables and writes
+// M = 1 and 4, the cost of one mask update per storage, the same dense network in tfjs on its
+// webgpu backend (the page refuses a fallback backend), and the 2-D networks on the layer path
+// against the fused path (bench/small-networks.ts). Prints markdown tables and writes
 // bench/results.json.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -65,6 +66,21 @@ export function markdown(r) {
   } else if (r.torchCpu?.skipped) {
     lines.push(`PyTorch CPU peer: ${r.torchCpu.skipped}`);
     lines.push('');
+  }
+  if (r.small?.rows?.length) {
+    lines.push('Small networks (2-D spiral, batch 32, no mask update in the timed steps): the layer path (`training.fused` off) against the fused path, same run:');
+    lines.push('');
+    lines.push('| network | M | layer path steps / s | fused steps / s | fused ÷ layer | dispatches (layer, fused) |');
+    lines.push('|---|---:|---:|---:|---:|---|');
+    for (const f of r.small.rows.filter((x) => x.path === 'fused')) {
+      const l = r.small.rows.find((x) => x.path === 'layer' && x.label === f.label && x.members === f.members);
+      lines.push(`| ${f.label} | ${f.members} | ${l ? f1(l.stepsPerSecond) : '—'} | ${f1(f.stepsPerSecond)} | ${l ? `${(f.stepsPerSecond / l.stepsPerSecond).toFixed(2)}×` : '—'} | ${l ? `${l.dispatches} per step` : '—'}, ${f.dispatches} |`);
+    }
+    lines.push('');
+    if (r.small.defaultRun.length) {
+      lines.push(`The default run's ${r.small.defaultRun[0].steps} steps (RigL updates included, no evaluation), engine time: ${r.small.defaultRun.map((d) => `${d.path} path ${d.seconds.toFixed(2)} s`).join(', ')}.`);
+      lines.push('');
+    }
   }
   lines.push('| mask update | storage | ms | in training steps |');
   lines.push('|---|---|---:|---:|');

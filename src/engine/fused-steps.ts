@@ -169,7 +169,7 @@ export type FusedSetting = 'auto' | 'off';
  * path does not run (null when it does).
  */
 export function chooseTrainingPath(fused: FusedSetting, storage: StorageSetting, s: Omit<FusedSetup, 'storages'>, chosen: StorageKind[]): { storages: StorageKind[]; fused: boolean; why: string | null } {
-  if (fused === 'off') return { storages: chosen, fused: false, why: 'the fused path is turned off (training.fused)' };
+  if (fused === 'off') return { storages: chosen, fused: false, why: 'turned off (training.fused)' };
   const masked = chosen.map((): StorageKind => 'masked');
   const storages = storage === 'auto' && fusedRefusal({ ...s, storages: masked }) === null ? masked : chosen;
   const why = fusedRefusal({ ...s, storages });

@@ -19,3 +19,4 @@ export * from './gemm-dims';
 export * from './storage-choice';
 export type { StorageKind } from './layer-storage';
 export { denseGradient } from './gradients';
+export { FUSED_MAX_PARAMS, fusedRefusal, type FusedSetting } from './fused-steps';

@@ -139,7 +139,7 @@ export class TrainingSession {
       this.built = { run: ensemble, loop: new RunLoop(trackedRun(ensemble, (p) => this.track(p), (steps, ms) => this.pacer.record(steps, ms))), pub, config, edited: false };
       this.pacer = new ChunkPacer(); // a new network: its speed is measured afresh
       const t = ensemble.driver.live();
-      this.state.updateRun({ totalSteps: ensemble.totalSteps, stepsPerEpoch: configStepsPerEpoch(config) ?? 1, layerNames: t.layout.layers.map((l) => l.name), storages: t.net.storages.map((st) => st.kind), ...pub.densities() });
+      this.state.updateRun({ totalSteps: ensemble.totalSteps, stepsPerEpoch: configStepsPerEpoch(config) ?? 1, layerNames: t.layout.layers.map((l) => l.name), storages: t.net.storages.map((st) => st.kind), fused: t.net.fused !== null, fusedRefusal: t.fusedRefusal, ...pub.densities() });
       await this.track(pub.refreshViews(true));
       await this.track(tracker.refresh(false));
       if (generation !== this.generation) return;

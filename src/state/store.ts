@@ -30,6 +30,10 @@ export interface RunView {
   layerNames: string[];
   /** The weight storage of each layer (training.storage resolved: masked or sparse). */
   storages: ('masked' | 'sparse')[];
+  /** Why ordinary steps run kernel by kernel instead of on the fused path (training.fused); null: fused, or no run yet. */
+  fusedRefusal: string | null;
+  /** Whether ordinary steps run on the fused path. */
+  fused: boolean;
   /** GPU memory the run is estimated to take, known before it is built, and the most a run may take (null: none yet). */
   memory: { bytes: number; budget: number } | null;
   /** Current density of each weight layer and overall (active / all maskable weights). */
@@ -186,6 +190,8 @@ export function initialRun(): RunView {
     history: emptyHistory(),
     layerNames: [],
     storages: [],
+    fusedRefusal: null,
+    fused: false,
     memory: null,
     densities: [],
     overallDensity: 1,

@@ -163,6 +163,13 @@ export function Controls() {
               options={[['auto', 'Auto'], ['masked', 'Masked (dense × mask)'], ['sparse', 'Sparse (active connections only)']]}
               onChange={(v) => edit('training.storage', v)}
             />
+            <Select
+              label="Fused steps"
+              help="Auto: a small MLP on 2-D points (fully connected layers, up to 20,000 parameters per model) trains each run of ordinary steps in one GPU dispatch instead of about twenty per step, several times faster; mask updates and evaluations still run kernel by kernel. Off: every step kernel by kernel. Both give exactly the same numbers; the status line says which runs and why."
+              value={config.training.fused}
+              options={[['auto', 'Auto'], ['off', 'Off (kernel by kernel)']]}
+              onChange={(v) => edit('training.fused', v)}
+            />
           </>
         ) : null}
         <NumberInput label="Epochs" help="Passes over the training set: the run's length." value={config.training.epochs} min={1} max={1000} step={1} onChange={(v) => edit('training.epochs', v)} />

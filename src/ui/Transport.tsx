@@ -52,6 +52,7 @@ export function Transport() {
         </span>
         <span>{run.stepsPerSecond ? `${run.stepsPerSecond.toFixed(0)} steps/s · ${formatSeconds(left)} left` : ''}</span>
         <StorageNote names={run.layerNames} storages={run.storages} />
+        {run.layerNames.length > 0 ? <PathNote fused={run.fused} why={run.fusedRefusal} /> : null}
         {run.memory ? (
           <span data-testid="run-memory" title={`Estimated before anything is allocated: parameters, gradients, optimizer state, activations, data and scratch buffers. A run estimated above ${formatBytes(run.memory.budget)} is refused, saying what to change.`}>
             ≈ {formatBytes(run.memory.bytes)} of GPU memory
@@ -76,6 +77,16 @@ function StorageNote({ names, storages }: { names: readonly string[]; storages: 
   return (
     <span data-testid="storage" title="Sparse storage: a layer computes over its active connections only, so its time follows its density. Masked: a dense matrix times a 0/1 mask. Both give the same numbers (Training › Weight storage).">
       {text}
+    </span>
+  );
+}
+
+/** Whether ordinary steps run in one dispatch per run of steps (the fused path), and if not, why. */
+function PathNote({ fused, why }: { fused: boolean; why: string | null }) {
+  const help = 'Fused: a small network trains a run of ordinary steps in one GPU dispatch; mask updates and evaluations still go kernel by kernel. Both give exactly the same numbers (Training › Fused steps).';
+  return (
+    <span data-testid="training-path" title={help}>
+      {fused ? 'fused steps' : `kernel by kernel${why ? ` (not fused: ${why})` : ''}`}
     </span>
   );
 }
