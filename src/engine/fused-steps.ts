@@ -17,7 +17,9 @@ import type { ParamLayout } from './param-layout';
 /**
  * The largest network (weights and biases of one member) the fused path takes. One workgroup per
  * member does all of a step's arithmetic, so past some size the layer path, spread over every
- * core, is faster: the crossover measured by `npm run bench` (docs/BENCHMARKS.md).
+ * core (every SM on a GPU), must win. `npm run bench` (docs/BENCHMARKS.md) measured the fused
+ * path still 1.75× faster at 2-128-128-3 (17,283 parameters, M = 1) on SwiftShader; above that
+ * nothing is measured, so the limit stays just over it.
  */
 export const FUSED_MAX_PARAMS = 20_000;
 const WORDS_PER_LAYER = 16;

@@ -58,7 +58,7 @@ export function lessonSeed(lesson: Lesson): number {
 /**
  * How long a lesson is, in words for its first page: how many runs and how many steps each (a
  * lottery ticket's rounds train as many steps again per round, before the run itself). The
- * end-to-end tier holds every lesson run to "about a minute" (under 90 s) without a GPU
+ * end-to-end tier holds every lesson run to "under half a minute" (30 s) without a GPU
  * (tests/e2e/lessons).
  */
 export function lessonLength(lesson: Lesson): string {
@@ -69,5 +69,5 @@ export function lessonLength(lesson: Lesson): string {
   const steps = totalSteps(c) ?? 0;
   const rounds = c.sparsity.mask.kind === 'lottery' ? c.sparsity.mask.rounds : 0;
   const each = `${steps.toLocaleString('en-GB')} training steps${rounds > 0 ? `, after ${rounds} lottery rounds of as many` : ''}`;
-  return `This lesson trains ${runs.length === 1 ? 'one run' : `${runs.length} runs`} of ${each}: about a minute each on a computer without a GPU, seconds with one.`;
+  return `This lesson trains ${runs.length === 1 ? 'one run' : `${runs.length} runs`} of ${each}: under half a minute each on a computer without a GPU, seconds with one.`;
 }
