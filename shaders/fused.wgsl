@@ -48,6 +48,8 @@ struct FusedParams {
   mean: f32,
   inv_std: f32,
   alpha: f32,
+  count: u32,   // eval_set: examples in the set (the last batch's padding is left out of the sums)
+  mode: u32,    // eval_set: 1 loss and correct sums into ring (members, 2), 2 logits into ring
 }
 
 @group(0) @binding(0) var<storage, read> points: array<f32>;
@@ -158,9 +160,10 @@ fn blocks(rows: u32, cols: u32) -> u32 {
   return ((rows + 3u) / 4u) * ((cols + 3u) / 4u);
 }
 
-fn gather(member: u32, li: u32, k: u32, scratch: u32) {
+// The batch at `offset` of the member's index row.
+fn gather(member: u32, li: u32, offset: u32, scratch: u32) {
   let dim = params.dim;
-  let first = member * params.index_stride + rec_u32(k, 0u);
+  let first = member * params.index_stride + offset;
   for (var e = li; e < params.batch * dim; e += WG) {
     let b = e / dim;
     let d = e % dim;
@@ -246,10 +249,11 @@ fn loss(last: Layer, li: u32, scratch: u32) {
   }
 }
 
-// reduce.batch_metrics: the same lanes and tree.
-fn metrics(member: u32, li: u32, k: u32, scratch: u32) {
+// reduce.batch_metrics: the same lanes and tree, over the first `count` rows, into ring[o], [o + 1]
+// (added to what is there when `accumulate`).
+fn metrics(li: u32, o: u32, count: u32, accumulate: bool, scratch: u32) {
   var sum = vec2f(0.0);
-  for (var b = li; b < params.batch; b += WG) {
+  for (var b = li; b < min(count, params.batch); b += WG) {
     sum += vec2f(st[scratch + params.loss_at + b], st[scratch + params.correct_at + b]);
   }
   sums[li] = sum;
@@ -261,9 +265,12 @@ fn metrics(member: u32, li: u32, k: u32, scratch: u32) {
     workgroupBarrier();
   }
   if (li == 0u) {
-    let o = (rec_u32(k, 1u) * params.members + member) * 2u;
-    ring[o] = sums[0].x;
-    ring[o + 1u] = sums[0].y;
+    var total = sums[0];
+    if (accumulate) {
+      total += vec2f(ring[o], ring[o + 1u]);
+    }
+    ring[o] = total.x;
+    ring[o + 1u] = total.y;
   }
 }
 
@@ -382,7 +389,7 @@ fn train_steps(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index
   // Every loop bound below comes from the uniform params or the read-only plan: uniform control
   // flow, so the barriers are valid; threads stride over each phase's outputs.
   for (var k = 0u; k < params.steps; k++) {
-    gather(member, li, k, scratch);
+    gather(member, li, rec_u32(k, 0u), scratch);
     for (var l = 0u; l < L; l++) {
       transpose_weights(layer_at(l, member, scratch), li);
     }
@@ -393,7 +400,7 @@ fn train_steps(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index
     }
     loss(layer_at(L - 1u, member, scratch), li, scratch);
     storageBarrier();
-    metrics(member, li, k, scratch);
+    metrics(li, (rec_u32(k, 1u) * params.members + member) * 2u, params.batch, false, scratch);
     var g = scratch + params.g0_at;
     var gx = scratch + params.g1_at;
     for (var j = 0u; j < L; j++) {
@@ -416,6 +423,43 @@ fn train_steps(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index
       let lay = layer_at(l, member, scratch);
       optimize(lay.w, lay.n_in * lay.n_out, li, k);
       optimize(lay.b, lay.n_out, li, k);
+    }
+    storageBarrier();
+  }
+}
+
+// A held-out set through the network, `steps` batches of `batch` examples (the set's index rows
+// padded by repeating the last example), with the forward settings of the one record at
+// step_base: mode 1 sums loss and correct over the set's first `count` examples into ring
+// (members, 2), as eval-programs.ts's gather, forward, loss and accumulating batch_metrics do;
+// mode 2 writes the logits, ring (members, steps · batch, classes), as Network.encodePredict does.
+@compute @workgroup_size(WG)
+fn eval_set(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let member = wg.x;
+  let scratch = 5u * params.total + member * params.scratch_stride;
+  let L = params.layers;
+  let classes = params.classes;
+  for (var l = 0u; l < L; l++) {
+    transpose_weights(layer_at(l, member, scratch), li);
+  }
+  storageBarrier();
+  for (var bt = 0u; bt < params.steps; bt++) {
+    gather(member, li, bt * params.batch, scratch);
+    storageBarrier();
+    for (var l = 0u; l < L; l++) {
+      forward(layer_at(l, member, scratch), li, 0u);
+      storageBarrier();
+    }
+    let last = layer_at(L - 1u, member, scratch);
+    if (params.mode == 1u) {
+      loss(last, li, scratch);
+      storageBarrier();
+      metrics(li, member * 2u, params.count - bt * params.batch, bt > 0u, scratch);
+    } else {
+      let rows = (member * params.steps + bt) * params.batch * classes;
+      for (var e = li; e < params.batch * classes; e += WG) {
+        ring[rows + e] = st[last.z + e];
+      }
     }
     storageBarrier();
   }

@@ -9,6 +9,9 @@ export interface EvalProgram {
   gather: BoundKernel;
   metrics: BoundKernel;
   ring: GPUBuffer; // (members, 2): loss and correct sums
+  /** (members, stride) u32: the set's dataset indices for every member, the tail padded. */
+  indices: GPUBuffer;
+  stride: number;
   batches: number;
   count: number;
 }
@@ -42,11 +45,12 @@ export function bindEvalPrograms(e: EvalBindings): Map<string, EvalProgram> {
     const rows = new Uint32Array(M * stride);
     for (let m = 0; m < M; m++) for (let i = 0; i < stride; i++) rows[m * stride + i] = idx[Math.min(i, idx.length - 1)]!;
     const ring = e.own(`${setName} metrics`, M * 2);
-    const gather = e.bind(e.gatherName, { resources: e.gather(e.upload(`${setName} indices`, rows)), params: e.gatherParams(stride), members: M, slots: batches, label: `gather ${setName}` });
+    const indices = e.upload(`${setName} indices`, rows);
+    const gather = e.bind(e.gatherName, { resources: e.gather(indices), params: e.gatherParams(stride), members: M, slots: batches, label: `gather ${setName}` });
     const metrics = e.bind('reduce.batch_metrics', { resources: { ...e.metrics, ring }, params: e.metricParams, members: M, slots: batches, label: `${setName} metrics` });
     updateParamSlots(e.cache, gather, Array.from({ length: batches }, (_, b) => ({ ...e.gatherParams(stride), index_offset: b * batch })));
     updateParamSlots(e.cache, metrics, Array.from({ length: batches }, (_, b) => ({ ...e.metricParams, accumulate: b === 0 ? 0 : 1, count: Math.min(batch, idx.length - b * batch) })));
-    out.set(setName, { gather, metrics, ring, batches, count: idx.length });
+    out.set(setName, { gather, metrics, ring, indices, stride, batches, count: idx.length });
   }
   return out;
 }

@@ -6,13 +6,15 @@
 // reads them as after the layer path. What the fused kernel cannot run keeps the layer path, and
 // fusedRefusal says why (the trainer reports it; the UI shows it in the run's status). Its buffers
 // come from the network's allocator, which frees them.
-import { encodeKernel, updateParams, type BindArgs, type BoundKernel, type KernelName, type PipelineCache } from '../gpu';
-import { ACTIVATION_KINDS } from '../reference/activation';
+import { bindKernel, encodeKernel, updateParams, type BindArgs, type BoundKernel, type KernelName, type PipelineCache } from '../gpu';
+import type { EvalProgram } from './eval-programs';
+import { fusedScratch, fusedStateFloats, stepRecords, WORDS_PER_STEP } from './fused-layout';
 import type { LayerSpec } from './layers';
 import type { StorageKind } from './layer-storage';
 import type { StorageSetting } from './storage-choice';
 import type { StepParams } from './network';
 import type { ParamLayout } from './param-layout';
+import type { ForwardParams } from './trainer-reads';
 
 /**
  * The largest network (weights and biases of one member) the fused path takes. One workgroup per
@@ -22,9 +24,6 @@ import type { ParamLayout } from './param-layout';
  * nothing is measured, so the limit stays just over it.
  */
 export const FUSED_MAX_PARAMS = 20_000;
-const WORDS_PER_LAYER = 16;
-const WORDS_PER_STEP = 16;
-const NO_SMOOTH = 0xffffffff;
 
 export interface FusedSetup {
   specs: readonly LayerSpec[];
@@ -58,6 +57,8 @@ export interface FusedBuffers {
   mask: GPUBuffer;
   state1: GPUBuffer;
   state2: GPUBuffer;
+  /** Ensemble members (the dispatch's workgroups). */
+  layoutMembers: number;
 }
 
 export interface FusedOptions {
@@ -82,54 +83,45 @@ export class FusedSteps {
   private readonly state: GPUBuffer;
   private readonly base: Record<string, number>;
   private readonly stepBase: number;
+  /** The plan's record of an evaluation's forward setting (after the chunk's step records). */
+  private readonly evalBase: number;
   private readonly total: number;
+  private readonly resources: Record<string, GPUBuffer>;
+  /** The loss and correct sums of each held-out set, one dispatch each (mode 1). */
+  private readonly evals = new Map<string, BoundKernel>();
 
   constructor(
     private readonly cache: PipelineCache,
     o: FusedOptions,
     private readonly b: FusedBuffers,
+    private readonly sets: ReadonlyMap<string, EvalProgram>,
     bind: (name: KernelName, args: BindArgs) => BoundKernel,
     own: (label: string, floats: number) => GPUBuffer,
   ) {
     const { layout, batch } = o;
     const M = layout.members;
     this.total = layout.totalFloats;
-    // Per-member scratch: x0, then every layer's z (and y where it has an activation) and masked
-    // weights transposed, two
-    // gradient buffers of the widest layer, loss, correct and labels per example.
-    const table = new Uint32Array(layout.layers.length * WORDS_PER_LAYER);
-    let at = batch * o.dim;
-    let input = 0;
-    let widest = 0;
-    layout.layers.forEach((l, i) => {
-      const spec = o.specs[l.layerIndex]!;
-      if (spec.kind !== 'dense') throw new Error('the fused path runs dense layers only');
-      const z = at;
-      at += batch * spec.nOut;
-      const y = spec.activation === 'none' ? z : at;
-      if (spec.activation !== 'none') at += batch * spec.nOut;
-      const act = spec.activation === 'none' ? 0 : ACTIVATION_KINDS.indexOf(spec.activation) + 1;
-      const wt = at;
-      at += l.numel;
-      table.set([spec.nIn, spec.nOut, l.weight.offset, l.weight.perMember, l.bias.offset, l.bias.perMember, act, input, z, y, wt], i * WORDS_PER_LAYER);
-      input = y;
-      widest = Math.max(widest, spec.nOut, spec.nIn);
-    });
-    const g0 = at;
-    const g1 = g0 + batch * widest;
-    const loss = g1 + batch * widest;
-    const stride = loss + 3 * batch;
-    this.stepBase = table.length;
-    this.plan = own('fused plan', table.length + o.slots * WORDS_PER_STEP);
-    cache.device.queue.writeBuffer(this.plan, 0, table);
-    this.state = own('fused state', 5 * this.total + M * stride);
+    const scratch = fusedScratch(o.specs, layout, batch, o.dim);
+    this.stepBase = scratch.table.length;
+    this.evalBase = this.stepBase + o.slots * WORDS_PER_STEP;
+    this.plan = own('fused plan', this.evalBase + WORDS_PER_STEP);
+    cache.device.queue.writeBuffer(this.plan, 0, scratch.table);
+    this.state = own('fused state', fusedStateFloats(scratch, layout));
+    const { g0, g1, loss } = scratch;
     this.base = {
-      layers: layout.layers.length, batch, dim: o.dim, classes: o.classes, members: M, index_stride: o.indexStride, scratch_stride: stride,
+      layers: layout.layers.length, batch, dim: o.dim, classes: o.classes, members: M, index_stride: o.indexStride, scratch_stride: scratch.stride,
       total: this.total, step_base: this.stepBase, optimizer: o.optimizer === 'sgd' ? 0 : 1, flags: o.optimizerFlags,
-      g0_at: g0, g1_at: g1, loss_at: loss, correct_at: loss + batch, label_at: loss + 2 * batch, mean: o.mean, inv_std: 1 / o.std, alpha: o.labelSmoothing,
+      g0_at: g0, g1_at: g1, loss_at: loss, correct_at: loss + batch, label_at: loss + 2 * batch, mean: o.mean, inv_std: 1 / o.std, alpha: o.labelSmoothing, count: 0, mode: 0,
     };
-    const resources = { points: b.points, labels: b.labels, indices: b.indices, plan: this.plan, state: this.state, ring: b.ring };
-    this.kernel = bind('fused.train_steps', { resources, params: { steps: 0, ...this.base }, members: M, label: 'fused steps' });
+    this.resources = { points: b.points, labels: b.labels, indices: b.indices, plan: this.plan, state: this.state, ring: b.ring };
+    this.kernel = bind('fused.train_steps', { resources: this.resources, params: { steps: 0, ...this.base }, members: M, label: 'fused steps' });
+    for (const [name, set] of sets) {
+      this.evals.set(name, bind('fused.eval_set', { resources: { ...this.resources, indices: set.indices, ring: set.ring }, params: this.setParams(set, 1), members: M, label: `fused evaluate ${name}` }));
+    }
+  }
+
+  private setParams(set: EvalProgram, mode: 1 | 2): Record<string, number> {
+    return { ...this.base, steps: set.batches, index_stride: set.stride, step_base: this.evalBase, count: set.count, mode };
   }
 
   /**
@@ -138,27 +130,46 @@ export class FusedSteps {
    */
   encode(encoder: GPUCommandEncoder, steps: readonly StepParams[]): void {
     if (steps.length === 0) return;
-    const words = new Uint32Array(steps.length * WORDS_PER_STEP);
-    const f = new Float32Array(words.buffer);
-    steps.forEach((p, k) => {
-      const r = k * WORDS_PER_STEP;
-      words[r] = p.indexOffset;
-      words[r + 1] = p.ringSlot;
-      f.set([p.lr, p.momentum, p.weightDecay, p.beta1, p.beta2, p.eps, p.bc1, p.bc2], r + 2);
-      words[r + 10] = p.activation ? ACTIVATION_KINDS.indexOf(p.activation.kind) : NO_SMOOTH;
-      f[r + 11] = p.activation?.beta ?? 1;
-    });
-    const q = this.cache.device.queue;
-    q.writeBuffer(this.plan, this.stepBase * 4, words);
+    this.cache.device.queue.writeBuffer(this.plan, this.stepBase * 4, stepRecords(steps));
     updateParams(this.cache, this.kernel, { steps: steps.length, ...this.base });
     const bytes = this.total * 4;
     const regions = [this.b.params, this.b.grads, this.b.mask, this.b.state1, this.b.state2];
     regions.forEach((buf, i) => encoder.copyBufferToBuffer(buf, 0, this.state, i * bytes, bytes));
-    const pass = encoder.beginComputePass({ label: `fused steps ×${steps.length}` });
-    encodeKernel(pass, this.kernel);
-    pass.end();
+    this.dispatch(encoder, this.kernel, `fused steps ×${steps.length}`);
     // The mask is only read: four regions go back.
     [0, 1, 3, 4].forEach((i) => encoder.copyBufferToBuffer(this.state, i * bytes, regions[i]!, 0, bytes));
+  }
+
+  /** A held-out set's loss and correct sums into its ring (members, 2), as Network.encodeEval leaves them. */
+  encodeEvaluate(encoder: GPUCommandEncoder, setName: string, forward: ForwardParams): void {
+    this.prepareSet(encoder, forward);
+    this.dispatch(encoder, this.evals.get(setName)!, `fused evaluate ${setName}`);
+  }
+
+  /**
+   * A held-out set's logits into `out` (members, batches·batch, classes), as Network.encodePredict
+   * leaves them. Returns what to call once the submit's readback is done (its params buffer).
+   */
+  encodePredict(encoder: GPUCommandEncoder, setName: string, out: GPUBuffer, forward: ForwardParams): () => void {
+    const set = this.sets.get(setName)!;
+    const k = bindKernel(this.cache, 'fused.eval_set', { resources: { ...this.resources, indices: set.indices, ring: out }, params: this.setParams(set, 2), members: this.b.layoutMembers, label: `fused predict ${setName}` });
+    this.prepareSet(encoder, forward);
+    this.dispatch(encoder, k, `fused predict ${setName}`);
+    return () => k.paramsBuffer.destroy();
+  }
+
+  /** The weights and mask as they are now (a mask update may have changed them since the last chunk). */
+  private prepareSet(encoder: GPUCommandEncoder, forward: ForwardParams): void {
+    this.cache.device.queue.writeBuffer(this.plan, this.evalBase * 4, stepRecords([forward]));
+    const bytes = this.total * 4;
+    encoder.copyBufferToBuffer(this.b.params, 0, this.state, 0, bytes);
+    encoder.copyBufferToBuffer(this.b.mask, 0, this.state, 2 * bytes, bytes);
+  }
+
+  private dispatch(encoder: GPUCommandEncoder, k: BoundKernel, label: string): void {
+    const pass = encoder.beginComputePass({ label });
+    encodeKernel(pass, k);
+    pass.end();
   }
 }
 

@@ -2,7 +2,8 @@
 // for the adapter gets a clear explanation instead of a failed allocation. Counts the buffers
 // Network creates (network.ts): six flat parameter-sized buffers (weights, gradients, mask, two
 // optimizer states, ITOP), activations and their gradients per layer, the dataset, the
-// mask-update scratch, the sparse storage's slots and the held-out predictions. Buffers are also checked one by one when they
+// mask-update scratch, the sparse storage's slots, the fused path's state and the held-out
+// predictions. Buffers are also checked one by one when they
 // are created (src/gpu/limit-check.ts); this estimate is what a run is refused by before that.
 import { inFeatures, outFeatures, weightShape, isWeightLayer } from './layers';
 import type { TrainerSetup } from './trainer-setup';
@@ -10,6 +11,9 @@ import { setupLayout } from './param-layout';
 import { allocateDensities, activeCount } from '../sparsity';
 import { maskableLayers } from './init';
 import { chooseStorages } from './storage-choice';
+import { chooseTrainingPath } from './fused-steps';
+import { fusedScratch, fusedStateFloats } from './fused-layout';
+import { needsDenseState } from './trainer-setup';
 
 export interface MemoryEstimate {
   /** Bytes of the largest single buffer, and what it holds. */
@@ -38,7 +42,12 @@ export function memoryEstimate(setup: TrainerSetup): MemoryEstimate {
   const densities = setup.method === 'dense' ? layers.map(() => 1) : allocateDensities(layers, setup.density, setup.densityRule).densities;
   const counts = layout.layers.map((l, i) => activeCount(l.numel, densities[i]!));
   const bp = Math.ceil(B / 4) * 4;
-  chooseStorages(setup.storage ?? 'masked', setup, layout, counts).forEach((kind, i) => {
+  const storage = setup.storage ?? 'masked';
+  const fusedSetup = { specs: setup.layers, layout, dataKind: setup.data.kind, denseState: needsDenseState(setup) };
+  const path = chooseTrainingPath(setup.fused ?? 'auto', storage, fusedSetup, chooseStorages(storage, setup, layout, counts));
+  // The fused path's state buffer (five parameter-sized regions and each member's scratch).
+  if (path.fused) add(fusedStateFloats(fusedScratch(setup.layers, layout, B, inFeatures(setup.layers[0]!)), layout), 'the fused path\'s state');
+  path.storages.forEach((kind, i) => {
     if (kind !== 'sparse') return;
     const l = layout.layers[i]!;
     add(M * bp * l.fanIn, `${l.name}'s feature-major input`);

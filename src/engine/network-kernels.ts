@@ -25,7 +25,7 @@ export function networkKernels(specs: readonly LayerSpec[], o: Pick<NetworkOptio
     'mask.select_k',
     'mask.apply_update',
   ]);
-  if (o.fused) names.add('fused.train_steps');
+  if (o.fused) for (const k of ['fused.train_steps', 'fused.eval_set'] as const) names.add(k);
   if (o.storages?.includes('sparse')) for (const k of SPARSE_STORAGE_KERNELS) names.add(k);
   specs.forEach((l, i) => {
     if (l.kind === 'maxpool2') {

@@ -247,7 +247,7 @@ export class Network {
     const ranges = rangesWithout(layout, this.storages.filter((st) => st.kind === 'sparse').map((st) => st.layer.weight));
     this.optimizer = new FlatOptimizer(bind, flatBuffers, ranges, o.optimizer, o.optimizerFlags, o.slots);
     const fusedOptions = { ...o, dim: o.data.dim, classes: outFeatures(specs[L - 1]!), mean: o.data.mean, std: o.data.std };
-    this.fused = o.fused ? new FusedSteps(cache, fusedOptions, { points: values, labels, indices: this.trainIndices, ring: this.trainRing, ...flatBuffers }, bind, own) : null;
+    this.fused = o.fused ? new FusedSteps(cache, fusedOptions, { points: values, labels, indices: this.trainIndices, ring: this.trainRing, layoutMembers: M, ...flatBuffers }, this.evals, bind, own) : null;
   }
 
   /** Per weight layer (members, numel): the CHANGE codes the last mask update left. */

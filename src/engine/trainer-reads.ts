@@ -2,6 +2,7 @@
 // split (loss and accuracy sums on the GPU), the logits of every example of a split, and the
 // ITOP rate from the "fired" record. Each is one submit and one pooled readback.
 import { createBuffer, type ReadbackPool } from '../gpu';
+import type { FusedSteps } from './fused-steps';
 import type { Network, StepParams } from './network';
 import type { ParamLayout } from './param-layout';
 import type { EvalSplit, MaskBuffers, StepMetrics } from './trainer-setup';
@@ -15,6 +16,11 @@ export interface TrainerGpu {
   batch: number;
 }
 
+/** The fused path's one-dispatch reads, where the network has it and no ghost bypass lives (same floats as the layer kernels). */
+function fusedReads(g: TrainerGpu): FusedSteps | null {
+  return g.net.ghostActive ? null : g.net.fused;
+}
+
 /** The per-step forward settings (ToST activations, ghost α) a read runs with. */
 export type ForwardParams = Pick<StepParams, 'activation' | 'ghostAlpha'>;
 
@@ -23,9 +29,13 @@ export async function evaluateSplit(g: TrainerGpu, split: EvalSplit, forward: Fo
   const set = g.net.evalSet(split);
   g.net.writeForwardParams(forward);
   const enc = g.device.createCommandEncoder({ label: `evaluate ${split}` });
-  const pass = enc.beginComputePass({ label: `evaluate ${split}` });
-  g.net.encodeEval(pass, split);
-  pass.end();
+  const fused = fusedReads(g);
+  if (fused) fused.encodeEvaluate(enc, split, forward);
+  else {
+    const pass = enc.beginComputePass({ label: `evaluate ${split}` });
+    g.net.encodeEval(pass, split);
+    pass.end();
+  }
   g.device.queue.submit([enc.finish()]);
   const sums = await g.readback.readF32(set.ring); // (members, 2)
   const n = set.count;
@@ -42,15 +52,19 @@ export async function predictSplit(g: TrainerGpu, split: EvalSplit, forward: For
   const rows = set.batches * g.batch;
   // (members, batches·batch, classes); the padded tail of the last batch is dropped below.
   const out = createBuffer(g.device, `predictions ${split}`, M * rows * classes * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC);
+  let release = (): void => undefined;
   try {
     g.net.writeForwardParams(forward);
     const enc = g.device.createCommandEncoder({ label: `predict ${split}` });
-    g.net.encodePredict(enc, split, out);
+    const fused = fusedReads(g);
+    if (fused) release = fused.encodePredict(enc, split, out, forward);
+    else g.net.encodePredict(enc, split, out);
     g.device.queue.submit([enc.finish()]);
     const all = await g.readback.readF32(out);
     return Array.from({ length: M }, (_, m) => all.slice(m * rows * classes, (m * rows + set.count) * classes));
   } finally {
     out.destroy();
+    release();
   }
 }
 

@@ -1,15 +1,8 @@
 // Comparing runs (issue 6): two saved runs (SET, then RigL, same seed) overlaid with the run on
 // screen; a sparsity sweep of static and RigL at two sparsities plots one line per method.
 import { expect, test, type Page } from '@playwright/test';
-import { encodeConfig, parseConfig } from '../../src/config';
 import { collectConsoleErrors } from './console';
-import { stepOf } from './page';
-
-function link(input: Record<string, unknown>): string {
-  const r = parseConfig({ version: 1, ...input });
-  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('; '));
-  return `/#${encodeConfig(r.config)}`;
-}
+import { link, stepOf } from './page';
 
 async function trainAndSave(page: Page, name: string): Promise<void> {
   await expect(page.getByTestId('run-status')).toContainText('ready', { timeout: 90_000 });

@@ -132,7 +132,7 @@ async function runGpu(h: GpuHarness, c: Case, p: ReturnType<typeof problem>): Pr
       bound.push(k);
       return k;
     };
-    const fused = new FusedSteps(h.cache, options, buffers, bind, (label, floats) => h.empty(label, floats));
+    const fused = new FusedSteps(h.cache, options, { ...buffers, layoutMembers: layout.members }, new Map(), bind, (label, floats) => h.empty(label, floats));
     const encoder = device.createCommandEncoder({ label: 'fused test' });
     fused.encode(encoder, steps);
     device.queue.submit([encoder.finish()]);

@@ -1,6 +1,6 @@
 // The fused small-MLP path (shaders/fused.wgsl) against the layer path: from the same seed, the
 // same losses, accuracies, masks, weights and optimizer state (bit for bit) over at least three
-// mask updates, M = 1 and 3; and the setups it cannot run keep the layer path, saying why.
+// mask updates, M = 1 and 3, and the same held-out evaluation and logits; and the setups it cannot run keep the layer path, saying why.
 import { describe, expect, it } from 'vitest';
 import { fractionSplit, generate2D } from '../../../src/data';
 import { mlpLayers, Trainer, type TrainerSetup } from '../../../src/engine';
@@ -40,6 +40,11 @@ async function compare(s: TrainerSetup, chunks: number, chunk: number): Promise<
     updates += ra.filter((r) => r.maskUpdate).length;
     const [ma, mb] = await Promise.all([layer.readMask(), fused.readMask()]);
     expect(mb.join(''), `masks after step ${layer.currentStep}`).toBe(ma.join(''));
+    // Evaluation and predictions: one fused dispatch each against the layer kernels, batch by batch.
+    const [ea, eb] = await Promise.all([layer.evaluate('test'), fused.evaluate('test')]);
+    expect(eb, `test evaluation after step ${layer.currentStep}`).toEqual(ea);
+    const [pa, pb] = await Promise.all([layer.predictLogits('test'), fused.predictLogits('test')]);
+    expect(pb.map((p) => Array.from(p)), `test logits after step ${layer.currentStep}`).toEqual(pa.map((p) => Array.from(p)));
   }
   if (s.method !== 'static' && s.method !== 'dense') expect(updates, 'mask updates compared').toBeGreaterThanOrEqual(3);
   const [wa, wb, ga, gb] = await Promise.all([layer.readWeights(), fused.readWeights(), layer.readGrads(), fused.readGrads()]);
