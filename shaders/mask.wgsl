@@ -67,12 +67,7 @@ fn flat_index(wg: vec3u, nwg: vec3u, lid: vec3u) -> u32 {
   return (wg.y * nwg.x + wg.x) * WG + lid.x;
 }
 
-// PCG hash (Jarzynski & Olano 2020); src/util/rng.ts pcgHash is bit-identical.
-fn pcg_hash(input: u32) -> u32 {
-  let state = input * 747796405u + 2891336453u;
-  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
-  return (word >> 22u) ^ word;
-}
+//!include pcg_hash.wgsl
 
 // Same chain as src/reference/mask.ts randomKey: one hash per coordinate.
 fn random_key(seed: u32, step: u32, member: u32, layer: u32, i: u32) -> u32 {

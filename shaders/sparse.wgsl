@@ -12,9 +12,8 @@
 // then + bias): an inactive weight adds fma(x, 0, acc) = acc there, so the sums over the active
 // entries in ascending order give the same floats (the parity tests compare exactly).
 //
-// The index rebuild (count, scan, fill) reads the position-space 0/1 mask of the layer
-// ((members, n_out, n_in) f32): one thread per line (row or column) walks it in order, so every
-// index comes out in ascending order without atomics.
+// The index itself is built from the occupancy bitmap (sparse_index.wgsl); only the scan of its
+// per-line counts lives here.
 
 override WG: u32 = 256u;
 
@@ -200,8 +199,6 @@ fn gather(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
 
 // ---- Prune over the slots (the mask update's first selection) ----
 
-//!include mask_codes.wgsl
-
 // keys[m][s] = bits(|val[s]|) for the member's slots, SENTINEL past its nnz: mask.wgsl select_k
 // then picks the k smallest over the slots, ties to the lower slot, which is the lower position
 // (slots are in position order), so the same connections as the masked storage's prune over
@@ -220,50 +217,10 @@ fn score_prune(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: v
   s_out_u[m * d.cap + s] = select(0xffffffffu, bitcast<u32>(s_in0[m * d.cap + s]) & 0x7fffffffu, in_use);
 }
 
-// The prune selection back in position space: events[m][row[s]][col[s]] gets slot s's EV_PRUNED
-// bit (set or cleared; inactive positions are never pruned). Bindings: s_idx0 row, s_idx1 col,
-// s_idx2 row_ptr, s_in0 slot events (u32 bits), s_out events. Thread per (m, slot).
-@group(0) @binding(0) var<storage, read> s_in0_u: array<u32>;
+// ---- Offsets from per-line counts (sparse_index.wgsl merge_count and count_cols write them) ----
 
-@compute @workgroup_size(WG)
-fn scatter_pruned(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let s = flat_index(wg, nwg, lid);
-  let d = dims;
-  let m = wg.z;
-  if (s >= d.cap || s >= nnz_of(m * (d.n_out + 1u))) {
-    return;
-  }
-  let j = (m * d.n_out + s_idx0[m * d.cap + s]) * d.n_in + s_idx1[m * d.cap + s];
-  let e = s_out_u[j];
-  s_out_u[j] = (e & ~EV_PRUNED) | (s_in0_u[m * d.cap + s] & EV_PRUNED);
-}
-
-// ---- Index rebuild from the position-space mask ----
-
-@group(0) @binding(0) var<storage, read> line_mask: array<f32>;       // (members, n_out, n_in)
 @group(0) @binding(1) var<storage, read_write> line_ptr: array<u32>;  // (members, lines+1)
 @group(0) @binding(2) var<uniform> line_dims: LineDims;
-
-// ptr[m][l+1] = active positions of line l (ptr[m][0] = 0); scan_lines turns counts into offsets.
-// Thread per (m, line).
-@compute @workgroup_size(WG)
-fn count_lines(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let l = flat_index(wg, nwg, lid);
-  let d = line_dims;
-  if (l >= d.lines) {
-    return;
-  }
-  let m = wg.z;
-  let base = m * d.lines * d.length + l * d.line_stride;
-  var count = 0u;
-  for (var k = 0u; k < d.length; k++) {
-    count += select(0u, 1u, line_mask[base + k * d.step] != 0.0);
-  }
-  line_ptr[m * (d.lines + 1u) + l + 1u] = count;
-  if (l == 0u) {
-    line_ptr[m * (d.lines + 1u)] = 0u;
-  }
-}
 
 var<workgroup> partial: array<u32, 256>;
 
@@ -296,54 +253,5 @@ fn scan_lines(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index)
   for (var k = begin; k < end; k++) {
     run += line_ptr[base + k];
     line_ptr[base + k] = run;
-  }
-}
-
-@group(0) @binding(0) var<storage, read> fill_mask: array<f32>;         // (members, n_out, n_in)
-@group(0) @binding(1) var<storage, read> fill_ptr: array<u32>;          // row_ptr | t_ptr
-@group(0) @binding(2) var<storage, read_write> fill_a: array<u32>;      // col | t_slot
-@group(0) @binding(3) var<storage, read_write> fill_b: array<u32>;      // row | t_row
-@group(0) @binding(4) var<storage, read_write> slot_of: array<u32>;     // (members, n_out, n_in) scratch
-@group(0) @binding(5) var<uniform> fill_dims: SparseDims;
-
-// Row o's slots in column order: col, row, and slot_of[position] for the transposed fill.
-// Thread per (m, o).
-@compute @workgroup_size(WG)
-fn fill_rows(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let o = flat_index(wg, nwg, lid);
-  let d = fill_dims;
-  if (o >= d.n_out) {
-    return;
-  }
-  let m = wg.z;
-  var s = fill_ptr[m * (d.n_out + 1u) + o];
-  let base = (m * d.n_out + o) * d.n_in;
-  for (var i = 0u; i < d.n_in; i++) {
-    if (fill_mask[base + i] != 0.0) {
-      fill_a[m * d.cap + s] = i;
-      fill_b[m * d.cap + s] = o;
-      slot_of[base + i] = s;
-      s++;
-    }
-  }
-}
-
-// Column i's entries in row order: the slot behind each (from slot_of) and its row. Thread per (m, i).
-@compute @workgroup_size(WG)
-fn fill_cols(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let i = flat_index(wg, nwg, lid);
-  let d = fill_dims;
-  if (i >= d.n_in) {
-    return;
-  }
-  let m = wg.z;
-  var t = fill_ptr[m * (d.n_in + 1u) + i];
-  for (var o = 0u; o < d.n_out; o++) {
-    let j = (m * d.n_out + o) * d.n_in + i;
-    if (fill_mask[j] != 0.0) {
-      fill_a[m * d.cap + t] = slot_of[j];
-      fill_b[m * d.cap + t] = o;
-      t++;
-    }
   }
 }

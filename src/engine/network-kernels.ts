@@ -2,13 +2,17 @@
 // them all (asynchronously) before the first step; and the fixed params of its pool and
 // activation kernels.
 import type { KernelName } from '../gpu';
+import { SPARSE_UPDATE_KERNELS } from '../gpu/registry-sparse-update';
 import { ACTIVATION_KINDS } from '../reference/activation';
 import type { LayerSpec } from './layers';
 import { GROW_RULES, PRUNE_RULES } from './mask-rules';
 import type { NetworkOptions } from './network';
 
 /** The kernels of the sparse storage (sparse-storage.ts). */
-const SPARSE_STORAGE_KERNELS: readonly KernelName[] = ['sparse.transpose', 'sparse.forward', 'sparse.backward_input', 'sparse.weight_grad', 'sparse.expand', 'sparse.gather', 'sparse.score_prune', 'sparse.scatter_pruned', 'sparse.count_lines', 'sparse.scan_lines', 'sparse.fill_rows', 'sparse.fill_cols'];
+const SPARSE_STORAGE_KERNELS: readonly KernelName[] = [
+  ...(['sparse.transpose', 'sparse.forward', 'sparse.backward_input', 'sparse.weight_grad', 'sparse.expand', 'sparse.gather', 'sparse.score_prune', 'sparse.scan_lines'] as const),
+  ...(Object.keys(SPARSE_UPDATE_KERNELS) as KernelName[]),
+];
 
 /** Every kernel a network of these layers uses (compiled before the first step). */
 export function networkKernels(specs: readonly LayerSpec[], o: Pick<NetworkOptions, 'data' | 'optimizer' | 'prune' | 'grow' | 'storages' | 'fused'>, ghost = false): KernelName[] {

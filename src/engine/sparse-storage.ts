@@ -3,45 +3,48 @@
 // count (shaders/sparse.wgsl; CPU reference src/reference/sparse.ts). Per member, cap = slots:
 //   val, grad, state1, state2 (Adam) (members, cap) f32    col, row, t_slot, t_row (members, cap) u32
 //   row_ptr (members, out+1), t_ptr (members, in+1) u32
-// The mask update: the k smallest |w| are selected over the slots (their bits scattered to
-// position space), then growth and apply run in position space, on the layer's segments of the
-// network's flat buffers (mask-update.ts, the masked storage's own kernels, after `expand` wrote
-// the slots' weights and optimizer state there), then the slots are rebuilt from the new mask
-// (count, scan, fill; gather values and state). So both storages choose the same masks from
-// the same weights, and the flat buffers stay what checkpoints, views and mask-at-init read
-// (encodeSync copies the slots there first). This first version therefore still holds the
-// position-space copy: compute follows density, memory does not yet (docs/BENCHMARKS.md).
+//   occ, base (members, out, ceil(in/32)) u32: the occupancy bitmap and its per-word row offsets
+// The mask update runs over the slots and bitmaps (sparse-update-plan.ts: prune over the slots,
+// the growth selection over the candidates' bits with keys computed in place, the index rebuilt
+// from the new bitmap, values and state carried), so it picks the masked storage's connections
+// without a score, key or weight per position. What still lives in position space: the network's
+// flat buffers, which host reads, checkpoints and views use (encodeSync expands the slots there;
+// an update writes the flat 0/1 mask, CHANGE codes and ITOP fired), and RigL's dense gradient.
+// Memory therefore does not follow density yet (docs/BENCHMARKS.md).
 // A change of the active count (a density target) reallocates the slots at that update.
-import { bindKernel, encodeKernel, storageBuffer, updateParamSlots, updateParams, type BindArgs, type BoundKernel, type KernelName } from '../gpu';
-import { EV_PRUNED } from '../reference/mask-codes';
+import { bindKernel, encodeKernel, storageBuffer, updateParamSlots, updateParams, type BoundKernel } from '../gpu';
 import { weightGradKernels, type LayerStorage, type LayerTensors, type StepKernel, type StorageContext, type UpdateCounts } from './layer-storage';
-import { MaskUpdate } from './mask-update';
 import { segmentBinding, type LayerParams } from './param-layout';
+import { bitmapSizes, loadCalls, updateCalls, updateParamsOf, type BitmapBuffers, type Call, type SlotBuffers, type UpdateShape } from './sparse-update-plan';
 
 /** shaders/optimizer.wgsl FLAG_UNMASKED: every slot is active, no mask is read. */
 const FLAG_UNMASKED = 8;
 
+/** A call list bound to buffers, with the kernels in the same order. */
+interface BoundCalls {
+  calls: Call[];
+  kernels: BoundKernel[];
+}
+
 interface SlotSet {
   cap: number;
-  /** The weight state (stateBytes counts these) and the update's scratch. */
-  buffers: GPUBuffer[];
-  scratch: GPUBuffer[];
+  b: SlotBuffers;
+  /** The weight state stateBytes counts: values, gradients, optimizer state, col, row, t_slot, t_row. */
+  weightState: GPUBuffer[];
+  /** Every buffer and kernel of the set (the update scratch too), freed together. */
+  owned: GPUBuffer[];
   kernels: BoundKernel[];
   forward: BoundKernel;
   grad: BoundKernel;
   dx: BoundKernel | null;
   optimizer: BoundKernel;
-  /** Slots → the flat buffers: weights and optimizer state (a mask update, a host read). */
+  /** Slots → the flat buffers: weights and optimizer state, and gradients (host reads). */
   expand: BoundKernel[];
-  /** Slots → the flat gradient buffer (a host read only: a RigL update needs its dense dW there). */
   expandGrad: BoundKernel;
-  /** The flat buffers → slots after the indices are rebuilt: weights and optimizer state. */
-  gather: BoundKernel[];
-  fillRows: BoundKernel;
-  fillCols: BoundKernel;
-  /** The prune selection over the slots: score, select_k, then its bits into position space. */
-  prune: BoundKernel[];
-  selectPrune: BoundKernel;
+  /** The flat buffers → occ, the index and the slots (after the host wrote them). */
+  load: BoundCalls;
+  /** A mask update that keeps the slot count: from this set into itself. */
+  update: BoundCalls;
 }
 
 export class SparseStorage implements LayerStorage {
@@ -50,15 +53,13 @@ export class SparseStorage implements LayerStorage {
   readonly forward: StepKernel[];
   readonly backward: StepKernel[] = [];
   readonly optimizer: StepKernel;
-  private readonly update: MaskUpdate;
-  private readonly keys: GPUBuffer;
-  private readonly rowPtr: GPUBuffer;
-  private readonly tPtr: GPUBuffer;
-  /** count and scan kernels of the index rebuild (rows, then columns): they bind no slot buffer. */
-  private readonly lines: { rows: BoundKernel[]; cols: BoundKernel[] };
+  private readonly shape: UpdateShape;
+  private readonly bits: BitmapBuffers;
   private slots: SlotSet;
-  /** The slots a realloc replaced at this chunk's update: its steps still ran on them. */
-  private previous: SlotSet | null = null;
+  /** The slots a realloc replaced at this chunk's update (its steps still ran on them), and that update's calls. */
+  private previous: { set: SlotSet; update: BoundCalls } | null = null;
+  /** The update the next encodeMaskUpdate encodes. */
+  private pending: BoundCalls | null = null;
   /** Active connections per member the slots hold (the largest, when members differ). */
   private count = 0;
   private readonly wrap: { forward: StepKernel; grad: StepKernel[]; dx: StepKernel | null };
@@ -75,19 +76,23 @@ export class SparseStorage implements LayerStorage {
     const p = layer;
     const M = ctx.members;
     if (p.spec.kind !== 'dense') throw new Error(`${p.name}: the sparse storage holds dense layers only (conv layers stay masked)`);
+    if (ctx.grow === 'momentum') throw new Error(`${p.name}: the sparse storage keeps no dense momentum, so SNFS growth runs on the masked storage`);
+    this.shape = { members: M, nIn: p.fanIn, nOut: p.outChannels, seed: ctx.seed, layer: index, grow: ctx.grow };
     this.events = ctx.own(`${p.name} events`, M * p.numel);
-    this.keys = ctx.own(`${p.name} keys`, M * p.numel);
-    this.rowPtr = ctx.own(`${p.name} row_ptr`, M * (p.outChannels + 1));
-    this.tPtr = ctx.own(`${p.name} t_ptr`, M * (p.fanIn + 1));
-    this.update = new MaskUpdate(ctx, p, index, this.events, this.keys);
-    const mask = segmentBinding(ctx.buffers.mask, p.weight);
-    const rows = { lines: p.outChannels, length: p.fanIn, line_stride: p.fanIn, step: 1 };
-    const cols = { lines: p.fanIn, length: p.outChannels, line_stride: 1, step: p.fanIn };
-    const lines = (ptr: GPUBuffer, d: Record<string, number>): BoundKernel[] => [
-      ctx.bind('sparse.count_lines', { resources: { mask, ptr }, params: d, members: M, label: `${p.name} count` }),
-      ctx.bind('sparse.scan_lines', { resources: { ptr }, params: d, members: M, label: `${p.name} scan` }),
-    ];
-    this.lines = { rows: lines(this.rowPtr, rows), cols: lines(this.tPtr, cols) };
+    const z = bitmapSizes(this.shape);
+    const own = (name: string, words: number): GPUBuffer => ctx.own(`${p.name} ${name}`, words);
+    this.bits = {
+      occ: own('occ', z.bitmap),
+      base: own('occ base', z.bitmap),
+      kept: own('kept', z.bitmap),
+      grown: own('grown', z.bitmap),
+      ties: own('ties', z.bitmap),
+      old: own('snapshot', z.old),
+      hist: own('grow histogram', z.hist),
+      state: own('grow state', M * 4),
+      rowPtr: own('row_ptr', M * (p.outChannels + 1)),
+      tPtr: own('t_ptr', M * (p.fanIn + 1)),
+    };
     const paddedBatch = Math.ceil(ctx.batch / 4) * 4; // rows past the batch stay 0 (shaders/sparse.wgsl)
     this.xT = ctx.own(`${p.name} xT`, M * paddedBatch * p.fanIn);
     this.gzT = ctx.own(`${p.name} dzT`, M * paddedBatch * p.outChannels);
@@ -104,6 +109,7 @@ export class SparseStorage implements LayerStorage {
     this.forward = [transpose(t.x, this.xT, p.fanIn, 'x transposed'), this.wrap.forward];
     // dW at the slots (SDDMM) every step; a step that needs the full dense dW (a RigL update scores
     // inactive positions by it) also writes it into the flat gradient buffer, as the masked storage does.
+    const mask = segmentBinding(ctx.buffers.mask, p.weight);
     this.backward.push(transpose(t.gz, this.gzT, p.outChannels, 'dz transposed'), ...this.wrap.grad);
     this.backward.push(...weightGradKernels(ctx, p.spec, t.gz, t.x, mask, segmentBinding(ctx.buffers.grads, p.weight), 'full', `${p.name} dense`));
     this.backward.push({ k: ctx.bind('reduce.bias_grad_dense', { resources: { dy: t.gz, db: segmentBinding(ctx.buffers.grads, p.bias) }, params: { batch: ctx.batch, channels: p.outChannels, pixels: 1 }, members: M, label: `${p.name} db` }) });
@@ -111,62 +117,72 @@ export class SparseStorage implements LayerStorage {
     this.optimizer = { k: this.slots.optimizer };
   }
 
+  private bindCalls(calls: Call[]): BoundCalls {
+    const label = this.layer.name;
+    return { calls, kernels: calls.map((c) => bindKernel(this.ctx.cache, c.name, { ...c.args, label: `${label} ${c.args.label ?? c.name}` })) };
+  }
+
+  /** The layer's segments of the flat buffers an update writes: the 0/1 mask, CHANGE codes, ITOP fired. */
+  private flatViews(): Parameters<typeof updateCalls>[5] {
+    const b = this.ctx.buffers;
+    return { mask: segmentBinding(b.mask, this.layer.weight), events: this.events, fired: segmentBinding(b.fired, this.layer.weight) };
+  }
+
+  /** RigL's growth scores: the dense dW of the update step (bound, unread, for SET). */
+  private score(): GPUBufferBinding {
+    return segmentBinding(this.ctx.buffers.grads, this.layer.weight);
+  }
+
   /** Slot buffers of `cap` slots per member and every kernel that binds them. */
   private makeSlots(cap: number): SlotSet {
     const { ctx, layer: p, t } = this;
     const M = ctx.members;
-    const buffers: GPUBuffer[] = [];
-    const scratch: GPUBuffer[] = [];
-    const kernels: BoundKernel[] = [];
+    const owned: GPUBuffer[] = [];
     const buf = (name: string): GPUBuffer => {
       const b = storageBuffer(ctx.cache.device, `${p.name} ${name}`, M * cap * 4);
-      buffers.push(b);
+      owned.push(b);
       return b;
     };
-    const bind = (name: KernelName, args: Omit<BindArgs, 'members'> & { members?: number }): BoundKernel => {
+    const stateCount = ctx.optimizer === 'adam' ? 2 : 1;
+    const [val, grad, col, row, tSlot, tRow] = ['val', 'grad', 'col', 'row', 't_slot', 't_row'].map(buf) as [GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer];
+    const states = Array.from({ length: stateCount }, (_, i) => buf(`state${i + 1}`));
+    const weightState = [...owned];
+    // Update scratch (not weight state): prune keys and bits, the snapshot of values and states, the carry map.
+    const slotBufs: SlotBuffers = { cap, val, states, col, row, tSlot, tRow, keys: buf('prune keys'), slotEvents: buf('slot events'), oldVal: buf('old val'), oldStates: states.map((_, i) => buf(`old state${i + 1}`)), from: buf('carry map') };
+    const kernels: BoundKernel[] = [];
+    const bind = (name: Parameters<typeof bindKernel>[1], args: Omit<Parameters<typeof bindKernel>[2], 'members'> & { members?: number }): BoundKernel => {
       const k = bindKernel(ctx.cache, name, { ...args, members: args.members ?? M });
       kernels.push(k);
       return k;
     };
-    const [val, grad, state1, col, row, tSlot, tRow] = ['val', 'grad', 'state1', 'col', 'row', 't_slot', 't_row'].map(buf) as [GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer];
-    const state2 = ctx.optimizer === 'adam' ? buf('state2') : null; // Adam's second moment only
-    // The prune selection's EV_PRUNED bits per slot (update scratch, not weight state); its keys
-    // use the first members·cap words of the position-space key scratch.
-    const slotEvents = storageBuffer(ctx.cache.device, `${p.name} slot events`, M * cap * 4);
-    scratch.push(slotEvents);
-    const selectPrune = bind('mask.select_k', { resources: { keys: this.keys, events: slotEvents }, params: { n: cap, k: 0, bit: EV_PRUNED }, label: `${p.name} select prune` });
     const sd = { batch: ctx.batch, n_in: p.fanIn, n_out: p.outChannels, cap };
     const b = ctx.buffers;
     const flat = (f: GPUBuffer): GPUBufferBinding => segmentBinding(f, p.weight);
-    const rowPtr = this.rowPtr;
+    const rowPtr = this.bits.rowPtr;
     const expand = (src: GPUBuffer, out: GPUBuffer): BoundKernel => bind('sparse.expand', { resources: { src, col, row_ptr: rowPtr, out: flat(out) }, params: sd, label: `${p.name} expand` });
-    const gather = (src: GPUBuffer, out: GPUBuffer): BoundKernel => bind('sparse.gather', { resources: { src: flat(src), row, col, row_ptr: rowPtr, out }, params: sd, label: `${p.name} gather` });
-    const state = { w: val, g: grad, mask: grad, state1 };
+    const state = { w: val, g: grad, mask: grad, state1: states[0]! };
     const optimizer =
       ctx.optimizer === 'sgd'
         ? bind('optimizer.sgd', { resources: state, params: { n: M * cap, flags: FLAG_UNMASKED, lr: 0, momentum: 0, weight_decay: 0 }, members: 1, slots: ctx.slots, label: `${p.name} optimizer` })
-        : bind('optimizer.adam', { resources: { ...state, state2: state2! }, params: { n: M * cap, flags: FLAG_UNMASKED, lr: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0, bc1: 1, bc2: 1 }, members: 1, slots: ctx.slots, label: `${p.name} optimizer` });
-    const mask = flat(b.mask);
+        : bind('optimizer.adam', { resources: { ...state, state2: states[1]! }, params: { n: M * cap, flags: FLAG_UNMASKED, lr: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0, bc1: 1, bc2: 1 }, members: 1, slots: ctx.slots, label: `${p.name} optimizer` });
+    const flatStates = [b.state1, b.state2].slice(0, stateCount);
+    const load = this.bindCalls(loadCalls(this.shape, this.bits, slotBufs, { mask: flat(b.mask), values: [flat(b.params), ...flatStates.map(flat)] }));
+    const update = this.bindCalls(updateCalls(this.shape, this.bits, slotBufs, slotBufs, this.score(), this.flatViews()));
+    kernels.push(...load.kernels, ...update.kernels);
     return {
       cap,
-      buffers,
-      scratch,
+      b: slotBufs,
+      weightState,
+      owned,
       kernels,
       forward: bind('sparse.forward', { resources: { xT: this.xT, val, col, row_ptr: rowPtr, bias: segmentBinding(b.params, p.bias), out: t.z }, params: sd, label: `${p.name} forward` }),
       grad: bind('sparse.weight_grad', { resources: { dyT: this.gzT, xT: this.xT, row, col, row_ptr: rowPtr, out: grad }, params: sd, label: `${p.name} dW` }),
-      dx: t.gx ? bind('sparse.backward_input', { resources: { dyT: this.gzT, val, t_slot: tSlot, t_row: tRow, t_ptr: this.tPtr, out: t.gx }, params: sd, label: `${p.name} dX` }) : null,
+      dx: t.gx ? bind('sparse.backward_input', { resources: { dyT: this.gzT, val, t_slot: tSlot, t_row: tRow, t_ptr: this.bits.tPtr, out: t.gx }, params: sd, label: `${p.name} dX` }) : null,
       optimizer,
-      expand: [expand(val, b.params), expand(state1, b.state1), ...(state2 ? [expand(state2, b.state2)] : [])],
+      expand: [expand(val, b.params), ...states.map((st, i) => expand(st, flatStates[i]!))],
       expandGrad: expand(grad, b.grads),
-      gather: [gather(b.params, val), gather(b.state1, state1), ...(state2 ? [gather(b.state2, state2)] : [])],
-      fillRows: bind('sparse.fill_rows', { resources: { mask, ptr: rowPtr, a: col, b: row, slot_of: this.keys }, params: sd, label: `${p.name} fill rows` }),
-      selectPrune,
-      prune: [
-        bind('sparse.score_prune', { resources: { val, row_ptr: rowPtr, out: this.keys }, params: sd, label: `${p.name} score prune` }),
-        selectPrune,
-        bind('sparse.scatter_pruned', { resources: { slot_events: slotEvents, row, col, row_ptr: rowPtr, out: this.events }, params: sd, label: `${p.name} pruned to positions` }),
-      ],
-      fillCols: bind('sparse.fill_cols', { resources: { mask, ptr: this.tPtr, a: tSlot, b: tRow, slot_of: this.keys }, params: sd, label: `${p.name} fill columns` }),
+      load,
+      update,
     };
   }
 
@@ -179,16 +195,21 @@ export class SparseStorage implements LayerStorage {
     this.optimizer.k = s.optimizer;
   }
 
-  private static free(s: SlotSet | null): void {
-    if (!s) return;
-    for (const b of [...s.buffers, ...s.scratch]) b.destroy();
-    for (const k of s.kernels) k.paramsBuffer.destroy();
+  private static freeKernels(kernels: readonly BoundKernel[]): void {
+    for (const k of kernels) k.paramsBuffer.destroy();
   }
 
-  /** Rebuilds row_ptr, col, row and the transposed index from the flat mask, then gathers values and state. */
-  private encodeRebuild(pass: GPUComputePassEncoder): void {
-    const s = this.slots;
-    for (const k of [...this.lines.rows, s.fillRows, ...this.lines.cols, s.fillCols, ...s.gather]) encodeKernel(pass, k);
+  private static free(s: SlotSet): void {
+    for (const b of s.owned) b.destroy();
+    SparseStorage.freeKernels(s.kernels);
+  }
+
+  /** Between chunks: everything that used the replaced slots is submitted, so they can go now. */
+  private freePrevious(): void {
+    if (!this.previous) return;
+    SparseStorage.free(this.previous.set);
+    SparseStorage.freeKernels(this.previous.update.kernels);
+    this.previous = null;
   }
 
   reload(mask: Float32Array): void {
@@ -198,9 +219,7 @@ export class SparseStorage implements LayerStorage {
       return seg.reduce((a, v) => a + (v !== 0 ? 1 : 0), 0);
     });
     this.count = Math.max(...counts);
-    // Between chunks: everything that used the old slots is submitted, so they can go now.
-    SparseStorage.free(this.previous);
-    this.previous = null;
+    this.freePrevious();
     const cap = Math.max(1, this.count);
     if (cap !== this.slots.cap) {
       SparseStorage.free(this.slots);
@@ -209,7 +228,7 @@ export class SparseStorage implements LayerStorage {
     const device = this.ctx.cache.device;
     const enc = device.createCommandEncoder({ label: `${p.name} slots from the flat buffers` });
     const pass = enc.beginComputePass();
-    this.encodeRebuild(pass);
+    for (const k of this.slots.load.kernels) encodeKernel(pass, k);
     pass.end();
     device.queue.submit([enc.finish()]);
   }
@@ -220,42 +239,43 @@ export class SparseStorage implements LayerStorage {
 
   prepareMaskUpdate(step: number, counts: UpdateCounts): void {
     // The slots an earlier update replaced served a chunk that is submitted by now.
-    SparseStorage.free(this.previous);
-    this.previous = null;
+    this.freePrevious();
     this.count = this.count - counts.prune + counts.grow;
     const cap = Math.max(1, this.count);
+    let update = this.slots.update;
     if (cap !== this.slots.cap) {
-      this.previous = this.slots;
+      // The chunk's steps run on the current slots; its update carries them into the new ones.
+      const from = this.slots;
       this.useSlots(this.makeSlots(cap));
+      update = this.bindCalls(updateCalls(this.shape, this.bits, from.b, this.slots.b, this.score(), this.flatViews()));
+      this.previous = { set: from, update };
     }
-    this.update.prepare(step, counts);
-    // The prune selection runs over the slots the chunk trained on.
-    const from = this.previous ?? this.slots;
-    updateParams(this.ctx.cache, from.selectPrune, { n: from.cap, k: counts.prune, bit: EV_PRUNED });
+    updateParamsOf(update.calls, step, counts).forEach((params, i) => {
+      if (params) updateParams(this.ctx.cache, update.kernels[i]!, params);
+    });
+    this.pending = update;
   }
 
   encodeMaskUpdate(pass: GPUComputePassEncoder): void {
-    // Weights and optimizer state into position space (from the slots this chunk trained on).
-    const from = this.previous ?? this.slots;
-    for (const k of from.expand) encodeKernel(pass, k);
-    this.update.encode(pass, from.prune);
-    this.encodeRebuild(pass);
+    if (!this.pending) throw new Error(`${this.layer.name}: a mask update was encoded before prepareMaskUpdate`);
+    for (const k of this.pending.kernels) encodeKernel(pass, k);
   }
 
   writeOptimizerParams(steps: readonly Record<string, number>[]): void {
     // This chunk's steps ran before its update: on the replaced slots, if the update reallocated.
-    for (const s of [this.previous, this.slots]) {
+    for (const s of [this.previous?.set, this.slots]) {
       if (s) updateParamSlots(this.ctx.cache, s.optimizer, steps.map((v) => ({ ...v, n: this.ctx.members * s.cap, flags: (v.flags ?? 0) | FLAG_UNMASKED })));
     }
   }
 
-  /** The slots (values, gradients, optimizer state, col, row, t_slot, t_row) and both offset arrays, all members. */
+  /** The slots (values, gradients, optimizer state, col, row, t_slot, t_row), both offset arrays and the bitmap with its offsets, all members. */
   get stateBytes(): number {
-    return [...this.slots.buffers, this.rowPtr, this.tPtr].reduce((a, b) => a + b.size, 0);
+    const b = this.bits;
+    return [...this.slots.weightState, b.rowPtr, b.tPtr, b.occ, b.base].reduce((a, x) => a + x.size, 0);
   }
 
   destroy(): void {
-    SparseStorage.free(this.previous);
+    this.freePrevious();
     SparseStorage.free(this.slots);
   }
 }

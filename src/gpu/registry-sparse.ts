@@ -29,30 +29,11 @@ function slotKernel(entryPoint: string, reads: readonly [number, string][], thre
   return { family: 'sparse', entryPoint, bindings, paramsStruct: 'SparseDims', params: SPARSE_DIMS, grid: (p, m) => fold(div(threads(p), ELEMENTWISE_WG), m) };
 }
 
-function fillKernel(entryPoint: string, threads: (p: ParamValues) => number): KernelSpec {
-  return {
-    family: 'sparse',
-    entryPoint,
-    bindings: [
-      { binding: 0, name: 'mask', kind: 'read' },
-      { binding: 1, name: 'ptr', kind: 'read' },
-      { binding: 2, name: 'a', kind: 'read_write' },
-      { binding: 3, name: 'b', kind: 'read_write' },
-      { binding: 4, name: 'slot_of', kind: 'read_write' },
-      { binding: 5, name: 'params', kind: 'uniform' },
-    ],
-    paramsStruct: 'SparseDims',
-    params: SPARSE_DIMS,
-    grid: (p, m) => fold(div(threads(p), ELEMENTWISE_WG), m),
-  };
-}
-
 function lineKernel(entryPoint: string, grid: KernelSpec['grid']): KernelSpec {
   return {
     family: 'sparse',
     entryPoint,
     bindings: [
-      { binding: 0, name: 'mask', kind: 'read', optional: entryPoint === 'scan_lines' },
       { binding: 1, name: 'ptr', kind: 'read_write' },
       { binding: 2, name: 'params', kind: 'uniform' },
     ],
@@ -73,10 +54,6 @@ export const SPARSE_KERNELS = {
   'sparse.expand': slotKernel('expand', [[0, 'src'], [2, 'col'], [4, 'row_ptr']], (p) => num(p, 'n_out')),
   'sparse.gather': slotKernel('gather', [[0, 'src'], [2, 'row'], [3, 'col'], [4, 'row_ptr']], (p) => num(p, 'cap')),
   'sparse.score_prune': slotKernel('score_prune', [[0, 'val'], [4, 'row_ptr']], (p) => num(p, 'cap')),
-  'sparse.scatter_pruned': slotKernel('scatter_pruned', [[0, 'slot_events'], [2, 'row'], [3, 'col'], [4, 'row_ptr']], (p) => num(p, 'cap')),
-  'sparse.count_lines': lineKernel('count_lines', (p, m) => fold(div(num(p, 'lines'), ELEMENTWISE_WG), m)),
   // One workgroup per member scans the whole line.
   'sparse.scan_lines': lineKernel('scan_lines', (_p, m) => [1, 1, m]),
-  'sparse.fill_rows': fillKernel('fill_rows', (p) => num(p, 'n_out')),
-  'sparse.fill_cols': fillKernel('fill_cols', (p) => num(p, 'n_in')),
 } satisfies Record<string, KernelSpec>;

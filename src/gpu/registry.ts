@@ -1,12 +1,13 @@
 // The kernel registry: for every kernel, where its WGSL lives, its bindings (which become an
 // explicit bind-group layout), the fields of its params struct, pipeline-override constants and
 // how many workgroups a dispatch needs. Adding a kernel = one entry here, or in registry-update.ts
-// (optimizer, mask update) or registry-sparse.ts (the sparse storage) or registry-fused.ts (the fused small-MLP path) (docs/ARCHITECTURE.md §3).
+// (optimizer, mask update) or registry-sparse.ts and registry-sparse-update.ts (the sparse storage) or registry-fused.ts (the fused small-MLP path) (docs/ARCHITECTURE.md §3).
 import type { ParamField, ParamValues } from './params';
 import type { ShaderFamily } from './shaders';
 import { div, ELEMENTWISE_WG, fold, type Grid } from './grid';
 import { MASK_KERNELS, OPTIMIZER_KERNELS } from './registry-update';
 import { SPARSE_KERNELS } from './registry-sparse';
+import { SPARSE_UPDATE_KERNELS } from './registry-sparse-update';
 import { FUSED_KERNELS } from './registry-fused';
 
 export { fold, MAX_WORKGROUPS_PER_DIM, type Grid } from './grid';
@@ -56,6 +57,8 @@ export const FAMILY_WORKGROUP: Readonly<Partial<Record<ShaderFamily, number>>> =
   mask: ELEMENTWISE_WG,
   optimizer: ELEMENTWISE_WG,
   sparse: ELEMENTWISE_WG,
+  sparse_select: ELEMENTWISE_WG,
+  sparse_index: ELEMENTWISE_WG,
   pool: ELEMENTWISE_WG,
   reduce: ELEMENTWISE_WG,
 };
@@ -361,6 +364,7 @@ export const KERNELS = {
 
   ...MASK_KERNELS,
   ...SPARSE_KERNELS,
+  ...SPARSE_UPDATE_KERNELS,
   ...FUSED_KERNELS,
 } satisfies Record<string, KernelSpec>;
 

@@ -11,17 +11,21 @@ import mask from '../../shaders/mask.wgsl?raw';
 import maskCodes from '../../shaders/mask_codes.wgsl?raw';
 import maskRender from '../../shaders/mask_render.wgsl?raw';
 import optimizer from '../../shaders/optimizer.wgsl?raw';
+import pcgHash from '../../shaders/pcg_hash.wgsl?raw';
 import pool from '../../shaders/pool.wgsl?raw';
 import reduce from '../../shaders/reduce.wgsl?raw';
 import sparse from '../../shaders/sparse.wgsl?raw';
+import sparseBits from '../../shaders/sparse_bits.wgsl?raw';
+import sparseIndex from '../../shaders/sparse_index.wgsl?raw';
+import sparseSelect from '../../shaders/sparse_select.wgsl?raw';
 import { composeShader } from './shader-include';
 
 /** A family = one .wgsl file holding the forward and backward entry points of one kind of op. */
-export const SHADER_FAMILIES = ['dense', 'conv', 'pool', 'activation', 'loss', 'optimizer', 'data', 'reduce', 'mask', 'sparse', 'fused'] as const;
+export const SHADER_FAMILIES = ['dense', 'conv', 'pool', 'activation', 'loss', 'optimizer', 'data', 'reduce', 'mask', 'sparse', 'sparse_select', 'sparse_index', 'fused'] as const;
 export type ShaderFamily = (typeof SHADER_FAMILIES)[number];
 
-const RAW: Record<ShaderFamily, string> = { dense, conv, pool, activation, loss, optimizer, data, reduce, mask, sparse, fused };
-const INCLUDES: Record<string, string> = { 'gemm_core.wgsl': gemmCore, 'mask_codes.wgsl': maskCodes };
+const RAW: Record<ShaderFamily, string> = { dense, conv, pool, activation, loss, optimizer, data, reduce, mask, sparse, sparse_select: sparseSelect, sparse_index: sparseIndex, fused };
+const INCLUDES: Record<string, string> = { 'gemm_core.wgsl': gemmCore, 'mask_codes.wgsl': maskCodes, 'sparse_bits.wgsl': sparseBits, 'pcg_hash.wgsl': pcgHash };
 
 /** The complete WGSL of a family, with its `//!include` lines resolved. */
 export function shaderSource(family: ShaderFamily): string {

@@ -9,7 +9,8 @@
 //   val      (members, nnz)              f32  the weight of each slot (optimizer state: same layout)
 //   tPtr     (members, in+1)             u32  transposed index by input unit (for dX)
 //   tSlot    (members, nnz)              u32  slot of each transposed entry, ascending output within a column
-//   occupied (members, ceil(out·in/32))  u32  bitmap of active positions o·in + i (membership for growth)
+//   occupied (members, out, ceil(in/32)) u32  bitmap of active positions, each row starting on a word:
+//                                             bit i%32 of word i/32 of row o (membership for growth)
 // Slot offsets are per member (slot s of member m lives at m·nnz + s; rowPtr values are 0..nnz).
 //
 //   forward   y[m][b][o]  = bias[m][o] + Σ_{s in row o} val[s] · x[m][b][col[s]]
@@ -35,11 +36,22 @@ export interface CsrLayer {
   occupied: Uint32Array;
 }
 
+/** u32 words of one row of the occupancy bitmap (a row starts on a word). */
+export const rowWords = (s: SparseShape): number => Math.ceil(s.nIn / 32);
+
 /** u32 words of one member's occupancy bitmap. */
-export const bitmapWords = (s: SparseShape): number => Math.ceil((s.nOut * s.nIn) / 32);
+export const bitmapWords = (s: SparseShape): number => s.nOut * rowWords(s);
+
+/** The word of member m's bitmap holding position o·in + i, and the bit in it. */
+export function bitOf(s: SparseShape, m: number, position: number): { word: number; bit: number } {
+  const o = Math.floor(position / s.nIn);
+  const i = position % s.nIn;
+  return { word: m * bitmapWords(s) + o * rowWords(s) + (i >>> 5), bit: i & 31 };
+}
 
 export function isOccupied(c: CsrLayer, m: number, position: number): boolean {
-  return ((c.occupied[m * bitmapWords(c.shape) + (position >>> 5)]! >>> (position & 31)) & 1) === 1;
+  const { word, bit } = bitOf(c.shape, m, position);
+  return ((c.occupied[word]! >>> bit) & 1) === 1;
 }
 
 /**
@@ -93,8 +105,7 @@ function build(s: SparseShape, nnz: number, slots: readonly (readonly { o: numbe
       c.val[m * nnz + s] = e.v;
       // Transposed: slots visited in row order, so each column's entries ascend by row.
       c.tSlot[m * nnz + c.tPtr[m * (I + 1) + e.i]! + tFill[e.i]!++] = s;
-      const pos = e.o * I + e.i;
-      c.occupied[m * words + (pos >>> 5)]! |= 1 << (pos & 31);
+      c.occupied[m * words + e.o * rowWords(c.shape) + (e.i >>> 5)]! |= 1 << (e.i & 31);
     });
   }
   return c;
