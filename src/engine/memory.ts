@@ -5,7 +5,8 @@
 // mask-update scratch, the sparse storage's slots, the fused path's state and the held-out
 // predictions. Buffers are also checked one by one when they
 // are created (src/gpu/limit-check.ts); this estimate is what a run is refused by before that.
-import { inFeatures, outFeatures, weightShape, isWeightLayer } from './layers';
+import { inFeatures, outFeatures } from './layers';
+import { bitmapSizes } from './sparse-update-plan';
 import type { TrainerSetup } from './trainer-setup';
 import { setupLayout } from './param-layout';
 import { allocateDensities, activeCount } from '../sparsity';
@@ -34,10 +35,12 @@ export function memoryEstimate(setup: TrainerSetup): MemoryEstimate {
   setup.layers.forEach((l, i) => {
     const act = l.kind !== 'maxpool2' && l.activation !== 'none';
     add(M * B * outFeatures(l), `layer ${i + 1}'s activations for one batch`, act ? 4 : 2);
-    if (isWeightLayer(l)) add(M * weightShape(l).numel, `layer ${i + 1}'s mask-update scratch`, 2);
   });
   // Layers on the sparse storage (storage-choice.ts, at the starting densities): the feature-major
-  // input and dz, and 7 slot arrays (8 with Adam) of the layer's active count.
+  // input and dz, the slots (values, gradients, 4 index arrays, optimizer states) and the update's
+  // slot scratch (prune keys and bits, copies of values and states, the carry map), and the
+  // bitmaps (occ, base, kept, grown, ties and the snapshot of occ, base and row_ptr). Every
+  // weight layer has its CHANGE codes per position; a masked one also its update's key scratch.
   const layers = maskableLayers(layout);
   const densities = setup.method === 'dense' ? layers.map(() => 1) : allocateDensities(layers, setup.density, setup.densityRule).densities;
   const counts = layout.layers.map((l, i) => activeCount(l.numel, densities[i]!));
@@ -47,12 +50,17 @@ export function memoryEstimate(setup: TrainerSetup): MemoryEstimate {
   const path = chooseTrainingPath(setup.fused ?? 'auto', storage, fusedSetup, chooseStorages(storage, setup, layout, counts));
   // The fused path's state buffer (five parameter-sized regions and each member's scratch).
   if (path.fused) add(fusedStateFloats(fusedScratch(setup.layers, layout, B, inFeatures(setup.layers[0]!)), layout), 'the fused path\'s state');
+  const states = setup.optimizer.kind === 'adam' ? 2 : 1;
   path.storages.forEach((kind, i) => {
-    if (kind !== 'sparse') return;
     const l = layout.layers[i]!;
+    add(M * l.numel, `${l.name}'s mask-update scratch`, kind === 'sparse' ? 1 : 2);
+    if (kind !== 'sparse') return;
     add(M * bp * l.fanIn, `${l.name}'s feature-major input`);
     add(M * bp * l.outChannels, `${l.name}'s feature-major output gradient`);
-    add(M * counts[i]!, `${l.name}'s sparse slots`, setup.optimizer.kind === 'adam' ? 8 : 7);
+    add(M * counts[i]!, `${l.name}'s sparse slots`, 6 + states + 4 + states);
+    const { bitmap, old } = bitmapSizes({ members: M, nIn: l.fanIn, nOut: l.outChannels });
+    add(bitmap, `${l.name}'s occupancy bitmaps`, 5);
+    add(old, `${l.name}'s update snapshot`);
   });
   const values = setup.data.values;
   add(values instanceof Uint8Array ? Math.ceil(values.length / 4) : values.length, 'the dataset');
