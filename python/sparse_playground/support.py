@@ -38,8 +38,8 @@ def not_built(config: dict) -> list[ConfigError]:
         say("tost.smoothActivation.kind", f'"{tost["smoothActivation"]["kind"]}" is built for the playground\'s models only, not {m["kind"]}: use off')
     if tost["ghostSkip"]["enabled"] and m["kind"] in CIFAR_MODELS:
         say("tost.ghostSkip.enabled", f"true is built for the playground's models only, not {m['kind']}: use false")
-    if tost["layerRescaledInit"]["kind"] == "gradinit":
-        say("tost.layerRescaledInit.kind", f'"gradinit" {NOT_YET}: use off or closed-form')
+    if tost["layerRescaledInit"]["kind"] == "gradinit" and m["kind"] in CIFAR_MODELS:
+        say("tost.layerRescaledInit.kind", f'"gradinit" is built for the playground\'s models only, not {m["kind"]}: use off or closed-form')
     return out
 
 

@@ -36,6 +36,7 @@ from .edst import MemberPicker, edst_plan, member_probabilities, plan_lr
 from .ensemble import report
 from .export import save_safetensors
 from .init import initialize, layer_densities
+from .gradinit import apply_grad_init
 from .init_masks import masks_at_init, scoring_batch
 from .models import build_model, weight_layers
 from .optim import MaskedOptimizer
@@ -154,6 +155,7 @@ class Run:
         kind = self.config["sparsity"]["mask"]["kind"]
         dense: list[torch.Tensor] = []
         masks = initialize(self.model, self.config, member, dense)
+        self.dense_init = dense  # what GradInit scales (gradinit.py)
         if kind == "random":
             return masks
         layers = weight_layers(self.model)
@@ -330,6 +332,8 @@ def _train_edst(run: Run, out_dir: str | Path | None, log: Callable[[str], None]
 def _train(run: Run, out_dir: str | Path | None, log: Callable[[str], None], max_steps: int | None, after_step: Callable[[Run], None] | None = None) -> RunResult:
     t0 = time.time()
     config = run.config
+    if run.step == 0 and config["tost"]["layerRescaledInit"]["kind"] == "gradinit":
+        apply_grad_init(run, run.dense_init, log if run.rank == 0 else None)
     end = run.total if max_steps is None else min(run.total, run.step + max_steps)
     every = config["training"]["evalEvery"]
     history, evals, updates = [], [], []

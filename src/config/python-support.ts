@@ -15,7 +15,5 @@ export function pythonRefusals(c: ExperimentConfig): ConfigError[] {
   if (!['mnist', 'fashion-mnist', 'cifar10', 'cifar100'].includes(c.data.dataset)) say('data.dataset', `"${c.data.dataset}" is generated or drawn in the browser: the Python package trains mnist, fashion-mnist, cifar10 and cifar100`);
   if (c.sparsity.mask.kind === 'lottery') say('sparsity.mask.kind', `"lottery" ${NOT_YET}: use random, magnitude, snip, grasp or synflow`);
   if (c.ensemble.mode === 'prune-and-tune') say('ensemble.mode', `"${c.ensemble.mode}" ${NOT_YET}: use none, dst, edst or dense`);
-  const t = c.tost;
-  if (t.layerRescaledInit.kind === 'gradinit') say('tost.layerRescaledInit.kind', `"gradinit" ${NOT_YET}: use off or closed-form`);
   return out;
 }

@@ -39,6 +39,20 @@ export interface GradInitResult {
   evaluations: number;
 }
 
+/**
+ * The batches A and B of every iteration, shared by the members: drawn with replacement from the
+ * training split by the 'init' stream ^ 0x6a7d (python/sparse_playground/gradinit.py draws the same;
+ * tests/python/reference.ts holds the two equal).
+ */
+export function gradInitDraws(seed: number, trainIdx: ArrayLike<number>, batch: number, iters: number): { a: Uint32Array; b: Uint32Array }[] {
+  const rng = mulberry32(streamSeed(seed, 0, 'init') ^ 0x6a7d);
+  const draw = (): Uint32Array => Uint32Array.from({ length: batch }, () => trainIdx[Math.floor(rng.next() * trainIdx.length)]!);
+  return Array.from({ length: iters }, () => {
+    const a = draw();
+    return { a, b: draw() };
+  });
+}
+
 /** The trainer's initial weights with member m's weight layer l multiplied by scales[m][l]. */
 export function scaleWeights(trainer: Trainer, weights: Float32Array, scales: readonly (readonly number[])[]): Float32Array {
   const out = Float32Array.from(weights);
@@ -110,14 +124,13 @@ export async function gradInitScales(trainer: Trainer, o: GradInitOptions, onIte
   const L = trainer.layout.layers.length;
   const delta = o.delta ?? 1e-2;
   const mask = o.afterMask ? await trainer.readMask() : new Float32Array(trainer.layout.totalFloats).fill(1);
-  const rng = mulberry32(streamSeed(s.seed, 0, 'init') ^ 0x6a7d);
-  const draw = (): Uint32Array => Uint32Array.from({ length: s.batch }, () => s.trainIdx[Math.floor(rng.next() * s.trainIdx.length)]!);
+  const draws = gradInitDraws(s.seed, s.trainIdx, s.batch, o.iters);
   const scales = Array.from({ length: M }, () => new Array<number>(L).fill(1));
   const adam = { m: scales.map((r) => r.map(() => 0)), v: scales.map((r) => r.map(() => 0)) };
   const objective: number[] = [];
   let evaluations = 0;
   for (let it = 0; it < o.iters; it++) {
-    const batches = { a: draw(), b: draw() };
+    const batches = draws[it]!;
     const base = await gradInitObjective(trainer, o, mask, scales, batches, null);
     evaluations += base.evaluations;
     const mean = base.j.reduce((a, v) => a + v, 0) / M;

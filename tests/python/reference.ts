@@ -11,7 +11,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { memberSeeds, parseConfig, pythonRefusals, streamSeed, type ExperimentConfig } from '../../src/config';
 import { balancedBatch, epochIndices } from '../../src/data';
-import { initialState, layoutParams, lenet5CaffeLayers, lrAt, maskableLayers, mlpLayers, smoothActivationAt, trainerSetupFromConfig, type DatasetInput, type LrSchedule, type SmoothActivation } from '../../src/engine';
+import { gradInitDraws, initialState, layoutParams, lenet5CaffeLayers, lrAt, maskableLayers, mlpLayers, smoothActivationAt, trainerSetupFromConfig, type DatasetInput, type LrSchedule, type SmoothActivation } from '../../src/engine';
 import { activationBackward, activationForward } from '../../src/reference/activation';
 import { activeCounts, allocateDensities, dropFraction, isUpdateStep, keepTopK, magnitudeScores, pruneGrowCounts, type DensityRule } from '../../src/sparsity';
 import { EV_GROWN, EV_PRUNED, applyUpdate, growKeysByMagnitude, growKeysRandom, pruneKeys, selectK } from '../../src/reference/mask';
@@ -125,6 +125,7 @@ function streams() {
     mulberry32: { seed: 42, uniform },
     normal: { seed: 7, values: normal },
     memberSeeds: memberSeeds(1, 3),
+    gradInitDraws: { seed: 9, train: Array.from({ length: 50 }, (_, i) => 3 * i + 1), batch: 4, draws: gradInitDraws(9, Array.from({ length: 50 }, (_, i) => 3 * i + 1), 4, 2).map((d) => [Array.from(d.a), Array.from(d.b)]) },
   };
 }
 

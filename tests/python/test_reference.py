@@ -13,6 +13,7 @@ from sparse_playground.config import parse_config
 from sparse_playground.data import config_split, epoch_indices, fnv_digest, load_image_dataset
 from sparse_playground.densities import active_counts, allocate
 from sparse_playground.dst import update_layer
+from sparse_playground.gradinit import draws
 from sparse_playground.init import initial_layer
 from sparse_playground.rng import Mulberry32, member_seed, normals, pcg_hash, stream_seed
 from sparse_playground.schedules import MaskSchedule, lr_at, prune_grow_counts
@@ -44,6 +45,9 @@ def test_streams(reference):
         assert member_seed(1, m["member"]) == m["seed"]
         for stream in ("init", "mask", "data-order", "regrow", "reinit"):
             assert stream_seed(1, m["member"], stream) == m[stream]
+    g = s["gradInitDraws"]
+    got = draws(g["seed"], np.array(g["train"]), g["batch"], len(g["draws"]))
+    assert [[a.tolist(), b.tolist()] for a, b in got] == g["draws"]
 
 
 def test_configs_complete_like_parse_config(reference):
