@@ -9,8 +9,8 @@
 // * a DST ensemble of two members: each member's and the ensemble's accuracy, NLL and disagreement;
 // * SNIP with a global threshold: the same per-layer counts (the scores agree) and accuracy;
 // * SNFS and the port-compatible RigL (dense momentum, steps on update steps): the same accuracy;
-// * ToST's pswish schedule (back to ReLU mid-run), ghost skips and a swish MLP
-//   from the seed: every step's loss;
+// * ToST's pswish schedule (back to ReLU mid-run), ghost skips, GradInit's learned layer scales
+//   and a swish MLP from the seed: every step's loss;
 // * an EDST ensemble (exploration, global exploration, two refinement phases): every step's loss,
 //   the members and the ensemble.
 // Both sides replay the same seeded initial network, batch order and random streams, so only the
@@ -150,7 +150,7 @@ test('SNFS and the port-compatible RigL: PyTorch gives the browser runner’s ac
   }
 });
 
-test('ToST smooth activations, ghost skips and a swish MLP: PyTorch gives the browser runner’s loss at every step from the seed', () => {
+test('ToST smooth activations, ghost skips, GradInit and a swish MLP: PyTorch gives the browser runner’s loss at every step from the seed', () => {
   const dir = mkdtempSync(join(tmpdir(), 'stp-tost-'));
   // pswish: β rises 1 → 50 and every ReLU is exact ReLU again from step 32 (reluFrom 0.5 of 64), RigL updates every 10 steps.
   const cases = {
@@ -158,6 +158,8 @@ test('ToST smooth activations, ghost skips and a swish MLP: PyTorch gives the br
     'swish-mlp': { ...CONFIG, seed: 6, model: { kind: 'mlp', hidden: [32], activation: 'swish' } },
     // ghost skips beside every layer, removed at step 32, with swish until step 45 (their effect on the loss is large: 0.75 against 0.57 at step 20)
     ghost: { ...CONFIG, tost: { ghostSkip: { enabled: true, initScale: 0.01, endFraction: 0.5 }, smoothActivation: { kind: 'swish', reluFrom: 0.7 } } },
+    // GradInit's learned layer scales (γ = 100: its normalised-step branch throughout), then RigL from them
+    gradinit: { ...CONFIG, tost: { layerRescaledInit: { kind: 'gradinit', iters: 10, eta: 0.5, gamma: 100, lr: 0.05 } } },
   };
   for (const [name, c] of Object.entries(cases)) {
     const config = join(dir, `${name}.json`);
