@@ -1,7 +1,7 @@
 // One layer's mask update in position space (shaders/mask.wgsl): score → exact k-smallest select
-// (prune) → score → select (grow) → apply, per member. Both storages run it on the layer's
-// (members, numel) segments of the flat buffers: the masked storage on its own weights, the sparse
-// storage on the position-space copy it expands its slots into first (sparse-storage.ts).
+// (prune) → score → select (grow) → apply, per member, on the layer's (members, numel) segments of
+// the flat buffers: the masked storage's update. The sparse storage selects the same connections
+// over its slots and bitmaps instead (sparse-update-plan.ts).
 import { encodeKernel, updateParams, type BoundKernel } from '../gpu';
 import { EV_GROWN, EV_PRUNED } from '../reference/mask-codes';
 import type { StorageContext, UpdateCounts } from './layer-storage';
@@ -58,11 +58,7 @@ export class MaskUpdate {
     updateParams(cache, this.selectGrow, { n, k: counts.grow, bit: EV_GROWN });
   }
 
-  /**
-   * `prune`: the kernels that leave the EV_PRUNED bits in `events` instead of the position-space
-   * score and select (the sparse storage selects over its slots, the same connections).
-   */
-  encode(pass: GPUComputePassEncoder, prune: readonly BoundKernel[] = [this.prune, this.selectPrune]): void {
-    for (const k of [...prune, this.grow, this.selectGrow, this.apply]) encodeKernel(pass, k);
+  encode(pass: GPUComputePassEncoder): void {
+    for (const k of [this.prune, this.selectPrune, this.grow, this.selectGrow, this.apply]) encodeKernel(pass, k);
   }
 }
