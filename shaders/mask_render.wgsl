@@ -3,6 +3,8 @@
 // A cell's colour is params.colors[cell_code], as maskCell() in src/reference/mask-codes.ts: the
 // last update's CHANGE code first (pruned and regrown reads as unchanged), then the mask bit, then
 // the ITOP record. The codes are shared with mask.wgsl through mask_codes.wgsl.
+// Two fragment entry points, one per storage (src/engine/layer-storage.ts MaskLayerBuffers):
+// `fs` reads the masked storage's flat buffers, `fs_bits` the sparse storage's bitmaps.
 
 //!include mask_codes.wgsl
 
@@ -34,6 +36,40 @@ fn fs(@builtin(position) pos: vec4<f32>) -> @location(0) vec4<f32> {
   // Framebuffer y runs down from the top: pixel (x, y) is connection (row y, column x).
   let i = u32(pos.y) * params.cols + u32(pos.x);
   return params.colors[cell_code(events[i], mask[params.base + i] != 0.0, fired[params.base + i] != 0.0)];
+}
+
+// ---- The sparse storage: bitmaps (members, rows, words) u32, member 0 first; bit c % 32 of word
+// row·words + c / 32. The CHANGE code from the bitmaps the last update left, as
+// src/engine/sparse-host.ts changeCodes: grown = active now and not before, pruned = active before
+// and not kept (pruned and regrown when active again).
+struct BitsParams {
+  cols: u32,
+  rows: u32,
+  words: u32,
+  _pad: u32,
+  colors: array<vec4<f32>, 5>,
+}
+
+@group(0) @binding(0) var<uniform> bparams: BitsParams;
+@group(0) @binding(1) var<storage, read> occ: array<u32>;
+@group(0) @binding(2) var<storage, read> old_occ: array<u32>;  // the update's snapshot: occ before it (its first region)
+@group(0) @binding(3) var<storage, read> kept: array<u32>;
+@group(0) @binding(4) var<storage, read> fired_bits: array<u32>;
+
+@fragment
+fn fs_bits(@builtin(position) pos: vec4<f32>) -> @location(0) vec4<f32> {
+  let c = u32(pos.x);
+  let w = u32(pos.y) * bparams.words + c / 32u;
+  let bit = 1u << (c % 32u);
+  let now = (occ[w] & bit) != 0u;
+  let was = (old_occ[w] & bit) != 0u;
+  var change = CHANGE_NONE;
+  if (now && !was) {
+    change = CHANGE_GROWN;
+  } else if (was && (kept[w] & bit) == 0u) {
+    change = select(CHANGE_PRUNED, CHANGE_REGROWN, now);
+  }
+  return bparams.colors[cell_code(change, now, (fired_bits[w] & bit) != 0u)];
 }
 
 fn cell_code(change: u32, is_active: bool, was_active: bool) -> u32 {

@@ -160,43 +160,6 @@ fn weight_grad(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: v
   s_out[m * d.cap + s] = acc;
 }
 
-// Slots -> positions: dst[m][o][*] = 0, then dst[m][o][col[s]] = src[s] for the row's slots.
-// Thread per (m, o). Bindings: s_in0 src (slot values), s_idx0 col, s_idx2 row_ptr, s_out dst.
-@compute @workgroup_size(WG)
-fn expand(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let o = flat_index(wg, nwg, lid);
-  let d = dims;
-  if (o >= d.n_out) {
-    return;
-  }
-  let m = wg.z;
-  let base = (m * d.n_out + o) * d.n_in;
-  for (var i = 0u; i < d.n_in; i++) {
-    s_out[base + i] = 0.0;
-  }
-  let rp = m * (d.n_out + 1u) + o;
-  for (var s = s_idx2[rp]; s < s_idx2[rp + 1u]; s++) {
-    s_out[base + s_idx0[m * d.cap + s]] = s_in0[m * d.cap + s];
-  }
-}
-
-// Positions -> slots: dst[s] = src[m][row[s]][col[s]] (padding slots: 0). Thread per (m, slot).
-// Bindings: s_in0 src (position values), s_idx0 row, s_idx1 col, s_idx2 row_ptr, s_out dst.
-@compute @workgroup_size(WG)
-fn gather(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let s = flat_index(wg, nwg, lid);
-  let d = dims;
-  if (s >= d.cap) {
-    return;
-  }
-  let m = wg.z;
-  var v = 0.0;
-  if (s < nnz_of(m * (d.n_out + 1u))) {
-    v = s_in0[(m * d.n_out + s_idx0[m * d.cap + s]) * d.n_in + s_idx1[m * d.cap + s]];
-  }
-  s_out[m * d.cap + s] = v;
-}
-
 // ---- Prune over the slots (the mask update's first selection) ----
 
 // keys[m][s] = bits(|val[s]|) for the member's slots, SENTINEL past its nnz: mask.wgsl select_k

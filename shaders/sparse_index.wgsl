@@ -1,11 +1,9 @@
 // The sparse storage's index rebuild from its occupancy bitmap, and what a mask update carries
-// over: values and optimizer state of the slots that stay, the position-space mask, CHANGE codes
-// and ITOP record the views and host reads use (docs/ARCHITECTURE.md §7). The bitmaps and the
+// over: values and optimizer state of the slots that stay, and ITOP's record as a bitmap
+// (docs/ARCHITECTURE.md §7). No buffer here holds a value per position. The bitmaps and the
 // selection that fills them: sparse_select.wgsl. CPU reference: src/reference/sparse-update.ts.
 // One thread per line (row or column) walks the bitmap in order, so every index comes out
 // ascending without atomics.
-
-//!include mask_codes.wgsl
 
 override WG: u32 = 256u;
 
@@ -23,30 +21,19 @@ fn copy_words(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: ve
   }
 }
 
-// ---- mask_to_bits: occ from a position-space 0/1 mask (members, n_out, n_in) f32. Thread per word. ----
-@group(0) @binding(0) var<storage, read> mb_mask: array<f32>;
-@group(0) @binding(1) var<storage, read_write> mb_occ: array<u32>;
+// ---- or_words: dst[offset + t] |= src[t], t < n (ITOP's record: fired |= occ after an update) ----
+@group(0) @binding(0) var<storage, read> ow_src: array<u32>;
+@group(0) @binding(1) var<storage, read_write> ow_dst: array<u32>;
 
 @compute @workgroup_size(WG)
-fn mask_to_bits(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+fn or_words(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let t = flat_index(wg, nwg, lid);
-  if (t >= bitmap_size()) {
-    return;
+  if (t < d.n) {
+    ow_dst[d.offset + t] |= ow_src[t];
   }
-  let m = wg.z;
-  let o = t / d.words;
-  let w = t % d.words;
-  var bits = 0u;
-  for (var b = 0u; b < 32u; b++) {
-    let c = w * 32u + b;
-    if (c < d.n_in && mb_mask[(m * d.n_out + o) * d.n_in + c] != 0.0) {
-      bits |= 1u << b;
-    }
-  }
-  mb_occ[m * bitmap_size() + t] = bits;
 }
 
-// ---- The index from occ (after an update, or a host load through mask_to_bits) ----
+// ---- The index from occ (after an update, or a host load that wrote occ) ----
 
 @group(0) @binding(0) var<storage, read> mc_kept: array<u32>;
 @group(0) @binding(1) var<storage, read> mc_grown: array<u32>;
@@ -203,49 +190,4 @@ fn carry_values(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: 
   let j = wg.z * d.cap + s;
   let src_slot = cv_from[j];
   cv_out[j] = select(cv_old[wg.z * d.n + src_slot], 0.0, src_slot == NO_SLOT);
-}
-
-// ---- The position-space views of the update (the flat mask, CHANGE codes and ITOP fired) ----
-
-@group(0) @binding(0) var<storage, read> wf_old: array<u32>;   // the snapshot's old occ (region 0)
-@group(0) @binding(1) var<storage, read> wf_kept: array<u32>;
-@group(0) @binding(2) var<storage, read> wf_occ: array<u32>;
-@group(0) @binding(3) var<storage, read_write> wf_mask: array<f32>;   // (members, n_out, n_in)
-@group(0) @binding(4) var<storage, read_write> wf_events: array<u32>;
-@group(0) @binding(6) var<storage, read_write> wf_fired: array<f32>;
-
-// mask.wgsl apply_update's outputs other than the weights: the new 0/1 mask, the CHANGE code of
-// every position and fired |= new mask. Thread per (m, word).
-@compute @workgroup_size(WG)
-fn write_flat(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let t = flat_index(wg, nwg, lid);
-  if (t >= bitmap_size()) {
-    return;
-  }
-  let m = wg.z;
-  let j = m * bitmap_size() + t;
-  let was = wf_old[j];
-  let now = wf_occ[j];
-  let pruned = was & ~wf_kept[j];
-  let o = t / d.words;
-  let w = t % d.words;
-  for (var b = 0u; b < 32u; b++) {
-    let c = w * 32u + b;
-    if (c >= d.n_in) {
-      break;
-    }
-    let p = (m * d.n_out + o) * d.n_in + c;
-    let bit = 1u << b;
-    var code = CHANGE_NONE;
-    if ((now & bit) != 0u && (was & bit) == 0u) {
-      code = CHANGE_GROWN;
-    } else if ((pruned & bit) != 0u) {
-      code = select(CHANGE_PRUNED, CHANGE_REGROWN, (now & bit) != 0u);
-    }
-    wf_events[p] = code;
-    wf_mask[p] = select(0.0, 1.0, (now & bit) != 0u);
-    if ((now & bit) != 0u) {
-      wf_fired[p] = 1.0;
-    }
-  }
 }

@@ -29,10 +29,9 @@ export interface Checkpoint {
 /** The network's flat (totalFloats) buffers a checkpoint holds, read back from the GPU. */
 export type NetworkState = Pick<Checkpoint, 'storages' | 'weights' | 'mask' | 'state1' | 'state2' | 'fired'>;
 
-/** The flat buffers (after every storage copied its state there) and the storage of each layer. */
+/** The flat buffers in the host layout (sparse layers' segments from their slots) and the storage of each layer. */
 export async function readNetworkState(readback: ReadbackPool, net: Network): Promise<NetworkState> {
-  net.syncFlat();
-  const [weights, mask, state1, state2, fired] = await Promise.all([net.params, net.mask, net.state1, net.state2, net.fired].map((b) => readback.readF32(b)));
+  const [weights, mask, state1, state2, fired] = await Promise.all((['params', 'mask', 'state1', 'state2', 'fired'] as const).map((b) => net.readHost(b, readback)));
   return { storages: net.storages.map((s) => s.kind), weights: weights!, mask: mask!, state1: state1!, state2: state2!, fired: fired! };
 }
 

@@ -1,9 +1,8 @@
 // The optimizer over the flat parameter buffers (shaders/optimizer.wgsl): one dispatch per
-// contiguous range of segments, every member at once. The ranges cover every parameter except the
-// weight segments of sparse-storage layers, whose slots have their own optimizer dispatch (their
-// flat segments are only a position-space copy, see sparse-storage.ts).
+// contiguous range of segments, every member at once. The network passes one range, the whole
+// buffers: they hold every parameter but a sparse-storage layer's weights, whose slots have their
+// own optimizer dispatch (sparse-storage.ts).
 import { encodeKernel, updateParamSlots, type bindKernel, type BoundKernel, type KernelName } from '../gpu';
-import { SEGMENT_ALIGN_FLOATS, type ParamLayout, type Segment } from './param-layout';
 
 export interface FlatBuffers {
   params: GPUBuffer;
@@ -11,20 +10,6 @@ export interface FlatBuffers {
   mask: GPUBuffer;
   state1: GPUBuffer;
   state2: GPUBuffer;
-}
-
-/** [first float, floats) ranges of the flat buffers that skip the `skipped` segments. */
-export function rangesWithout(layout: ParamLayout, skipped: readonly Segment[]): [number, number][] {
-  const cuts = [...skipped].sort((a, b) => a.offset - b.offset);
-  const out: [number, number][] = [];
-  let at = 0;
-  for (const s of cuts) {
-    if (s.offset > at) out.push([at, s.offset - at]);
-    // The next segment starts on the 256-byte boundary after this one (a binding offset must too).
-    at = Math.max(at, Math.ceil((s.offset + s.perMember * s.members) / SEGMENT_ALIGN_FLOATS) * SEGMENT_ALIGN_FLOATS);
-  }
-  if (layout.totalFloats > at) out.push([at, layout.totalFloats - at]);
-  return out;
 }
 
 export class FlatOptimizer {

@@ -39,11 +39,12 @@ export async function lossAndGradientOn(g: TrainerGpu, weights: Float32Array, ma
     net.encodeStep(pass, 0, false, true);
     pass.end();
     g.device.queue.submit([enc.finish()]);
-    const [grad, sums] = await Promise.all([g.readback.readF32(net.grads), g.readback.readF32(net.trainRing, 0, M * 2)]);
+    const [grad, sums] = await Promise.all([net.readHost('grads', g.readback, true), g.readback.readF32(net.trainRing, 0, M * 2)]);
     for (let i = 0; i < sum.length; i++) sum[i]! += (grad[i]! * batch) / n;
     for (let m = 0; m < M; m++) means[m]! += sums[m * 2]! / n;
   }
   net.setLoss(restore.labelSmoothing, restore.temperature);
+  net.releaseDenseGradients();
   return { loss: means, gradient: sum };
 }
 

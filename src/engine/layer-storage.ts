@@ -5,7 +5,7 @@
 // network. Two storages: `masked` (the reference, below): dense W and a 0/1 mask [member][out][in]
 // (conv [member][cout][cin][kh][kw]) in the network's flat buffers; and `sparse` for dense layers
 // (sparse-storage.ts): the active connections only, as slots.
-import type { bindKernel, BoundKernel, KernelName, PipelineCache } from '../gpu';
+import type { bindKernel, BoundKernel, KernelName, PipelineCache, ReadbackPool } from '../gpu';
 import { convSplits, dims } from './gemm-dims';
 import { convOut, type WeightLayerSpec } from './layers';
 import type { GrowRuleName, PruneRuleName } from './mask-rules';
@@ -27,11 +27,39 @@ export interface UpdateCounts {
 
 export type StorageKind = 'masked' | 'sparse';
 
+/** The network's flat buffers by name (param-layout.ts), as host reads name them. */
+export type FlatName = 'params' | 'grads' | 'mask' | 'state1' | 'state2' | 'fired';
+
+/**
+ * One layer of a GPU-drawn mask view (src/viz/mask-heatmaps.ts): member 0's cells, rows = output
+ * units, cols = inputs·taps. `flat`: the masked storage's segment of the flat 0/1 mask and ITOP
+ * buffers (member 0 from float `base`) and its CHANGE codes (members, rows·cols); `bits`: the
+ * sparse storage's bitmaps (members, rows, words) u32: occ now, old (occ before the last update,
+ * the first region of its snapshot), kept (old minus the pruned) and ITOP's fired.
+ */
+export type MaskLayerBuffers = { name: string; rows: number; cols: number } & ({ kind: 'flat'; mask: GPUBuffer; fired: GPUBuffer; base: number; events: GPUBuffer } | { kind: 'bits'; occ: GPUBuffer; old: GPUBuffer; kept: GPUBuffer; fired: GPUBuffer; words: number });
+
+/** A layer's position-space segments, (members, numel) each, as the host writes them. */
+export interface HostSegments {
+  weights: Float32Array;
+  mask: Float32Array;
+  fired: Float32Array;
+  /** Optimizer state 1 and 2 (zeros on a fresh start). */
+  states: [Float32Array, Float32Array];
+}
+
+/** Host reads and writes of a layer whose weights are not in the network's flat buffers. */
+export interface SlottedHost {
+  /** Builds the layer from position-space segments (a fresh start, a checkpoint, a mask at init). */
+  upload(seg: HostSegments): void;
+  /** One of its position-space segments, (members, numel); `grads` with `dense`: the last full dW. */
+  read(which: FlatName, readback: ReadbackPool, dense: boolean): Promise<Float32Array>;
+}
+
 export interface LayerStorage {
   readonly kind: StorageKind;
+  /** The layer's parameters as laid out in the network's flat GPU buffers (param-layout.ts gpuLayoutOf). */
   readonly layer: LayerParams;
-  /** (members, numel) u32: what the last mask update did to each connection (mask-codes.ts CHANGE). */
-  readonly events: GPUBuffer;
   /** z = (W⊙M)·x + b, (members, batch, out features). */
   readonly forward: readonly StepKernel[];
   /** dW (masked and full variants), db, then dX into the previous layer's output gradient. */
@@ -41,10 +69,14 @@ export interface LayerStorage {
   /** Sets the counts and the step (random regrowth hashes it) of the next encodeMaskUpdate. */
   prepareMaskUpdate(step: number, counts: UpdateCounts): void;
   encodeMaskUpdate(pass: GPUComputePassEncoder): void;
-  /** After the host wrote the flat buffers (weights, mask, optimizer state): rebuild from them. */
-  reload(mask: Float32Array): void;
-  /** Before the host reads the flat buffers: bring weights, gradients and optimizer state there. */
-  encodeSync(pass: GPUComputePassEncoder): void;
+  /** What the last mask update did to each connection, (members, numel) CHANGE codes (mask-codes.ts). */
+  readEvents(readback: ReadbackPool): Promise<Uint32Array>;
+  /** What the mask heatmaps draw this layer from. */
+  readonly view: MaskLayerBuffers;
+  /** Host reads and writes of the weights (null: they are the flat buffers' segments). */
+  readonly host: SlottedHost | null;
+  /** Frees scratch that only a step with the full dense dW needed (the network's gradient reads are done). */
+  releaseDenseGradient(): void;
   /** Per-step optimizer values for slots 0.. of the next chunk (its own n is added). */
   writeOptimizerParams(steps: readonly Record<string, number>[]): void;
   /**
@@ -61,7 +93,7 @@ export interface StorageContext {
   cache: PipelineCache;
   batch: number;
   members: number;
-  /** Flat (totalFloats) buffers of param-layout.ts. */
+  /** The flat buffers, laid out as gpuLayoutOf (no weight segment for a sparse layer). */
   buffers: { params: GPUBuffer; grads: GPUBuffer; mask: GPUBuffer; state1: GPUBuffer; state2: GPUBuffer; fired: GPUBuffer };
   optimizer: 'sgd' | 'adam';
   /** Per-step params slots of a chunk (a storage's own optimizer reads its step's slot). */
@@ -109,7 +141,9 @@ export function weightGradKernels(ctx: StorageContext, spec: WeightLayerSpec, a:
 /** The masked storage: dense weights under a mask, in segments of the network's flat buffers. */
 export class MaskedStorage implements LayerStorage {
   readonly kind = 'masked' as const;
-  readonly events: GPUBuffer;
+  readonly host = null;
+  readonly view: MaskLayerBuffers;
+  private readonly events: GPUBuffer;
   readonly forward: StepKernel[];
   readonly backward: StepKernel[] = [];
   readonly optimizer = null;
@@ -129,6 +163,7 @@ export class MaskedStorage implements LayerStorage {
     const w = segmentBinding(b.params, p.weight);
     const mask = segmentBinding(b.mask, p.weight);
     this.events = ctx.own(`${p.name} events`, M * p.numel);
+    this.view = { kind: 'flat', name: p.name, rows: p.outChannels, cols: p.numel / p.outChannels, mask: b.mask, fired: b.fired, base: p.weight.offset, events: this.events };
     this.forward = [{ k: ctx.bind(`${spec.kind}.forward`, { resources: { a: t.x, b: w, mask, bias: segmentBinding(b.params, p.bias), c: t.z }, params: dims(spec, batch, 1), members: M, label: `${p.name} forward` }) }];
     // dW restricted to active entries on ordinary steps; the full dense dW when the step needs it
     // (a RigL update scores inactive positions by it; SNFS keeps dense momentum).
@@ -156,9 +191,12 @@ export class MaskedStorage implements LayerStorage {
     return this.layer.numel * this.layer.weight.members * 4 * (3 + this.states);
   }
 
-  // The weights live in the flat buffers: nothing to rebuild after a load or to copy before a read.
-  reload(): void {}
-  encodeSync(): void {}
+  readEvents(readback: ReadbackPool): Promise<Uint32Array> {
+    return readback.readU32(this.events);
+  }
+
+  // The weights live in the flat buffers, dense dW in the gradient segment, the optimizer is the network's.
+  releaseDenseGradient(): void {}
   writeOptimizerParams(): void {}
   destroy(): void {}
 }

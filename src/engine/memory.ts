@@ -1,14 +1,15 @@
 // How much GPU memory a trainer setup asks for, before anything is allocated, so a model too big
 // for the adapter gets a clear explanation instead of a failed allocation. Counts the buffers
 // Network creates (network.ts): six flat parameter-sized buffers (weights, gradients, mask, two
-// optimizer states, ITOP), activations and their gradients per layer, the dataset, the
+// optimizer states, ITOP; without the weights of sparse-storage layers), activations and their gradients per layer, the dataset, the
 // mask-update scratch, the sparse storage's slots, the fused path's state and the held-out
 // predictions. Buffers are also checked one by one when they
 // are created (src/gpu/limit-check.ts); this estimate is what a run is refused by before that.
 import { inFeatures, outFeatures } from './layers';
 import { bitmapSizes } from './sparse-update-plan';
 import type { TrainerSetup } from './trainer-setup';
-import { setupLayout } from './param-layout';
+import { gpuLayoutOf, setupLayout } from './param-layout';
+import { METHOD_RULES } from './mask-rules';
 import { allocateDensities, activeCount } from '../sparsity';
 import { maskableLayers } from './init';
 import { chooseStorages } from './storage-choice';
@@ -30,7 +31,6 @@ export function memoryEstimate(setup: TrainerSetup): MemoryEstimate {
   const add = (floats: number, what: string, count = 1) => {
     for (let i = 0; i < count; i++) buffers.push({ bytes: floats * 4, what });
   };
-  add(layout.totalFloats, 'the parameters of all members', 6);
   add(M * B * inFeatures(setup.layers[0]!), 'one batch of inputs');
   setup.layers.forEach((l, i) => {
     const act = l.kind !== 'maxpool2' && l.activation !== 'none';
@@ -38,9 +38,10 @@ export function memoryEstimate(setup: TrainerSetup): MemoryEstimate {
   });
   // Layers on the sparse storage (storage-choice.ts, at the starting densities): the feature-major
   // input and dz, the slots (values, gradients, 4 index arrays, optimizer states) and the update's
-  // slot scratch (prune keys and bits, copies of values and states, the carry map), and the
-  // bitmaps (occ, base, kept, grown, ties and the snapshot of occ, base and row_ptr). Every
-  // weight layer has its CHANGE codes per position; a masked one also its update's key scratch.
+  // slot scratch (prune keys and bits, copies of values and states, the carry map), the bitmaps
+  // (occ, base, kept, grown, ties, ITOP fired and the snapshot of occ, base and row_ptr) and, for
+  // RigL, the dense dW its growth scores read. A masked layer has its CHANGE codes and its
+  // update's key scratch per position.
   const layers = maskableLayers(layout);
   const densities = setup.method === 'dense' ? layers.map(() => 1) : allocateDensities(layers, setup.density, setup.densityRule).densities;
   const counts = layout.layers.map((l, i) => activeCount(l.numel, densities[i]!));
@@ -50,16 +51,19 @@ export function memoryEstimate(setup: TrainerSetup): MemoryEstimate {
   const path = chooseTrainingPath(setup.fused ?? 'auto', storage, fusedSetup, chooseStorages(storage, setup, layout, counts));
   // The fused path's state buffer (five parameter-sized regions and each member's scratch).
   if (path.fused) add(fusedStateFloats(fusedScratch(setup.layers, layout, B, inFeatures(setup.layers[0]!)), layout), 'the fused path\'s state');
+  const gpuLayout = gpuLayoutOf(setup.layers, layout, path.storages.map((k) => k === 'sparse'));
+  add(gpuLayout.totalFloats, 'the parameters of all members', 6);
   const states = setup.optimizer.kind === 'adam' ? 2 : 1;
+  const growScores = METHOD_RULES[setup.method]?.grow === 'gradient';
   path.storages.forEach((kind, i) => {
     const l = layout.layers[i]!;
-    add(M * l.numel, `${l.name}'s mask-update scratch`, kind === 'sparse' ? 1 : 2);
-    if (kind !== 'sparse') return;
+    if (kind !== 'sparse') return add(M * l.numel, `${l.name}'s mask-update scratch`, 2);
+    if (growScores) add(M * l.numel, `${l.name}'s dense gradient (RigL's growth scores)`);
     add(M * bp * l.fanIn, `${l.name}'s feature-major input`);
     add(M * bp * l.outChannels, `${l.name}'s feature-major output gradient`);
     add(M * counts[i]!, `${l.name}'s sparse slots`, 6 + states + 4 + states);
     const { bitmap, old } = bitmapSizes({ members: M, nIn: l.fanIn, nOut: l.outChannels });
-    add(bitmap, `${l.name}'s occupancy bitmaps`, 5);
+    add(bitmap, `${l.name}'s occupancy bitmaps`, 6);
     add(old, `${l.name}'s update snapshot`);
   });
   const values = setup.data.values;

@@ -10,7 +10,7 @@ import type { NetworkOptions } from './network';
 
 /** The kernels of the sparse storage (sparse-storage.ts). */
 const SPARSE_STORAGE_KERNELS: readonly KernelName[] = [
-  ...(['sparse.transpose', 'sparse.forward', 'sparse.backward_input', 'sparse.weight_grad', 'sparse.expand', 'sparse.gather', 'sparse.score_prune', 'sparse.scan_lines'] as const),
+  ...(['sparse.transpose', 'sparse.forward', 'sparse.backward_input', 'sparse.weight_grad', 'sparse.score_prune', 'sparse.scan_lines'] as const),
   ...(Object.keys(SPARSE_UPDATE_KERNELS) as KernelName[]),
 ];
 

@@ -9,24 +9,24 @@
 // Step: gather, forward (+ activations, pools), loss, metrics, backward (dW restricted to active
 // weights on ordinary steps, the full dense dW where the step needs it: a RigL update, SNFS and
 // the port-compatible style every step; conv dW split over batch x pixels and summed in fixed
-// order), then the optimizer: flat dispatches over the parameters (flat-optimizer.ts) plus each
-// sparse storage's own over its slots.
+// order), then the optimizer: one flat dispatch (flat-optimizer.ts) plus each sparse storage's.
 // ToST: activation kernels read a per-step slot (β annealing, then exact ReLU); with ghost skips
 // each weight layer also runs its dense bypass u = G·x (no bias) and z += α(t)·u, and backward
 // ga = α(t)·dz, dG = gaᵀ·x, dx += ga·G. Ghost kernels are only encoded while the bypass lives.
-import { bindKernel, encodeKernel, storageBuffer, updateParamSlots, updateParams, uploadBuffer, type BoundKernel, type KernelName, type PipelineCache } from '../gpu';
+import { bindKernel, encodeKernel, storageBuffer, updateParamSlots, updateParams, uploadBuffer, type BoundKernel, type KernelName, type PipelineCache, type ReadbackPool } from '../gpu';
 import { ACTIVATION_KINDS, type ActivationKind } from '../reference/activation';
 import { packU8 } from '../util/packing';
 import { bindEvalPrograms, type EvalProgram } from './eval-programs';
-import { FlatOptimizer, rangesWithout } from './flat-optimizer';
+import { FlatOptimizer } from './flat-optimizer';
 import { FusedSteps } from './fused-steps';
 import { ghostBackward, ghostForward, zeroGhosts } from './ghost-kernels';
-import { MaskedStorage, type LayerStorage, type LayerTensors, type StepKernel, type StorageContext, type StorageKind } from './layer-storage';
+import { MaskedStorage, type FlatName, type LayerStorage, type LayerTensors, type StepKernel, type StorageContext, type StorageKind } from './layer-storage';
 import { SparseStorage } from './sparse-storage';
 import { inFeatures, outFeatures, type LayerActivation, type LayerSpec, type WeightLayerSpec } from './layers';
 import type { GrowRuleName, PruneRuleName } from './mask-rules';
 import { actParams, networkKernels, poolDims } from './network-kernels';
-import type { ParamLayout } from './param-layout';
+import { loadHost, readHost, type HostIo } from './network-host';
+import { gpuLayoutOf, type ParamLayout } from './param-layout';
 
 export interface NetworkData {
   kind: 'points' | 'images';
@@ -80,7 +80,12 @@ export interface StepParams {
 }
 
 export class Network {
-  readonly params: GPUBuffer; // (totalFloats) weights and biases of every layer and member
+  /**
+   * The layout of the flat GPU buffers below: o.layout (the host's, every host array's) without
+   * the weight segments of sparse-storage layers, whose weights live in their slots.
+   */
+  readonly gpuLayout: ParamLayout;
+  readonly params: GPUBuffer; // (gpuLayout.totalFloats) weights and biases of every layer and member
   readonly grads: GPUBuffer;
   readonly mask: GPUBuffer;
   readonly state1: GPUBuffer; // momentum | Adam m
@@ -108,6 +113,7 @@ export class Network {
   private readonly optimizer: FlatOptimizer;
   /** The fused path for a run of ordinary steps (null: every step takes the layer path). */
   readonly fused: FusedSteps | null;
+  private readonly io: HostIo;
 
   static async create(cache: PipelineCache, o: NetworkOptions): Promise<Network> {
     await cache.prepare(networkKernels(o.specs, o, o.layout.layers.some((l) => l.ghost)));
@@ -149,7 +155,8 @@ export class Network {
       return k;
     };
     if (inFeatures(specs[0]!) !== o.data.dim) throw new Error(`the first layer takes ${inFeatures(specs[0]!)} features, the data has ${o.data.dim}`);
-    const flat = (label: string): GPUBuffer => own(label, layout.totalFloats);
+    this.gpuLayout = gpuLayoutOf(specs, layout, layout.layers.map((_, li) => o.storages?.[li] === 'sparse'));
+    const flat = (label: string): GPUBuffer => own(label, this.gpuLayout.totalFloats);
     this.params = flat('params');
     this.grads = flat('grads');
     this.mask = flat('mask');
@@ -204,7 +211,7 @@ export class Network {
     // Each weight layer's storage, bound to its slice of the flat buffers and its activations.
     const ctx: StorageContext = { cache, batch, members: M, buffers: { params: this.params, grads: this.grads, mask: this.mask, state1: this.state1, state2: this.state2, fired: this.fired }, optimizer: o.optimizer, slots: o.slots, prune: o.prune, grow: o.grow, seed: o.seed, bind, own };
     const tensors = (i: number): LayerTensors => ({ x: input(i), z: z[i]!, gz: gz[i]!, gx: i > 0 ? gy[i - 1]! : null });
-    this.storages = layout.layers.map((p, li) => {
+    this.storages = this.gpuLayout.layers.map((p, li) => {
       const t = tensors(p.layerIndex);
       const storage = o.storages?.[li] === 'sparse' ? new SparseStorage(ctx, p, li, t) : new MaskedStorage(ctx, p, li, t);
       this.storageList.push(storage);
@@ -241,40 +248,33 @@ export class Network {
       if (p.ghost) this.backward.push(...ghostBackward(ctx, p, tensors(i), scaleAdd));
     }
 
-    // The optimizer over the flat buffers: every parameter of every layer and member (masked
-    // storages' weights, biases, ghost bypasses) but the sparse storages' weights (their own).
+    // The optimizer over the flat buffers: every parameter they hold (masked storages' weights,
+    // biases, ghost bypasses); a sparse storage's weights have their own dispatch.
     const flatBuffers = { params: this.params, grads: this.grads, mask: this.mask, state1: this.state1, state2: this.state2 };
-    const ranges = rangesWithout(layout, this.storages.filter((st) => st.kind === 'sparse').map((st) => st.layer.weight));
-    this.optimizer = new FlatOptimizer(bind, flatBuffers, ranges, o.optimizer, o.optimizerFlags, o.slots);
+    this.io = { queue: dev.queue, host: layout, gpu: this.gpuLayout, flat: { ...flatBuffers, fired: this.fired }, storages: this.storages };
+    this.optimizer = new FlatOptimizer(bind, flatBuffers, [[0, this.gpuLayout.totalFloats]], o.optimizer, o.optimizerFlags, o.slots);
     const fusedOptions = { ...o, dim: o.data.dim, classes: outFeatures(specs[L - 1]!), mean: o.data.mean, std: o.data.std };
     this.fused = o.fused ? new FusedSteps(cache, fusedOptions, { points: values, labels, indices: this.trainIndices, ring: this.trainRing, layoutMembers: M, ...flatBuffers }, this.evals, bind, own) : null;
   }
 
   /** Per weight layer (members, numel): the CHANGE codes the last mask update left. */
-  get events(): GPUBuffer[] {
-    return this.storages.map((s) => s.events);
+  readEvents(readback: ReadbackPool): Promise<Uint32Array[]> {
+    return Promise.all(this.storages.map((s) => s.readEvents(readback)));
   }
 
-  /** Uploads parameters, masks and optimizer state (zeros unless given: a fresh start). */
+  /** Uploads parameters, masks and optimizer state (zeros unless given), host arrays laid out as o.layout. */
   load(weights: Float32Array, mask: Float32Array, fired: Float32Array = mask, states?: [Float32Array, Float32Array]): void {
-    const q = this.cache.device.queue;
-    const zeros = new Float32Array(this.o.layout.totalFloats);
-    q.writeBuffer(this.params, 0, new Float32Array(weights));
-    q.writeBuffer(this.mask, 0, new Float32Array(mask));
-    q.writeBuffer(this.fired, 0, new Float32Array(fired));
-    q.writeBuffer(this.state1, 0, new Float32Array(states?.[0] ?? zeros));
-    q.writeBuffer(this.state2, 0, new Float32Array(states?.[1] ?? zeros));
-    for (const st of this.storages) st.reload(mask);
+    loadHost(this.io, weights, mask, fired, states);
   }
 
-  /** Brings every storage's weights, gradients and optimizer state into the flat buffers (before a host read). */
-  syncFlat(): void {
-    if (this.storages.every((st) => st.kind === 'masked')) return;
-    const enc = this.cache.device.createCommandEncoder({ label: 'storages to the flat buffers' });
-    const pass = enc.beginComputePass();
-    for (const st of this.storages) st.encodeSync(pass);
-    pass.end();
-    this.cache.device.queue.submit([enc.finish()]);
+  /** One flat buffer read back in the host's layout (o.layout); `dense`: a full-gradient step's dW (network-host.ts). */
+  readHost(which: FlatName, readback: ReadbackPool, dense = false): Promise<Float32Array> {
+    return readHost(this.io, which, readback, dense);
+  }
+
+  /** Frees the dense gradient buffers only a full-gradient step needed (after its gradients were read). */
+  releaseDenseGradients(): void {
+    for (const st of this.storages) st.releaseDenseGradient();
   }
 
   /** Writes `examples` (batch of dataset indices) at the start of every member's index row. */
@@ -387,7 +387,7 @@ export class Network {
 
   /** Zeroes the ghost bypass weights and their mask (the optimizer then keeps them +0) and stops encoding it. */
   removeGhost(): void {
-    zeroGhosts(this.cache.device.queue, this.o.layout, [this.params, this.mask]);
+    zeroGhosts(this.cache.device.queue, this.gpuLayout, [this.params, this.mask]);
     this.ghostActive = false;
   }
 

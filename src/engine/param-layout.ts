@@ -48,7 +48,12 @@ export interface ParamLayout {
 
 const align = (n: number): number => Math.ceil(n / SEGMENT_ALIGN_FLOATS) * SEGMENT_ALIGN_FLOATS;
 
-export function layoutParams(specs: readonly LayerSpec[], members: number, options: { ghost?: boolean } = {}): ParamLayout {
+/**
+ * `options.slotted` marks the weight layers whose weights live elsewhere (the sparse storage's
+ * slots): their weight segments take no room (perMember 0), which is the GPU layout of a network
+ * with sparse layers (gpuLayoutOf). Host arrays always use the full layout.
+ */
+export function layoutParams(specs: readonly LayerSpec[], members: number, options: { ghost?: boolean; slotted?: readonly boolean[] } = {}): ParamLayout {
   let cursor = 0;
   const take = (perMember: number): Segment => {
     const seg = { offset: cursor, perMember, members };
@@ -58,7 +63,8 @@ export function layoutParams(specs: readonly LayerSpec[], members: number, optio
   const layers: LayerParams[] = [];
   for (const { spec, name, layerIndex } of namedWeightLayers(specs)) {
     const s = weightShape(spec);
-    layers.push({ spec, name, layerIndex, ...s, weight: take(s.numel), bias: take(s.outChannels) });
+    const weight = options.slotted?.[layers.length] ? { offset: cursor, perMember: 0, members } : take(s.numel);
+    layers.push({ spec, name, layerIndex, ...s, weight, bias: take(s.outChannels) });
   }
   if (options.ghost) {
     for (const l of layers) {
@@ -68,6 +74,32 @@ export function layoutParams(specs: readonly LayerSpec[], members: number, optio
     }
   }
   return { layers, totalFloats: Math.max(cursor, SEGMENT_ALIGN_FLOATS), members };
+}
+
+/**
+ * The layout of the network's flat GPU buffers: `layout` itself when no layer is slotted,
+ * otherwise the same layers without the slotted layers' weight segments.
+ */
+export function gpuLayoutOf(specs: readonly LayerSpec[], layout: ParamLayout, slotted: readonly boolean[]): ParamLayout {
+  if (!slotted.some(Boolean)) return layout;
+  return layoutParams(specs, layout.members, { ghost: layout.layers.some((l) => l.ghost), slotted });
+}
+
+/**
+ * Copies every segment of `from` (laid out as `a`) into `to` (laid out as `b`), skipping the
+ * weight segments that either layout leaves empty: host ↔ GPU flat arrays of one network.
+ */
+export function copySegments(from: Float32Array, a: ParamLayout, to: Float32Array, b: ParamLayout): void {
+  a.layers.forEach((la, i) => {
+    const lb = b.layers[i]!;
+    const pairs: [Segment, Segment][] = [[la.weight, lb.weight], [la.bias, lb.bias]];
+    if (la.ghost && lb.ghost) pairs.push([la.ghost.weight, lb.ghost.weight]);
+    for (const [sa, sb] of pairs) {
+      if (sa.perMember === 0 || sb.perMember === 0) continue;
+      const n = sa.perMember * sa.members;
+      to.set(from.subarray(sa.offset, sa.offset + n), sb.offset);
+    }
+  });
 }
 
 /** The buffer range holding a segment (all members), for a bind group entry. */

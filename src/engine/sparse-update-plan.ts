@@ -1,9 +1,8 @@
 // The kernel calls of the sparse storage's index rebuild and mask update, over bitmaps and slots
 // (shaders/sparse_select.wgsl, shaders/sparse_index.wgsl; docs/ARCHITECTURE.md §7), as plain lists:
 // the storage binds them once (sparse-storage.ts), the GPU test runs the same lists
-// (tests/gpu/sparse-update.gpu.test.ts). No call binds a buffer of a value per position except the
-// flat views (the 0/1 mask, CHANGE codes, ITOP fired, RigL's dense gradient) that the rest of the
-// engine still reads in position space.
+// (tests/gpu/sparse-update.gpu.test.ts). No call binds a buffer of a value per position except
+// RigL's growth scores (the dense gradient of the update step).
 import type { BindArgs, KernelName, ParamValues } from '../gpu';
 import { bitmapWordsPerRow, updateDims } from '../gpu/registry-sparse-update';
 import { EV_PRUNED } from '../reference/mask-codes';
@@ -34,6 +33,8 @@ export interface BitmapBuffers {
   kept: GPUBuffer;
   grown: GPUBuffer;
   ties: GPUBuffer;
+  /** ITOP's record: the positions ever active (fired |= occ after every update). */
+  fired: GPUBuffer;
   /** The snapshot before an update: occ, base, row_ptr ([2·R + members·(out+1)] u32, R = members·out·words). */
   old: GPUBuffer;
   /** (members, 256) u32 and (members, 4) u32: the growth selection's histogram and state. */
@@ -90,21 +91,6 @@ export function indexCalls(s: UpdateShape, b: BitmapBuffers, to: SlotBuffers, mo
   ];
 }
 
-/**
- * After the host wrote the layer's position-space mask, weights and optimizer state (`flat`
- * segments, (members, out, in) each): occ from the mask, the index, and the slots gathered.
- */
-export function loadCalls(s: UpdateShape, b: BitmapBuffers, to: SlotBuffers, flat: { mask: GPUBufferBinding; values: GPUBufferBinding[] }): Call[] {
-  const M = s.members;
-  const sd = { batch: 0, n_in: s.nIn, n_out: s.nOut, cap: to.cap };
-  const outs = [to.val, ...to.states];
-  return [
-    { name: 'sparse_index.mask_to_bits', args: { resources: { mask: flat.mask, occ: b.occ }, params: dims(s, to.cap), members: M, label: 'occ from the mask' } },
-    ...indexCalls(s, b, to, 0),
-    ...flat.values.map((src, i): Call => ({ name: 'sparse.gather', args: { resources: { src, row: to.row, col: to.col, row_ptr: b.rowPtr, out: outs[i]! }, params: sd, members: M, label: 'gather' } })),
-  ];
-}
-
 /** The prune selection over `from`'s slots (the k smallest |w|, ties to the lower slot), then kept. */
 export function pruneCalls(s: UpdateShape, b: BitmapBuffers, from: SlotBuffers): Call[] {
   const M = s.members;
@@ -130,7 +116,7 @@ export function snapshotCalls(s: UpdateShape, b: BitmapBuffers, from: SlotBuffer
   ];
 }
 
-/** The growth selection into `grown`; `score` is RigL's dense gradient segment (bound, unread, for SET). */
+/** The growth selection into `grown`; `score` is RigL's dense gradient (bound, unread, for SET). */
 export function growCalls(s: UpdateShape, b: BitmapBuffers, score: GPUBufferBinding | GPUBuffer, cap: number): Call[] {
   const M = s.members;
   const d = dims(s, cap);
@@ -156,14 +142,14 @@ export function carryCalls(s: UpdateShape, b: BitmapBuffers, from: SlotBuffers, 
   ];
 }
 
-/** The flat position-space views of the update: the 0/1 mask, CHANGE codes and ITOP fired. */
-export function flatViewCalls(s: UpdateShape, b: BitmapBuffers, flat: { mask: GPUBufferBinding; events: GPUBuffer; fired: GPUBufferBinding }, cap: number): Call[] {
-  return [{ name: 'sparse_index.write_flat', args: { resources: { old: b.old, kept: b.kept, occ: b.occ, mask: flat.mask, events: flat.events, fired: flat.fired }, params: dims(s, cap), members: s.members, label: 'flat views' } }];
+/** ITOP's record: fired |= occ. */
+export function firedCalls(s: UpdateShape, b: BitmapBuffers): Call[] {
+  return [{ name: 'sparse_index.or_words', args: { resources: { src: b.occ, dst: b.fired }, params: updateDims({ n: bitmapSizes(s).bitmap, offset: 0 }), members: 1, label: 'ITOP record' } }];
 }
 
 /** A whole mask update from `from`'s slots into `to`'s (the same set unless the count changed). */
-export function updateCalls(s: UpdateShape, b: BitmapBuffers, from: SlotBuffers, to: SlotBuffers, score: GPUBufferBinding | GPUBuffer, flat: Parameters<typeof flatViewCalls>[2]): Call[] {
-  return [...pruneCalls(s, b, from), ...snapshotCalls(s, b, from), ...growCalls(s, b, score, to.cap), ...indexCalls(s, b, to, 1), ...carryCalls(s, b, from, to), ...flatViewCalls(s, b, flat, to.cap)];
+export function updateCalls(s: UpdateShape, b: BitmapBuffers, from: SlotBuffers, to: SlotBuffers, score: GPUBufferBinding | GPUBuffer): Call[] {
+  return [...pruneCalls(s, b, from), ...snapshotCalls(s, b, from), ...growCalls(s, b, score, to.cap), ...indexCalls(s, b, to, 1), ...carryCalls(s, b, from, to), ...firedCalls(s, b)];
 }
 
 /** The update's params for this step and counts, for every call that has them. */

@@ -81,10 +81,9 @@ export function itopRatesOf(fired: Float32Array, layout: ParamLayout): number[] 
   });
 }
 
-/** The buffers the mask views draw from (Trainer.maskBuffers): each layer's member-0 offset in the flat mask and ITOP buffers, its shape and its CHANGE codes. */
+/** The buffers the mask views draw from (Trainer.maskBuffers): each layer's storage's. */
 export function maskBuffersOf(g: TrainerGpu): MaskBuffers {
-  const layers = g.net.o.layout.layers.map((l, li) => ({ name: l.name, base: l.weight.offset, rows: l.outChannels, cols: l.numel / l.outChannels, events: g.net.events[li]! }));
-  return { device: g.device, mask: g.net.mask, fired: g.net.fired, layers };
+  return { device: g.device, layers: g.net.storages.map((s) => s.view) };
 }
 
 /** A chunk's metrics once its ring of (step, member) loss and correct sums is read back. */

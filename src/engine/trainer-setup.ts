@@ -3,6 +3,7 @@
 // splits it evaluates on, and the buffers a GPU-drawn mask view reads.
 import type { DensityRule, DstSchedule, SparseMethod } from '../sparsity';
 import type { InitScheme } from './init';
+import type { MaskLayerBuffers } from './layer-storage';
 import type { LayerSpec } from './layers';
 import type { LrSchedule } from './lr-schedule';
 import type { NetworkData } from './network';
@@ -78,14 +79,10 @@ export function splitIndices(setup: TrainerSetup, split: EvalSplit): Uint32Array
   return idx ?? new Uint32Array();
 }
 
-/** What a GPU-drawn mask view reads (Trainer.maskBuffers). */
+/** What a GPU-drawn mask view reads (Trainer.maskBuffers): per weight layer, its storage's buffers. */
 export interface MaskBuffers {
   device: GPUDevice;
-  /** (totalFloats) 0/1, every layer and member (param-layout.ts). */
-  mask: GPUBuffer;
-  /** (totalFloats) 1 where a weight was ever active. */
-  fired: GPUBuffer;
-  layers: readonly { name: string; base: number; rows: number; cols: number; events: GPUBuffer }[];
+  layers: readonly MaskLayerBuffers[];
 }
 
 /** SNFS and the port-compatible style keep momentum for every weight: dense dW every step. */

@@ -247,40 +247,33 @@ export class Trainer {
   }
 
   async readMask(): Promise<Float32Array> {
-    return this.readback.readF32(this.net.mask);
+    return this.net.readHost('mask', this.readback);
   }
 
   async readWeights(): Promise<Float32Array> {
-    return this.readFlat(this.net.params);
+    return this.net.readHost('params', this.readback);
   }
 
-  /** The gradient buffer: the last step's gradients (biases included; dense after a dense-dW step). */
+  /** The last step's gradients (biases included; a sparse layer's at its active connections only). */
   async readGrads(): Promise<Float32Array> {
-    return this.readFlat(this.net.grads);
-  }
-
-  /** A flat buffer, once every storage has copied its own state there. */
-  private readFlat(buffer: GPUBuffer): Promise<Float32Array> {
-    this.net.syncFlat();
-    return this.readback.readF32(buffer);
+    return this.net.readHost('grads', this.readback);
   }
 
   /** What the last mask update did, per weight layer (members, numel): CHANGE codes (mask-codes.ts). */
   async readEvents(): Promise<Uint32Array[]> {
-    return Promise.all(this.net.events.map((e) => this.readback.readU32(e)));
+    return this.net.readEvents(this.readback);
   }
 
   /**
-   * The buffers the mask views draw from without a readback (src/viz/mask-heatmaps.ts): the flat
-   * mask and ITOP buffers (totalFloats) and, per weight layer, member 0's offset in them, its
-   * (rows = outputs, cols = inputs·taps) shape and its (members, numel) CHANGE-code buffer.
+   * The buffers the mask views draw from without a readback (src/viz/mask-heatmaps.ts), per
+   * weight layer: its storage's (layer-storage.ts MaskLayerBuffers).
    */
   maskBuffers(): MaskBuffers {
     return maskBuffersOf(this.gpu);
   }
 
   async readFired(): Promise<Float32Array> {
-    return this.readback.readF32(this.net.fired);
+    return this.net.readHost('fired', this.readback);
   }
 
   /** ITOP rate per member: the fraction of maskable weights that were ever active (docs/METHODS.md §1.7). */

@@ -59,7 +59,7 @@ export const SPARSE_UPDATE_KERNELS = {
   'sparse_select.grow_mark': kernel(S, 'grow_mark', [[0, 'kept'], [1, 'score'], [2, 'state']], [[3, 'grown'], [4, 'ties']], threads(words)),
   'sparse_select.grow_ties': kernel(S, 'grow_ties', [[1, 'ties'], [2, 'state']], [[3, 'grown']], perMember),
   'sparse_index.copy_words': kernel(I, 'copy_words', [[0, 'src']], [[1, 'dst']], (p) => fold(div(num(p, 'n'), ELEMENTWISE_WG), 1)),
-  'sparse_index.mask_to_bits': kernel(I, 'mask_to_bits', [[0, 'mask']], [[1, 'occ']], threads(words)),
+  'sparse_index.or_words': kernel(I, 'or_words', [[0, 'src']], [[1, 'dst']], (p) => fold(div(num(p, 'n'), ELEMENTWISE_WG), 1)),
   'sparse_index.merge_count': {
     ...kernel(I, 'merge_count', [[0, 'kept'], [1, 'grown']], [[2, 'occ'], [3, 'base'], [4, 'row_ptr']], threads((p) => num(p, 'n_out'))),
     // mode 0 (a host load) reads neither.
@@ -77,5 +77,4 @@ export const SPARSE_UPDATE_KERNELS = {
   'sparse_index.fill_cols': kernel(I, 'fill_cols', [[0, 'occ'], [1, 'base'], [2, 'row_ptr'], [3, 't_ptr']], [[4, 't_slot'], [6, 't_row']], threads((p) => num(p, 'n_in'))),
   'sparse_index.carry_index': kernel(I, 'carry_index', [[0, 'row'], [1, 'col'], [2, 'row_ptr'], [3, 'old']], [[4, 'from']], threads((p) => num(p, 'cap'))),
   'sparse_index.carry_values': kernel(I, 'carry_values', [[0, 'from'], [1, 'old']], [[2, 'out']], threads((p) => num(p, 'cap'))),
-  'sparse_index.write_flat': kernel(I, 'write_flat', [[0, 'old'], [1, 'kept'], [2, 'occ']], [[3, 'mask'], [4, 'events'], [6, 'fired']], threads(words)),
 } satisfies Record<string, KernelSpec>;

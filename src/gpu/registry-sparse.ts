@@ -51,8 +51,6 @@ export const SPARSE_KERNELS = {
   'sparse.forward': slotKernel('forward', [[0, 'xT'], [1, 'val'], [2, 'col'], [3, 'row_ptr'], [5, 'bias']], (p) => quads(p) * num(p, 'n_out')),
   'sparse.backward_input': slotKernel('backward_input', [[0, 'dyT'], [1, 'val'], [2, 't_slot'], [3, 't_row'], [4, 't_ptr']], (p) => quads(p) * num(p, 'n_in')),
   'sparse.weight_grad': slotKernel('weight_grad', [[0, 'dyT'], [1, 'xT'], [2, 'row'], [3, 'col'], [4, 'row_ptr']], (p) => num(p, 'cap')),
-  'sparse.expand': slotKernel('expand', [[0, 'src'], [2, 'col'], [4, 'row_ptr']], (p) => num(p, 'n_out')),
-  'sparse.gather': slotKernel('gather', [[0, 'src'], [2, 'row'], [3, 'col'], [4, 'row_ptr']], (p) => num(p, 'cap')),
   'sparse.score_prune': slotKernel('score_prune', [[0, 'val'], [4, 'row_ptr']], (p) => num(p, 'cap')),
   // One workgroup per member scans the whole line.
   'sparse.scan_lines': lineKernel('scan_lines', (_p, m) => [1, 1, m]),

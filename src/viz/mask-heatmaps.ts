@@ -1,12 +1,12 @@
 // The mask heatmaps, drawn by a WebGPU render pass on the training device straight from its
-// buffers (mask, the last update's CHANGE codes, the ITOP record): no mask crosses to JavaScript
-// to be coloured. Each layer renders into an offscreen rgba8unorm texture of (rows, cols) pixels,
+// buffers (a masked layer's mask, last CHANGE codes and ITOP record; a sparse layer's bitmaps):
+// no mask crosses to JavaScript to be coloured. Each layer renders into an offscreen rgba8unorm texture of (rows, cols) pixels,
 // which is copied out and put on a 2-D canvas by the UI. Not a WebGPU canvas: on headless
 // Chromium with SwiftShader, presenting a WebGPU canvas destroys the device (README, known
 // limitations), and a texture copy behaves the same on every adapter.
 // Shader: shaders/mask_render.wgsl (loaded through src/gpu, the only importer of shaders).
 // The session does not import this module (state never imports viz): main.tsx hands it in.
-import type { MaskBuffers } from '../engine';
+import type { MaskBuffers, MaskLayerBuffers } from '../engine';
 import { MASK_RENDER_SOURCE, ReadbackPool } from '../gpu';
 
 /** RGB per CELL code (never, dropped, active, grown, pruned), 0..255 (src/reference/mask-codes.ts). */
@@ -15,24 +15,35 @@ export type MaskPalette = readonly (readonly [number, number, number])[];
 const FORMAT: GPUTextureFormat = 'rgba8unorm';
 const PARAMS_BYTES = 16 + 5 * 16;
 
-const renderers = new WeakMap<GPUDevice, Promise<GPURenderPipeline>>();
+type SourceKind = MaskLayerBuffers['kind'];
+const ENTRY: Record<SourceKind, string> = { flat: 'fs', bits: 'fs_bits' };
+const renderers = new WeakMap<GPUDevice, Map<SourceKind, Promise<GPURenderPipeline>>>();
 const readbacks = new WeakMap<GPUDevice, ReadbackPool>();
 
-function pipelineFor(device: GPUDevice): Promise<GPURenderPipeline> {
-  let p = renderers.get(device);
+function pipelineFor(device: GPUDevice, kind: SourceKind): Promise<GPURenderPipeline> {
+  const byKind = renderers.get(device) ?? new Map<SourceKind, Promise<GPURenderPipeline>>();
+  renderers.set(device, byKind);
+  let p = byKind.get(kind);
   if (!p) {
     const module = device.createShaderModule({ label: 'mask_render.wgsl', code: MASK_RENDER_SOURCE });
     p = device.createRenderPipelineAsync({
-      label: 'mask heatmap',
+      label: `mask heatmap (${kind})`,
       layout: 'auto',
       vertex: { module, entryPoint: 'vs' },
-      fragment: { module, entryPoint: 'fs', targets: [{ format: FORMAT }] },
+      fragment: { module, entryPoint: ENTRY[kind], targets: [{ format: FORMAT }] },
       primitive: { topology: 'triangle-list' },
     });
-    renderers.set(device, p);
-    p.catch(() => renderers.delete(device));
+    byKind.set(kind, p);
+    p.catch(() => {
+      byKind.delete(kind);
+    });
   }
   return p;
+}
+
+/** The storage buffers a layer's entry point reads, bindings 1.. (mask_render.wgsl). */
+function sources(l: MaskLayerBuffers): GPUBuffer[] {
+  return l.kind === 'flat' ? [l.mask, l.events, l.fired] : [l.occ, l.old, l.kept, l.fired];
 }
 
 /** Texture rows are copied out at a multiple of 256 bytes. */
@@ -47,7 +58,7 @@ export async function renderMaskImages(source: MaskBuffers, palette: MaskPalette
   let readback = readbacks.get(device);
   if (!readback) readbacks.set(device, (readback = new ReadbackPool(device, 'mask heatmap readback')));
   if (layers.length === 0) return [];
-  const pipeline = await pipelineFor(device);
+  const pipelines = { flat: await pipelineFor(device, 'flat'), bits: layers.some((l) => l.kind === 'bits') ? await pipelineFor(device, 'bits') : null };
   const offsets: number[] = [];
   let total = 0;
   for (const l of layers) {
@@ -61,21 +72,18 @@ export async function renderMaskImages(source: MaskBuffers, palette: MaskPalette
     const encoder = device.createCommandEncoder({ label: 'mask heatmaps' });
     layers.forEach((l, k) => {
       const params = new ArrayBuffer(PARAMS_BYTES);
-      new Uint32Array(params, 0, 4).set([l.cols, l.rows, l.base, 0]);
+      // Params: cols, rows, then the flat buffers' member-0 offset or the bitmap's words per row.
+      new Uint32Array(params, 0, 4).set([l.cols, l.rows, l.kind === 'flat' ? l.base : l.words, 0]);
       const colors = new Float32Array(params, 16, 20);
       palette.forEach(([r, g, b], c) => colors.set([r / 255, g / 255, b / 255, 1], c * 4));
       const uniform = device.createBuffer({ label: 'mask heatmap params', size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
       device.queue.writeBuffer(uniform, 0, params);
       const texture = device.createTexture({ label: 'mask heatmap', size: [l.cols, l.rows], format: FORMAT, usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
       owned.push(uniform, texture);
+      const pipeline = pipelines[l.kind]!;
       const group = device.createBindGroup({
         layout: pipeline.getBindGroupLayout(0),
-        entries: [
-          { binding: 0, resource: { buffer: uniform } },
-          { binding: 1, resource: { buffer: source.mask } },
-          { binding: 2, resource: { buffer: l.events } },
-          { binding: 3, resource: { buffer: source.fired } },
-        ],
+        entries: [{ binding: 0, resource: { buffer: uniform } }, ...sources(l).map((buffer, i) => ({ binding: i + 1, resource: { buffer } }))],
       });
       const pass = encoder.beginRenderPass({ colorAttachments: [{ view: texture.createView(), loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 0] }] });
       pass.setPipeline(pipeline);

@@ -3,9 +3,11 @@
 // the masked storage's position-space update (src/reference/sparse-update.ts): the same pruned and
 // grown connections, the same carried values and optimizer state, exactly. The call lists are the
 // storage's own (src/engine/sparse-update-plan.ts). Shapes with partial and whole bitmap words,
-// M = 1 and 3, densities 0.5 % to 60 %, SET's random keys and RigL's scores with many ties.
+// M = 1 and 3, densities 0.5 % to 60 %, SET's random keys and RigL's scores with many ties. The
+// host side (packing a load, unpacking a read, CHANGE codes) is the storage's own sparse-host.ts.
 import { describe, expect, it } from 'vitest';
-import { bitmapSizes, loadCalls, updateCalls, updateParamsOf, type BitmapBuffers, type Call, type SlotBuffers, type UpdateShape } from '../../src/engine/sparse-update-plan';
+import { bitmapSizes, indexCalls, updateCalls, updateParamsOf, type BitmapBuffers, type Call, type SlotBuffers, type UpdateShape } from '../../src/engine/sparse-update-plan';
+import { changeCodes, packBits, packSlots, unpackBits, unpackSlots } from '../../src/engine/sparse-host';
 import { sparseMaskUpdate } from '../../src/reference/sparse-update';
 import { csrFromMask, csrToDense, slotRows, type CsrLayer } from '../../src/reference/sparse';
 import { randomArray, useGpu, type GpuHarness } from './harness';
@@ -14,8 +16,6 @@ import { layerCase, transposedRows } from './sparse-cases';
 const gpu = useGpu([
   'sparse.score_prune',
   'sparse.scan_lines',
-  'sparse.gather',
-  'sparse.expand',
   'mask.select_k',
   'sparse_select.kept_bits',
   'sparse_select.grow_histogram',
@@ -23,14 +23,13 @@ const gpu = useGpu([
   'sparse_select.grow_mark',
   'sparse_select.grow_ties',
   'sparse_index.copy_words',
-  'sparse_index.mask_to_bits',
   'sparse_index.merge_count',
   'sparse_index.fill_rows',
   'sparse_index.count_cols',
   'sparse_index.fill_cols',
   'sparse_index.carry_index',
   'sparse_index.carry_values',
-  'sparse_index.write_flat',
+  'sparse_index.or_words',
 ]);
 
 const SHAPES = [
@@ -48,6 +47,7 @@ function bitmapBuffers(h: GpuHarness, s: UpdateShape): BitmapBuffers {
     kept: h.empty('kept', z.bitmap),
     grown: h.empty('grown', z.bitmap),
     ties: h.empty('ties', z.bitmap),
+    fired: h.empty('fired', z.bitmap),
     old: h.empty('old', z.old),
     hist: h.empty('hist', z.hist),
     state: h.empty('state', s.members * 4),
@@ -84,7 +84,14 @@ async function expectIndex(h: GpuHarness, b: BitmapBuffers, slots: SlotBuffers, 
 describe.each([1, 3])('sparse storage update over bitmaps, %i member(s)', (members) => {
   const cases = SHAPES.flatMap((shape) => DENSITIES.map((density) => ({ ...shape, density })));
 
-  it.each(cases)('load from the flat mask at $nIn -> $nOut, density $density: the index and the gathered values', async (c) => {
+  /** The storage's host load: occ and the slot values packed on the CPU (sparse-host.ts), the index built on the GPU. */
+  const load = async (h: GpuHarness, s: UpdateShape, b: BitmapBuffers, slots: SlotBuffers, mask: Float32Array, values: Float32Array[]): Promise<void> => {
+    h.cache.device.queue.writeBuffer(b.occ, 0, packBits(s, mask));
+    [slots.val, ...slots.states].forEach((buf, i) => h.cache.device.queue.writeBuffer(buf, 0, packSlots(s, values[i]!, mask, slots.cap)));
+    await run(h, indexCalls(s, b, slots, 0));
+  };
+
+  it.each(cases)('load from the host at $nIn -> $nOut, density $density: the index and the slot values', async (c) => {
     const h = gpu();
     const seed = members * 7 + c.nIn * 13 + Math.round(c.density * 1000);
     const { mask, w } = layerCase(members, c, seed);
@@ -92,13 +99,11 @@ describe.each([1, 3])('sparse storage update over bitmaps, %i member(s)', (membe
     const s: UpdateShape = { members, nIn: c.nIn, nOut: c.nOut, seed: 1, layer: 0, grow: 'random' };
     const b = bitmapBuffers(h, s);
     const slots = slotBuffers(h, members, want.nnz + 3, 0); // padding slots past nnz gather 0
-    await run(h, loadCalls(s, b, slots, { mask: { buffer: h.upload('mask', mask) }, values: [{ buffer: h.upload('w', w) }] }));
+    await load(h, s, b, slots, mask, [w]);
     await expectIndex(h, b, slots, want);
     expect(Array.from(await h.readF32(slots.val))).toEqual(padded(want.val, members, want.nnz, slots.cap));
-    // And back: expand overwrites every position (zeros where inactive).
-    const back = h.upload('back', new Float32Array(w.length).fill(7));
-    await h.run(['sparse.expand', { resources: { src: slots.val, col: slots.col, row_ptr: b.rowPtr, out: back }, params: { batch: 0, n_in: c.nIn, n_out: c.nOut, cap: slots.cap }, members }]);
-    expect(Array.from(await h.readF32(back))).toEqual(Array.from(w));
+    // And back to position space, as a host read does (zeros where inactive).
+    expect(Array.from(unpackSlots(s, await h.readF32(slots.val), await h.readU32(b.occ), slots.cap))).toEqual(Array.from(w));
   });
 
   // growShare < 1: a lowered density target, so the update carries into a second, smaller slot set.
@@ -121,18 +126,16 @@ describe.each([1, 3])('sparse storage update over bitmaps, %i member(s)', (membe
     const want = sparseMaskUpdate(before, states, { prune: k, grow, rule: c.grow, seed: s.seed, step: 41, layer: s.layer, score });
     const b = bitmapBuffers(h, s);
     const slots = slotBuffers(h, members, before.nnz, 2);
-    const dense = (a: Float32Array): GPUBufferBinding => ({ buffer: h.upload('flat', a) });
-    // Load the layer the storage's way, then the states (the test's own, slot-major).
+    // Load the layer the storage's way, with the states (the test's own, slot-major).
     const flatState = (st: Float32Array): Float32Array => {
       const out = new Float32Array(members * n);
       const rows = slotRows(before);
       for (let m = 0; m < members; m++) for (let j = 0; j < before.nnz; j++) out[m * n + rows[m * before.nnz + j]! * c.nIn + before.col[m * before.nnz + j]!] = st[m * before.nnz + j]!;
       return out;
     };
-    await run(h, loadCalls(s, b, slots, { mask: dense(mask), values: [dense(w), ...states.map((st) => dense(flatState(st)))] }));
-    const flat = { mask: dense(mask), events: h.empty('events', members * n), fired: dense(new Float32Array(members * n)) };
+    await load(h, s, b, slots, mask, [w, ...states.map(flatState)]);
     const to = c.growShare === 1 ? slots : slotBuffers(h, members, want.layer.nnz, 2);
-    const calls = updateCalls(s, b, slots, to, { buffer: h.upload('score', score) }, flat);
+    const calls = updateCalls(s, b, slots, to, { buffer: h.upload('score', score) });
     await run(h, calls, updateParamsOf(calls, 41, { prune: k, grow }));
     for (const [name, buf, bits] of [['kept', b.kept, want.kept], ['grown', b.grown, want.grown]] as const) {
       expect(Array.from(await h.readU32(buf)), name).toEqual(Array.from(bits));
@@ -140,9 +143,12 @@ describe.each([1, 3])('sparse storage update over bitmaps, %i member(s)', (membe
     await expectIndex(h, b, to, want.layer);
     expect(Array.from(await h.readF32(to.val))).toEqual(Array.from(want.layer.val));
     for (let i = 0; i < 2; i++) expect(Array.from(await h.readF32(to.states[i]!)), `state ${i + 1}`).toEqual(Array.from(want.states[i]!));
-    expect(Array.from(await h.readU32(flat.events))).toEqual(Array.from(want.events));
+    // What host reads and the views derive from the bitmaps the update leaves: the CHANGE codes
+    // (from old occ, kept and occ), the mask, and ITOP's record (fired |= occ; it started empty).
+    const [old, kept, occ, fired] = await Promise.all([h.readU32(b.old, bitmapSizes(s).bitmap), h.readU32(b.kept), h.readU32(b.occ), h.readU32(b.fired)]);
+    expect(Array.from(changeCodes(s, old!, kept!, occ!))).toEqual(Array.from(want.events));
     const newMask = csrToDense(want.layer).mask;
-    expect(Array.from(await h.readF32(flat.mask.buffer))).toEqual(Array.from(newMask));
-    expect(Array.from(await h.readF32(flat.fired.buffer))).toEqual(Array.from(newMask));
+    expect(Array.from(unpackBits(s, occ!))).toEqual(Array.from(newMask));
+    expect(Array.from(unpackBits(s, fired!))).toEqual(Array.from(newMask));
   });
 });

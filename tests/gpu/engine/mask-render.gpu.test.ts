@@ -1,7 +1,8 @@
 // The mask heatmaps' render pass (shaders/mask_render.wgsl, src/viz/mask-heatmaps.ts) against its
 // CPU reference: every pixel of every layer equals CELL_COLORS[maskCell(...)] computed from the
 // read-back mask, events and ITOP record, for member 0 of a two-member RigL run, at the start and
-// right after an update (so grown and pruned cells are present and placed).
+// right after an update (so grown and pruned cells are present and placed), on each storage: the
+// masked one's flat buffers and the sparse one's bitmaps (fs and fs_bits).
 import { describe, expect, it } from 'vitest';
 import { fractionSplit, generate2D } from '../../../src/data';
 import { mlpLayers, Trainer, type TrainerSetup } from '../../../src/engine';
@@ -13,12 +14,12 @@ import { pointsSetup } from '../points-setup';
 
 const device = useDevice();
 
-function setup(): TrainerSetup {
+function setup(storage: 'masked' | 'sparse'): TrainerSetup {
   const data = generate2D('moons', { n: 128, noise: 0.1, seed: 3 });
   const split = fractionSplit(data.labels, { train: 0.75 }, 5);
   // 2 → 12 → 10 → classes: rows narrower than the 256-byte copy stride, and a layer of 2 columns;
   // two members, so member 0's offsets matter; an update at step 10.
-  return pointsSetup(data, split, { layers: mlpLayers(2, [12, 10], data.classes, 'relu'), members: 2, batch: 16, densityRule: { kind: 'uniform' }, schedule: { deltaT: 10, alpha: 0.5, decay: 'constant', tEnd: 100, beginStep: 0 }, stepsPerSubmit: 8 });
+  return pointsSetup(data, split, { layers: mlpLayers(2, [12, 10], data.classes, 'relu'), members: 2, batch: 16, densityRule: { kind: 'uniform' }, schedule: { deltaT: 10, alpha: 0.5, decay: 'constant', tEnd: 100, beginStep: 0 }, stepsPerSubmit: 8, storage });
 }
 
 /** Renders on the GPU and compares with the CPU colouring; returns the cell counts it saw. */
@@ -41,10 +42,11 @@ async function expectRenderMatchesCpu(trainer: Trainer): Promise<{ grown: number
   return { grown: count(CELL.grown), pruned: count(CELL.pruned) };
 }
 
-describe('mask heatmap render pass', () => {
+describe.each(['masked', 'sparse'] as const)('mask heatmap render pass, %s storage', (storage) => {
   it('draws every cell as the CPU reference colours it, before and after a RigL update', async () => {
-    const trainer = await Trainer.create(PipelineCache.for(device().device), setup());
+    const trainer = await Trainer.create(PipelineCache.for(device().device), setup(storage));
     try {
+      expect(trainer.maskBuffers().layers.map((l) => l.kind)).toEqual(new Array(3).fill(storage === 'sparse' ? 'bits' : 'flat'));
       expect(await expectRenderMatchesCpu(trainer)).toEqual({ grown: 0, pruned: 0 });
       await trainer.train(12); // the update at step 10 prunes and regrows
       const after = await expectRenderMatchesCpu(trainer);

@@ -1,12 +1,14 @@
 // The sparse storage against the masked one (docs/ARCHITECTURE.md §7): from the same seed, SET,
 // RigL and static runs with M = 2 give the same masks after every mask update and the same losses
 // (bit for bit: the sparse kernels sum in the masked GEMM's order), through a density change
-// (the slots are reallocated), Adam, a reset, and a checkpoint restored across the two storages.
+// (the slots are reallocated), Adam, a reset, and a checkpoint restored across the two storages;
+// the host reads (ITOP record, CHANGE codes, a dense gradient) agree too. Memory follows density:
+// a sparse run allocates less than one dense copy of its weights.
 import { describe, expect, it } from 'vitest';
 import { fractionSplit, generate2D } from '../../../src/data';
 import { mlpLayers, Trainer, type TrainerSetup } from '../../../src/engine';
 import type { StorageSetting } from '../../../src/engine/storage-choice';
-import { PipelineCache } from '../../../src/gpu';
+import { bufferCounts, PipelineCache } from '../../../src/gpu';
 import type { SparseMethod } from '../../../src/sparsity';
 import { useDevice } from '../harness';
 import { pointsSetup } from '../points-setup';
@@ -42,6 +44,9 @@ async function trainTogether(a: Trainer, b: Trainer, chunks: number, chunk: numb
     const [ma, mb] = await Promise.all([a.readMask(), b.readMask()]);
     expect(mb.join(''), `${what}: masks after step ${a.currentStep}`).toBe(ma.join(''));
     expect(b.activeCounts).toEqual(a.activeCounts);
+    const [fa, fb, ea, eb] = await Promise.all([a.readFired(), b.readFired(), a.readEvents(), b.readEvents()]);
+    expect(fb.join(''), `${what}: ITOP record after step ${a.currentStep}`).toBe(fa.join(''));
+    expect(eb.map((e) => e.join('')), `${what}: CHANGE codes after step ${a.currentStep}`).toEqual(ea.map((e) => e.join('')));
   }
   return updates;
 }
@@ -90,6 +95,43 @@ describe('sparse storage = masked storage', () => {
     expect(mb.join('')).toBe(ma.join(''));
     expect(md.join('')).toBe(ma.join(''));
     for (const t of [sparse, masked, sparse2]) t.destroy();
+  });
+
+  it('a dense gradient (masks at initialisation, GradInit) is the masked storage\'s, and its buffer is released after', async () => {
+    const s = setup({ method: 'set' });
+    const [masked, sparse] = await Promise.all([make(s, 'masked'), make(s, 'sparse')]);
+    const [w, mask] = await Promise.all([masked.readWeights(), masked.readMask()]);
+    const examples = Uint32Array.from({ length: 30 }, (_, i) => i * 3);
+    const live = () => bufferCounts(device().device)!.liveBytes;
+    for (const t of [masked, sparse]) await t.lossAndGradient(w, mask, examples); // readback staging buffers stay in the pools
+    const before = live();
+    const [ga, gb] = [await masked.lossAndGradient(w, mask, examples), await sparse.lossAndGradient(w, mask, examples)];
+    expect(gb.loss).toEqual(ga.loss);
+    expect(Array.from(gb.gradient)).toEqual(Array.from(ga.gradient));
+    expect(ga.gradient.some((v, i) => v !== 0 && mask[i] === 0), 'inactive positions get the dense gradient').toBe(true);
+    expect(live(), 'the dense gradient buffers are gone').toBe(before);
+    masked.destroy();
+    sparse.destroy();
+  });
+
+  it('memory follows density: a SET run on the sparse storage allocates less than one dense copy of its weights', async () => {
+    const s = setup({ method: 'set', layers: mlpLayers(2, [1024, 1024], 3, 'relu'), density: 0.01, densityRule: { kind: 'uniform' }, schedule: { deltaT: 4, alpha: 0.3, decay: 'constant', tEnd: 60, beginStep: 0 }, stepsPerSubmit: 4 });
+    const live = () => bufferCounts(device().device)!.liveBytes;
+    const denseCopy = 4 * s.members * (2 * 1024 + 1024 * 1024 + 1024 * 3);
+    let at = live();
+    const sparse = await make(s, 'sparse');
+    const r = await sparse.train(6); // through a mask update
+    expect(r.some((x) => x.maskUpdate)).toBe(true);
+    const sparseBytes = live() - at;
+    at = live();
+    const masked = await make(s, 'masked');
+    const maskedBytes = live() - at;
+    console.log(`2-1024-1024-3 at 1 %, SET, M = 2: sparse storage ${(sparseBytes / 2 ** 20).toFixed(2)} MiB, masked ${(maskedBytes / 2 ** 20).toFixed(2)} MiB, one dense copy of the weights ${(denseCopy / 2 ** 20).toFixed(2)} MiB`);
+    expect(sparseBytes, `sparse ${sparseBytes} B, one dense copy ${denseCopy} B`).toBeLessThan(denseCopy);
+    // The masked storage keeps weights, gradients, mask, two states, ITOP, CHANGE codes and update keys per position.
+    expect(maskedBytes).toBeGreaterThan(8 * denseCopy);
+    masked.destroy();
+    sparse.destroy();
   });
 
   it('refuses SNFS on the sparse storage by name; auto and conv layers fall back to masked', async () => {
