@@ -11,7 +11,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients'; // tfjs-core alone has no gradients
 import { parseConfig } from '../src/config';
 import { RunLoop, Trainer, maskableLayers, stopMessage, trainerSetupFromConfig, type StorageKind, type TrainerSetup } from '../src/engine';
-import { PipelineCache, acquireGpu, type AdapterSummary } from '../src/gpu';
+import { PipelineCache, acquireGpu, bufferCounts, type AdapterSummary } from '../src/gpu';
 import { sparseForwardFlops } from '../src/sparsity';
 import { preflight } from '../src/ensemble';
 import { loadData } from '../runner/load-data';
@@ -51,6 +51,8 @@ export interface ThroughputRow {
   storage: StorageKind;
   /** Each weight layer's storage and bytes of weight state (LayerStorage.stateBytes). */
   layers: { name: string; storage: StorageKind; stateBytes: number }[];
+  /** Bytes of every GPU buffer the trainer created and still held after the timed steps (src/gpu/buffer-count.ts). */
+  gpuBytes: number;
   /** Density per weight layer (the PyTorch CPU peer trains the same). */
   densities: number[];
   /** Compute dispatches of one ordinary training step. */
@@ -141,6 +143,8 @@ async function timeOurs(cache: PipelineCache, c: Case, data: Awaited<ReturnType<
   // The pre-flight every run goes through: a case that does not fit this GPU is refused by name.
   const tooBig = preflight({ mode: 'none', base: setup, epochs: 1, stepsPerEpoch: 1, members: c.members }, cache.device.limits);
   if (tooBig) throw new Error(`bench case ${c.id}: ${tooBig}`);
+  const liveBytes = (): number => bufferCounts(cache.device)?.liveBytes ?? NaN;
+  const bytesBefore = liveBytes();
   const trainer = await Trainer.create(cache, setup);
   try {
     // One timed chunk = N steps through the engine's one run loop (the app's path), then a stop.
@@ -161,6 +165,7 @@ async function timeOurs(cache: PipelineCache, c: Case, data: Awaited<ReturnType<
       updateEveryStep: c.updateEveryStep ?? false,
       storage: c.storage,
       layers: trainer.net.storages.map((st) => ({ name: st.layer.name, storage: st.kind, stateBytes: st.stateBytes })),
+      gpuBytes: liveBytes() - bytesBefore,
       dispatchesPerStep: trainer.net.stepDispatches,
       densities: trainer.densities().layers,
       timing: t,

@@ -46,11 +46,12 @@ export function markdown(r) {
     return m ? [[sp, m]] : [];
   });
   if (pairs.length > 0) {
-    lines.push('| sparsity | M | sparse ÷ masked examples/s | weight state, masked | weight state, sparse (slots) |');
-    lines.push('|---:|---:|---:|---:|---:|');
+    lines.push('| sparsity | M | sparse ÷ masked examples/s | weight state, masked | weight state, sparse (slots) | all GPU buffers, masked → sparse |');
+    lines.push('|---:|---:|---:|---:|---:|---:|');
     const kib = (b) => `${(b / 1024).toFixed(0)} KiB`;
+    const mibOf = (o) => (Number.isFinite(o.gpuBytes) ? `${(o.gpuBytes / 2 ** 20).toFixed(1)}` : '—');
     const state = (o) => o.layers.map((l) => `${l.name} ${kib(l.stateBytes)}${l.storage === o.storage ? '' : ` (${l.storage})`}`).join(', ');
-    for (const [sp, m] of pairs) lines.push(`| ${Math.round(sp.sparsity * 100)}% | ${sp.members} | ${(sp.examplesPerSecond / m.examplesPerSecond).toFixed(2)}× | ${state(m)} | ${state(sp)} |`);
+    for (const [sp, m] of pairs) lines.push(`| ${Math.round(sp.sparsity * 100)}% | ${sp.members} | ${(sp.examplesPerSecond / m.examplesPerSecond).toFixed(2)}× | ${state(m)} | ${state(sp)} | ${mibOf(m)} → ${mibOf(sp)} MiB |`);
     lines.push('');
   }
   if (r.torchCpu?.rows?.length) {
