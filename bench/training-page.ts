@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients'; // tfjs-core alone has no gradients
 import { parseConfig } from '../src/config';
-import { RunLoop, Trainer, maskableLayers, stopMessage, trainerSetupFromConfig, type StorageKind, type TrainerSetup } from '../src/engine';
+import { RunLoop, Trainer, maskableLayers, mlpLayers, stopMessage, trainerSetupFromConfig, type StorageKind, type TrainerSetup } from '../src/engine';
 import { PipelineCache, acquireGpu, bufferCounts, type AdapterSummary } from '../src/gpu';
 import { sparseForwardFlops } from '../src/sparsity';
 import { preflight } from '../src/ensemble';
@@ -39,6 +39,8 @@ interface Case {
   updateEveryStep?: boolean;
   /** How the weight layers keep their weights (src/engine/storage-choice.ts). */
   storage: StorageKind;
+  /** Hidden widths of a 784-…-10 ReLU MLP instead of LeNet-300-100's 300, 100 (issue 15's wide rows). */
+  hidden?: readonly number[];
 }
 
 export interface ThroughputRow {
@@ -49,8 +51,12 @@ export interface ThroughputRow {
   members: number;
   updateEveryStep: boolean;
   storage: StorageKind;
+  /** The network: 'LeNet-300-100' or its widths, e.g. '784-4096-4096-10'. */
+  model: string;
   /** Each weight layer's storage and bytes of weight state (LayerStorage.stateBytes). */
   layers: { name: string; storage: StorageKind; stateBytes: number }[];
+  /** What the masked storage's weight state would be (weights, gradients, mask, optimizer state per position). */
+  denseStateBytes: number;
   /** Bytes of every GPU buffer the trainer created and still held after the timed steps (src/gpu/buffer-count.ts). */
   gpuBytes: number;
   /** Density per weight layer (the PyTorch CPU peer trains the same). */
@@ -70,6 +76,7 @@ export interface UpdateRow {
   method: string;
   sparsity: number;
   storage: StorageKind;
+  model: string;
   /** ms per step with an update every step minus ms per step with none. */
   msPerUpdate: number;
   /** One mask update in training steps. */
@@ -112,6 +119,9 @@ function cases(quick: boolean, only: readonly string[] | null): Case[] {
     ...SPARSITIES.flatMap((s) => both((st) => rigl(s, st, 4))),
     ...both((st) => rigl(0.9, st, 1, true)),
     ...both((st) => ({ id: `set-90-update-${st}`, label: `SET 90%, update every step, ${st}`, method: 'set', sparsity: 0.9, members: 1, updateEveryStep: true, storage: st })),
+    // Wide and sparse (issue 15): 75× LeNet-300-100's dense weights; sparse only (masked would hold
+    // 20 M positions per buffer and run a dense 784-4096-4096-10 GEMM every step).
+    ...[false, true].map((u): Case => ({ ...rigl(0.99, 'sparse', 1, u), id: `wide-99${u ? '-update' : ''}-sparse`, label: `784-4096-4096-10, RigL 99%${u ? ', update every step' : ''}, sparse`, hidden: [4096, 4096] })),
   ];
   if (only) return all.filter((c) => only.includes(c.id));
   return quick ? all.filter((c) => ['dense', 'rigl-90-masked', 'rigl-90-sparse', 'rigl-90-update-masked', 'rigl-90-update-sparse'].includes(c.id)) : all;
@@ -135,6 +145,7 @@ async function timeOurs(cache: PipelineCache, c: Case, data: Awaited<ReturnType<
   const base = trainerSetupFromConfig(parsed.config, data).setup;
   const setup: TrainerSetup = {
     ...base,
+    ...(c.hidden ? { layers: mlpLayers(784, c.hidden, 10, 'relu') } : {}),
     members: c.members,
     storage: c.storage,
     totalSteps: NEVER,
@@ -164,6 +175,8 @@ async function timeOurs(cache: PipelineCache, c: Case, data: Awaited<ReturnType<
       members: c.members,
       updateEveryStep: c.updateEveryStep ?? false,
       storage: c.storage,
+      model: c.hidden ? [784, ...c.hidden, 10].join('-') : 'LeNet-300-100',
+      denseStateBytes: trainer.layout.layers.reduce((a, l) => a + l.numel * c.members * 4 * (3 + (setup.optimizer.kind === 'adam' ? 2 : 1)), 0),
       layers: trainer.net.storages.map((st) => ({ name: st.layer.name, storage: st.kind, stateBytes: st.stateBytes })),
       gpuBytes: liveBytes() - bytesBefore,
       dispatchesPerStep: trainer.net.stepDispatches,
@@ -256,10 +269,10 @@ async function main(): Promise<TrainingBenchResult> {
     .filter((r) => r.updateEveryStep)
     .flatMap((r) => {
       // Against the same sparsity and storage without updates.
-      const noUpdate = ours.find((o) => !o.updateEveryStep && o.method === 'rigl' && o.members === 1 && o.sparsity === r.sparsity && o.storage === r.storage);
+      const noUpdate = ours.find((o) => !o.updateEveryStep && o.method === 'rigl' && o.members === 1 && o.sparsity === r.sparsity && o.storage === r.storage && o.model === r.model);
       if (!noUpdate) return [];
       const msPerUpdate = r.msPerStep - noUpdate.msPerStep;
-      return [{ method: r.method, sparsity: r.sparsity, storage: r.storage, msPerUpdate, steps: msPerUpdate / noUpdate.msPerStep }];
+      return [{ method: r.method, sparsity: r.sparsity, storage: r.storage, model: r.model, msPerUpdate, steps: msPerUpdate / noUpdate.msPerStep }];
     });
   gpu.destroy();
   return {
@@ -275,7 +288,7 @@ async function main(): Promise<TrainingBenchResult> {
         'One timed chunk = N training steps and one wait (ours: N steps through RunLoop (Trainer.train), which reads each step\'s loss back; tfjs: N optimizer.minimize calls, then one await of the last loss).',
         'Throughput rows have no mask update in the timed steps; an update is timed as (ms/step with an update every step) - (ms/step with none), at 90 % sparsity.',
         'The masked storage computes masked dense products: sparsity lowers the useful FLOPs, not the work done, so its rows run at about the dense speed. The sparse storage visits the active connections only.',
-        'The sparse storage still keeps the layer\'s position-space copy in the flat buffers (for mask updates, checkpoints and views): its state bytes below are the slots only.',
+        'The sparse storage keeps no position-space copy on the GPU (host reads convert through its slots and bitmaps); RigL\'s dense dW for its growth scores is its one dense buffer, counted in gpuBytes, not in the state bytes.',
         'Both sides: batch 128 drawn from the MNIST images resident on the GPU, SGD lr 0.1 momentum 0.9, no weight decay.',
         ...(gpu.adapter.software ? ['Software adapter (SwiftShader): these are NOT GPU numbers.'] : []),
       ],

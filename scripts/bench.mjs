@@ -29,20 +29,24 @@ const f1 = (v) => (v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0)
 /** The markdown table of a bench/results.json (docs/BENCHMARKS.md holds one). */
 export function markdown(r) {
   const lines = [];
+  // Rows before the wide ones had no model field: LeNet-300-100.
+  const lenet = (o) => (o.model ?? 'LeNet-300-100') === 'LeNet-300-100';
   lines.push(`Adapter: ${r.meta.adapter.label}${r.meta.software ? ' — **software (SwiftShader): not GPU numbers**' : ''}; ${r.meta.browserVersion ?? ''}; tfjs ${r.meta.tfjs.version} (${r.meta.tfjs.backend}); ${r.meta.date.slice(0, 10)}.`);
   lines.push('');
   lines.push('| run | M | storage | ms / step | examples / s | dispatches / step | useful GFLOP/s | vs tfjs dense |');
   lines.push('|---|---:|---|---:|---:|---:|---:|---:|');
   for (const o of r.ours.filter((x) => !x.updateEveryStep)) {
-    lines.push(`| ours, ${o.label} | ${o.members} | ${o.storage} | ${f1(o.msPerStep)} | ${f1(o.examplesPerSecond)} | ${o.dispatchesPerStep} | ${o.gflops.toFixed(3)} | ${(r.tfjs.msPerStep / (o.msPerStep / o.members)).toFixed(2)}× |`);
+    // tfjs trains LeNet-300-100: no ratio for another network.
+    const vsTfjs = lenet(o) ? `${(r.tfjs.msPerStep / (o.msPerStep / o.members)).toFixed(2)}×` : '—';
+    lines.push(`| ours, ${o.label} | ${o.members} | ${o.storage} | ${f1(o.msPerStep)} | ${f1(o.examplesPerSecond)} | ${o.dispatchesPerStep} | ${o.gflops.toFixed(3)} | ${vsTfjs} |`);
   }
   lines.push(`| tfjs ${r.meta.tfjs.version} webgpu, dense | 1 | — | ${f1(r.tfjs.msPerStep)} | ${f1(r.tfjs.examplesPerSecond)} | — | — | 1.00× |`);
   lines.push('');
   lines.push('"vs tfjs dense" = tfjs ms per step ÷ our ms per step per member (above 1: ours trains more examples per second).');
   lines.push('');
   // Sparse ÷ masked examples per second, same sparsity and members, same run.
-  const pairs = r.ours.filter((o) => o.storage === 'sparse' && !o.updateEveryStep).flatMap((sp) => {
-    const m = r.ours.find((o) => o.storage === 'masked' && !o.updateEveryStep && o.method === sp.method && o.sparsity === sp.sparsity && o.members === sp.members);
+  const pairs = r.ours.filter((o) => o.storage === 'sparse' && !o.updateEveryStep && lenet(o)).flatMap((sp) => {
+    const m = r.ours.find((o) => o.storage === 'masked' && !o.updateEveryStep && lenet(o) && o.method === sp.method && o.sparsity === sp.sparsity && o.members === sp.members);
     return m ? [[sp, m]] : [];
   });
   if (pairs.length > 0) {
@@ -54,13 +58,26 @@ export function markdown(r) {
     for (const [sp, m] of pairs) lines.push(`| ${Math.round(sp.sparsity * 100)}% | ${sp.members} | ${(sp.examplesPerSecond / m.examplesPerSecond).toFixed(2)}× | ${state(m)} | ${state(sp)} | ${mibOf(m)} → ${mibOf(sp)} MiB |`);
     lines.push('');
   }
+  const wide = r.ours.filter((o) => !lenet(o) && !o.updateEveryStep);
+  if (wide.length > 0) {
+    lines.push('Wide and sparse (issue 15): the same RigL on wider MLPs, sparse storage only:');
+    lines.push('');
+    lines.push('| network | sparsity | ms / step | examples / s | weight state | ÷ the dense weight state | all GPU buffers | one RigL update, in steps |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const o of wide) {
+      const bytes = o.layers.reduce((a, l) => a + l.stateBytes, 0);
+      const u = r.updates.find((x) => x.model === o.model && x.sparsity === o.sparsity && x.storage === o.storage);
+      lines.push(`| ${o.model} | ${Math.round(o.sparsity * 100)}% | ${f1(o.msPerStep)} | ${f1(o.examplesPerSecond)} | ${(bytes / 2 ** 20).toFixed(1)} MiB | ${((100 * bytes) / o.denseStateBytes).toFixed(1)} % | ${(o.gpuBytes / 2 ** 20).toFixed(1)} MiB | ${u ? u.steps.toFixed(2) : '—'} |`);
+    }
+    lines.push('');
+  }
   if (r.torchCpu?.rows?.length) {
     lines.push(`PyTorch ${r.torchCpu.rows[0].torch} on the CPU (${r.torchCpu.rows[0].threads} threads), the same masked network (W ⊙ mask, dense matmul), batch 128, SGD, measured after the browser closed:`);
     lines.push('');
     lines.push('| sparsity | PyTorch CPU examples / s | ours sparse examples / s | ours sparse ÷ PyTorch |');
     lines.push('|---:|---:|---:|---:|');
     for (const t of r.torchCpu.rows) {
-      const sp = r.ours.find((o) => o.storage === 'sparse' && !o.updateEveryStep && o.members === 1 && o.sparsity === t.sparsity);
+      const sp = r.ours.find((o) => o.storage === 'sparse' && !o.updateEveryStep && lenet(o) && o.members === 1 && o.sparsity === t.sparsity);
       lines.push(`| ${Math.round(t.sparsity * 100)}% | ${f1(t.examplesPerSecond)} | ${sp ? f1(sp.examplesPerSecond) : '—'} | ${sp ? `${(sp.examplesPerSecond / t.examplesPerSecond).toFixed(2)}×` : '—'} |`);
     }
     lines.push('');
@@ -85,7 +102,7 @@ export function markdown(r) {
   }
   lines.push('| mask update | storage | ms | in training steps |');
   lines.push('|---|---|---:|---:|');
-  for (const u of r.updates) lines.push(`| ${{ rigl: 'RigL', set: 'SET' }[u.method] ?? u.method} at ${u.sparsity * 100}% | ${u.storage ?? 'masked'} | ${f1(u.msPerUpdate)} | ${u.steps.toFixed(2)} |`);
+  for (const u of r.updates) lines.push(`| ${{ rigl: 'RigL', set: 'SET' }[u.method] ?? u.method} at ${u.sparsity * 100}%${lenet(u) ? '' : `, ${u.model}`} | ${u.storage ?? 'masked'} | ${f1(u.msPerUpdate)} | ${u.steps.toFixed(2)} |`);
   return lines.join('\n');
 }
 
