@@ -41,12 +41,14 @@ fn fs(@builtin(position) pos: vec4<f32>) -> @location(0) vec4<f32> {
 // ---- The sparse storage: bitmaps (members, rows, words) u32, member 0 first; bit c % 32 of word
 // row·words + c / 32. The CHANGE code from the bitmaps the last update left, as
 // src/engine/sparse-host.ts changeCodes: grown = active now and not before, pruned = active before
-// and not kept (pruned and regrown when active again).
+// and not kept (pruned and regrown when active again). A layer too large for one pixel per
+// connection draws one pixel per block × block connections: the mean of its cells' colours, so a
+// block's shade is its density with its grown and pruned shares (src/state/views.ts blockImage).
 struct BitsParams {
   cols: u32,
   rows: u32,
   words: u32,
-  _pad: u32,
+  block: u32,      // connections per pixel along each side (1: one pixel per connection)
   colors: array<vec4<f32>, 5>,
 }
 
@@ -58,8 +60,22 @@ struct BitsParams {
 
 @fragment
 fn fs_bits(@builtin(position) pos: vec4<f32>) -> @location(0) vec4<f32> {
-  let c = u32(pos.x);
-  let w = u32(pos.y) * bparams.words + c / 32u;
+  let b = max(bparams.block, 1u);
+  let r0 = u32(pos.y) * b;
+  let c0 = u32(pos.x) * b;
+  let r1 = min(r0 + b, bparams.rows);
+  let c1 = min(c0 + b, bparams.cols);
+  var sum = vec4<f32>(0.0);
+  for (var r = r0; r < r1; r++) {
+    for (var c = c0; c < c1; c++) {
+      sum += bparams.colors[bits_cell(r, c)];
+    }
+  }
+  return sum / f32((r1 - r0) * (c1 - c0));
+}
+
+fn bits_cell(r: u32, c: u32) -> u32 {
+  let w = r * bparams.words + c / 32u;
   let bit = 1u << (c % 32u);
   let now = (occ[w] & bit) != 0u;
   let was = (old_occ[w] & bit) != 0u;
@@ -69,7 +85,7 @@ fn fs_bits(@builtin(position) pos: vec4<f32>) -> @location(0) vec4<f32> {
   } else if (was && (kept[w] & bit) == 0u) {
     change = select(CHANGE_PRUNED, CHANGE_REGROWN, now);
   }
-  return bparams.colors[cell_code(change, now, (fired_bits[w] & bit) != 0u)];
+  return cell_code(change, now, (fired_bits[w] & bit) != 0u);
 }
 
 fn cell_code(change: u32, is_active: bool, was_active: bool) -> u32 {

@@ -39,6 +39,29 @@ export function maskViews(layout: ParamLayout, mask: Float32Array, weights: Floa
   });
 }
 
+/**
+ * A layer's heatmap drawn in blocks: pixel (y, x) is the mean of the palette colours of the cells
+ * in rows y·block.. and columns x·block.. (clipped at the edges), so its shade is the block's
+ * density with its grown and pruned shares; (⌈rows/block⌉, ⌈cols/block⌉) RGBA. Block 1 is one
+ * pixel per cell. The CPU twin of mask_render.wgsl fs_bits (GPU test: mask-render.gpu.test.ts).
+ */
+export function blockImage(cells: Uint8Array, rows: number, cols: number, block: number, palette: readonly (readonly [number, number, number])[]): Uint8ClampedArray {
+  const h = Math.ceil(rows / block);
+  const w = Math.ceil(cols / block);
+  const out = new Uint8ClampedArray(h * w * 4);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const sum = [0, 0, 0];
+      let n = 0;
+      for (let r = y * block; r < Math.min(rows, (y + 1) * block); r++) {
+        for (let c = x * block; c < Math.min(cols, (x + 1) * block); c++, n++) palette[cells[r * cols + c]!]!.forEach((v, i) => (sum[i]! += v));
+      }
+      out.set([...sum.map((v) => Math.round(v / n)), 255], (y * w + x) * 4);
+    }
+  }
+  return out;
+}
+
 /** Predicted class and its probability per grid cell, from the grid's logits (G·G, classes). */
 export function boundaryCells(logits: Float32Array, classes: number): { predicted: Uint8Array; confidence: Float32Array } {
   const n = logits.length / classes;

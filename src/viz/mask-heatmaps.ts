@@ -46,24 +46,42 @@ function sources(l: MaskLayerBuffers): GPUBuffer[] {
   return l.kind === 'flat' ? [l.mask, l.events, l.fired] : [l.occ, l.old, l.kept, l.fired];
 }
 
+/** The widest heatmap side in pixels: a larger sparse layer draws one pixel per block of connections. */
+export const HEATMAP_MAX_SIDE = 1024;
+
+/**
+ * Connections per pixel along each side for a layer of (rows, cols): 1 while both fit `maxSide`.
+ * Only the sparse storage's bitmaps are drawn in blocks (a masked layer stays within 1,024 × 1,024
+ * connections and is drawn one pixel each).
+ */
+export function heatmapBlock(l: Pick<MaskLayerBuffers, 'kind' | 'rows' | 'cols'>, maxSide = HEATMAP_MAX_SIDE): number {
+  return l.kind === 'bits' ? Math.max(1, Math.ceil(Math.max(l.rows, l.cols) / maxSide)) : 1;
+}
+
 /** Texture rows are copied out at a multiple of 256 bytes. */
 const paddedRow = (cols: number) => Math.ceil((cols * 4) / 256) * 256;
 
 /**
  * Draws member 0 of every weight layer and resolves with its pixels, (rows = outputs, cols =
- * inputs·taps) RGBA each, ready for ImageData.
+ * inputs·taps) RGBA each, ready for ImageData; a layer drawn in blocks (heatmapBlock with
+ * `maxSide`) has ⌈rows / block⌉ × ⌈cols / block⌉ pixels.
  */
-export async function renderMaskImages(source: MaskBuffers, palette: MaskPalette): Promise<Uint8ClampedArray[]> {
+export async function renderMaskImages(source: MaskBuffers, palette: MaskPalette, maxSide = HEATMAP_MAX_SIDE): Promise<Uint8ClampedArray[]> {
   const { device, layers } = source;
   let readback = readbacks.get(device);
   if (!readback) readbacks.set(device, (readback = new ReadbackPool(device, 'mask heatmap readback')));
   if (layers.length === 0) return [];
   const pipelines = { flat: await pipelineFor(device, 'flat'), bits: layers.some((l) => l.kind === 'bits') ? await pipelineFor(device, 'bits') : null };
+  // Each layer's picture: (h, w) pixels of `block` × `block` connections.
+  const sizes = layers.map((l) => {
+    const block = heatmapBlock(l, maxSide);
+    return { block, w: Math.ceil(l.cols / block), h: Math.ceil(l.rows / block) };
+  });
   const offsets: number[] = [];
   let total = 0;
-  for (const l of layers) {
+  for (const z of sizes) {
     offsets.push(total);
-    total += paddedRow(l.cols) * l.rows;
+    total += paddedRow(z.w) * z.h;
   }
   const owned: (GPUBuffer | GPUTexture)[] = [];
   const pixels = device.createBuffer({ label: 'mask heatmap pixels', size: total, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
@@ -71,14 +89,15 @@ export async function renderMaskImages(source: MaskBuffers, palette: MaskPalette
   try {
     const encoder = device.createCommandEncoder({ label: 'mask heatmaps' });
     layers.forEach((l, k) => {
+      const { w, h, block } = sizes[k]!;
       const params = new ArrayBuffer(PARAMS_BYTES);
-      // Params: cols, rows, then the flat buffers' member-0 offset or the bitmap's words per row.
-      new Uint32Array(params, 0, 4).set([l.cols, l.rows, l.kind === 'flat' ? l.base : l.words, 0]);
+      // Params: cols, rows, then the flat buffers' member-0 offset or the bitmap's words per row and the block.
+      new Uint32Array(params, 0, 4).set(l.kind === 'flat' ? [l.cols, l.rows, l.base, 0] : [l.cols, l.rows, l.words, block]);
       const colors = new Float32Array(params, 16, 20);
       palette.forEach(([r, g, b], c) => colors.set([r / 255, g / 255, b / 255, 1], c * 4));
       const uniform = device.createBuffer({ label: 'mask heatmap params', size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
       device.queue.writeBuffer(uniform, 0, params);
-      const texture = device.createTexture({ label: 'mask heatmap', size: [l.cols, l.rows], format: FORMAT, usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
+      const texture = device.createTexture({ label: 'mask heatmap', size: [w, h], format: FORMAT, usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
       owned.push(uniform, texture);
       const pipeline = pipelines[l.kind]!;
       const group = device.createBindGroup({
@@ -90,15 +109,15 @@ export async function renderMaskImages(source: MaskBuffers, palette: MaskPalette
       pass.setBindGroup(0, group);
       pass.draw(3);
       pass.end();
-      encoder.copyTextureToBuffer({ texture }, { buffer: pixels, offset: offsets[k]!, bytesPerRow: paddedRow(l.cols), rowsPerImage: l.rows }, [l.cols, l.rows]);
+      encoder.copyTextureToBuffer({ texture }, { buffer: pixels, offset: offsets[k]!, bytesPerRow: paddedRow(w), rowsPerImage: h }, [w, h]);
     });
     device.queue.submit([encoder.finish()]);
     const bytes = new Uint8Array(await readback.read(pixels));
-    // Drop each row's padding: (rows, cols) RGBA.
-    return layers.map((l, k) => {
-      const out = new Uint8ClampedArray(l.rows * l.cols * 4);
-      const stride = paddedRow(l.cols);
-      for (let r = 0; r < l.rows; r++) out.set(bytes.subarray(offsets[k]! + r * stride, offsets[k]! + r * stride + l.cols * 4), r * l.cols * 4);
+    // Drop each row's padding: (h, w) RGBA.
+    return sizes.map(({ w, h }, k) => {
+      const out = new Uint8ClampedArray(h * w * 4);
+      const stride = paddedRow(w);
+      for (let r = 0; r < h; r++) out.set(bytes.subarray(offsets[k]! + r * stride, offsets[k]! + r * stride + w * 4), r * w * 4);
       return out;
     });
   } finally {

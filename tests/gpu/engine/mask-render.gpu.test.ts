@@ -2,13 +2,15 @@
 // CPU reference: every pixel of every layer equals CELL_COLORS[maskCell(...)] computed from the
 // read-back mask, events and ITOP record, for member 0 of a two-member RigL run, at the start and
 // right after an update (so grown and pruned cells are present and placed), on each storage: the
-// masked one's flat buffers and the sparse one's bitmaps (fs and fs_bits).
+// masked one's flat buffers and the sparse one's bitmaps (fs and fs_bits). A sparse layer too large
+// for one pixel per connection is drawn in blocks: each pixel the mean colour of its block, as the
+// CPU's blockImage gives (to one level of 255, the texture's rounding).
 import { describe, expect, it } from 'vitest';
 import { fractionSplit, generate2D } from '../../../src/data';
 import { mlpLayers, Trainer, type TrainerSetup } from '../../../src/engine';
 import { PipelineCache } from '../../../src/gpu';
-import { CELL, CELL_COLORS, maskViews } from '../../../src/state';
-import { renderMaskImages } from '../../../src/viz';
+import { blockImage, CELL, CELL_COLORS, maskViews } from '../../../src/state';
+import { heatmapBlock, renderMaskImages } from '../../../src/viz';
 import { useDevice } from '../harness';
 import { pointsSetup } from '../points-setup';
 
@@ -41,6 +43,35 @@ async function expectRenderMatchesCpu(trainer: Trainer): Promise<{ grown: number
   const count = (code: number) => views.reduce((a, v) => a + v.cells.filter((c) => c === code).length, 0);
   return { grown: count(CELL.grown), pruned: count(CELL.pruned) };
 }
+
+/** The pictures drawn with at most `maxSide` pixels a side against blockImage of the CPU's cells. */
+async function expectBlocksMatchCpu(trainer: Trainer, maxSide: number): Promise<number[]> {
+  const [mask, weights, fired, events] = await Promise.all([trainer.readMask(), trainer.readWeights(), trainer.readFired(), trainer.readEvents()]);
+  const buffers = trainer.maskBuffers();
+  const images = await renderMaskImages(buffers, CELL_COLORS, maxSide);
+  const views = maskViews(trainer.layout, mask, weights, fired, events, null);
+  return views.map((v, li) => {
+    const block = heatmapBlock(buffers.layers[li]!, maxSide);
+    const want = blockImage(v.cells, v.rows, v.cols, block, CELL_COLORS);
+    expect(images[li]!.length, v.name).toBe(want.length);
+    const worst = want.reduce((a, x, i) => Math.max(a, Math.abs(x - images[li]![i]!)), 0);
+    expect(worst, `${v.name}, block ${block}: largest channel difference`).toBeLessThanOrEqual(1);
+    return block;
+  });
+}
+
+describe('mask heatmap in blocks (sparse storage)', () => {
+  it('draws each block as the mean colour of its cells, partial blocks at the edges included', async () => {
+    const trainer = await Trainer.create(PipelineCache.for(device().device), setup('sparse'));
+    try {
+      await trainer.train(12); // after an update: grown and pruned shares in the blocks
+      expect(await expectBlocksMatchCpu(trainer, 4)).toEqual([3, 3, 3]); // 12 × 2, 10 × 12 and 3 × 10 connections
+      expect(await expectBlocksMatchCpu(trainer, 1024)).toEqual([1, 1, 1]);
+    } finally {
+      trainer.destroy();
+    }
+  });
+});
 
 describe.each(['masked', 'sparse'] as const)('mask heatmap render pass, %s storage', (storage) => {
   it('draws every cell as the CPU reference colours it, before and after a RigL update', async () => {
