@@ -185,6 +185,26 @@ const tost: Rule = ({ model, tost: t, ensemble: e, training }) => {
   return out;
 };
 
+/** The widest hidden layer of a network that may train on the masked storage (it keeps every connection). */
+export const MASKED_MAX_WIDTH = 1024;
+
+/**
+ * Hidden layers wider than MASKED_MAX_WIDTH train on the sparse storage only, so they need a
+ * sparse method it serves and a storage setting that lets it (the engine then checks each layer's
+ * starting density, src/engine/storage-choice.ts maskedTooLarge).
+ */
+const wideLayers: Rule = (c) => {
+  if (c.model.kind !== 'mlp') return [];
+  const widest = Math.max(...c.model.hidden);
+  if (widest <= MASKED_MAX_WIDTH) return [];
+  const why = `hidden layers wider than ${MASKED_MAX_WIDTH} (here ${widest}) train on the sparse storage only, since the masked storage keeps a weight, a gradient, a mask bit and optimizer state for every connection`;
+  if (c.training.storage === 'masked') return [err('training.storage', `${why}: set training.storage to auto or sparse`)];
+  if (c.dst.method === 'dense' || c.sparsity.target === 0) return [err('sparsity.target', `${why}, and a dense network keeps every connection: train it sparse (e.g. sparsity.target 0.99 with dst.method rigl or set)`)];
+  if (c.dst.method === 'snfs' || c.dst.portCompatible) return [err('dst.method', `${why}, and ${c.dst.method === 'snfs' ? 'SNFS keeps momentum for every connection' : 'the port-compatible style computes the dense weight gradient every step'}: use static, set or rigl`)];
+  if (c.sparsity.mask.kind === 'lottery') return [err('sparsity.mask.kind', `${why}, and a lottery ticket trains the dense network first: use random, magnitude, snip, grasp or synflow`)];
+  return [];
+};
+
 /** The sparse storage holds the active connections only: no method that keeps state for every weight. */
 const storage: Rule = (c) => {
   if (c.training.storage !== 'sparse') return [];
@@ -193,7 +213,7 @@ const storage: Rule = (c) => {
   return [];
 };
 
-export const RULES: readonly Rule[] = [pythonOnly, imageModels, ensembleSize, denseOrSparse, edst, lottery, scorerBatch, optimizer, schedule, split, dstWindow, tost, storage];
+export const RULES: readonly Rule[] = [pythonOnly, imageModels, ensembleSize, denseOrSparse, edst, lottery, scorerBatch, optimizer, schedule, split, dstWindow, tost, storage, wideLayers];
 
 /** Every cross-field error of a config whose single fields are all valid. */
 export function crossFieldErrors(config: ExperimentConfig): ConfigError[] {

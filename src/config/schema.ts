@@ -30,7 +30,8 @@ const ModelSchema = z
   .discriminatedUnion('kind', [
     z.strictObject({
       kind: tag(['mlp']),
-      hidden: z.array(intIn(1, 1024), { error: 'must be a list of layer widths' }).max(8, { error: 'at most 8 hidden layers' }).default(() => [32, 32]),
+      // Above 1,024 a layer trains on the sparse storage only (rules.ts wideLayers, docs/CONFIG.md).
+      hidden: z.array(intIn(1, 16384), { error: 'must be a list of layer widths' }).max(8, { error: 'at most 8 hidden layers' }).default(() => [32, 32]),
       activation: oneOf(['relu', 'tanh', 'swish', 'pswish'], 'relu'),
       ...commonModel,
     }),

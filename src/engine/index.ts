@@ -17,6 +17,6 @@ export * from './memory';
 export * from './checkpoint-check';
 export * from './gemm-dims';
 export * from './storage-choice';
-export type { MaskLayerBuffers, StorageKind } from './layer-storage';
+export { VIEW_MAX_PIXELS, viewBlock, type MaskLayerBuffers, type StorageKind } from './layer-storage';
 export { denseGradient } from './gradients';
 export { FUSED_MAX_PARAMS, fusedRefusal, type FusedSetting } from './fused-steps';

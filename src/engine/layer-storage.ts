@@ -39,6 +39,24 @@ export type FlatName = 'params' | 'grads' | 'mask' | 'state1' | 'state2' | 'fire
  */
 export type MaskLayerBuffers = { name: string; rows: number; cols: number } & ({ kind: 'flat'; mask: GPUBuffer; fired: GPUBuffer; base: number; events: GPUBuffer } | { kind: 'bits'; occ: GPUBuffer; old: GPUBuffer; kept: GPUBuffer; fired: GPUBuffer; words: number });
 
+/** The most pixels a mask heatmap has: a larger sparse layer is drawn one pixel per block of connections. */
+export const VIEW_MAX_PIXELS = 1024 * 1024;
+/** The longest heatmap side (WebGPU's default maxTextureDimension2D). */
+const VIEW_MAX_SIDE = 8192;
+
+/**
+ * Connections per heatmap pixel along each side of a layer of (rows, cols): 1 while it has at most
+ * `maxPixels` connections and both sides fit a texture, else the smallest square block that fits.
+ * Only the sparse storage's bitmaps are drawn in blocks (mask_render.wgsl fs_bits); a masked layer
+ * stays within 1,024 × 1,024 connections (storage-choice.ts) and is drawn one pixel each.
+ */
+export function viewBlock(l: Pick<MaskLayerBuffers, 'kind' | 'rows' | 'cols'>, maxPixels = VIEW_MAX_PIXELS): number {
+  if (l.kind !== 'bits') return 1;
+  let b = Math.max(1, Math.ceil(Math.sqrt((l.rows * l.cols) / maxPixels)));
+  while (Math.ceil(l.rows / b) * Math.ceil(l.cols / b) > maxPixels || Math.max(l.rows, l.cols) > b * VIEW_MAX_SIDE) b++;
+  return b;
+}
+
 /** A layer's position-space segments, (members, numel) each, as the host writes them. */
 export interface HostSegments {
   weights: Float32Array;

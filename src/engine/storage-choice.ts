@@ -35,3 +35,16 @@ export function chooseStorages(setting: StorageSetting, s: { method: string; por
     return activeCounts[i]! / l.numel < AUTO_SPARSE_BELOW ? 'sparse' : 'masked';
   });
 }
+
+/** The most connections a layer on the masked storage holds per member: a 1,024 × 1,024 layer (config rules.ts MASKED_MAX_WIDTH). */
+export const MASKED_MAX_CONNECTIONS = 1024 * 1024;
+
+/** Why a layer the choice left masked is too large for it (null: none is), naming the layer and the fix. */
+export function maskedTooLarge(layout: ParamLayout, storages: readonly StorageKind[], activeCounts: readonly number[]): string | null {
+  const i = layout.layers.findIndex((l, li) => storages[li] === 'masked' && l.numel > MASKED_MAX_CONNECTIONS);
+  if (i < 0) return null;
+  const l = layout.layers[i]!;
+  const density = activeCounts[i]! / l.numel;
+  const why = l.spec.kind !== 'dense' ? 'conv layers stay on the masked storage' : density >= AUTO_SPARSE_BELOW ? `training.storage auto keeps a layer masked from a starting density of ${AUTO_SPARSE_BELOW * 100} %, and this one starts at ${(density * 100).toFixed(1)} %` : 'training.storage is masked';
+  return `${l.name} has ${l.numel.toLocaleString('en-US')} connections (${l.fanIn} → ${l.outChannels}) and would stay on the masked storage (${why}), which holds at most ${MASKED_MAX_CONNECTIONS.toLocaleString('en-US')} connections a layer because it keeps every one of them. Raise sparsity.target, or set training.storage to sparse.`;
+}

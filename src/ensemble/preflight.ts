@@ -5,7 +5,7 @@
 // dispatch and buffer is checked again, exactly, when kernels are bound and buffers created
 // (src/gpu/limit-check.ts), still before the first step.
 import { GpuLimitError, checkWorkgroups } from '../gpu';
-import { gemmDispatches, memoryEstimate, mib, tooBigForAdapter } from '../engine';
+import { gemmDispatches, memoryEstimate, mib, tooBigForAdapter, tooBigForHost } from '../engine';
 import type { EnsembleSetup } from './ensemble-run';
 import { trainerSetups } from './driver-state';
 
@@ -32,7 +32,7 @@ export function preflight(setup: EnsembleSetup, limits: PreflightLimits, budget 
       if (e instanceof GpuLimitError) return of(t, `This run cannot run on this GPU: ${e.message}`);
       throw e;
     }
-    const tooBig = tooBigForAdapter(t.setup, limits);
+    const tooBig = tooBigForAdapter(t.setup, limits) ?? tooBigForHost(t.setup);
     if (tooBig) return of(t, tooBig);
   }
   const parts = trainers.map((t) => ({ label: t.label, e: memoryEstimate(t.setup) }));

@@ -3,7 +3,7 @@
 // test evaluation every evalEvery steps, mask-update marks, the speed) and publishes it to the
 // store at most 10 times a second; the views (mask heatmaps, decision boundary, predictions) and
 // the ensemble snapshots follow at their own, slower pace. One publisher per built run.
-import type { ConfigRun, DatasetInput, MaskBuffers, StepMetrics } from '../engine';
+import { viewBlock, type ConfigRun, type DatasetInput, type MaskBuffers, type StepMetrics } from '../engine';
 import type { EnsembleRun } from '../ensemble';
 import { dropFraction } from '../sparsity';
 import type { EnsembleTracker } from './ensemble-tracker';
@@ -139,7 +139,8 @@ export class RunPublisher {
     const [mask, weights, fired, events, maskImages] = await Promise.all([t.readMask(), t.readWeights(), t.readFired(), t.readEvents(), this.heatmaps()]);
     const s = t.setup;
     const sparse = s.method === 'set' || s.method === 'rigl';
-    const masks = maskViews(t.layout, mask, weights, fired, events, sparse ? dropFraction(s.schedule, run.step) : null);
+    const blocks = t.maskBuffers().layers.map((l) => viewBlock(l));
+    const masks = maskViews(t.layout, mask, weights, fired, events, sparse ? dropFraction(s.schedule, run.step) : null, blocks);
     const counts = masks.reduce((a, m) => ({ grown: a.grown + m.counts.grown, pruned: a.pruned + m.counts.pruned }), { grown: 0, pruned: 0 });
     const timeline = this.state.views.maskTimeline;
     const after = this.maskDirty;

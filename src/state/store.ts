@@ -62,12 +62,20 @@ export interface MaskLayerView {
   name: string;
   rows: number;
   cols: number;
-  /** (rows, cols) CELL codes. */
+  /**
+   * (cellRows, cols) CELL codes: every row, or for a layer of more than VIEW_MAX_CELLS
+   * connections (a wide sparse one) only the first rows, which the receptive fields draw.
+   */
   cells: Uint8Array;
+  cellRows: number;
+  /** Connections per pixel along each side of the live heatmap (engine viewBlock; 1: one per connection). */
+  block: number;
+  /** A layer too large to keep per connection: its picture at `block` connections a pixel side (views.ts blockImage), for the timeline and a failed render. */
+  preview: { block: number; pixels: Uint8ClampedArray } | null;
   counts: Record<keyof typeof CELL, number>;
   /** |w| of the active weights, for the histogram (first model), and the next prune threshold. */
   magnitudes: Float32Array;
-  /** The first model's weights of this layer, (rows, cols) (0 where masked). */
+  /** The first model's weights of this layer, (rows, cols) (0 where masked); empty for a layer too large to keep per connection. */
   weights: Float32Array;
   threshold: number | null;
 }

@@ -2,14 +2,23 @@
 // state, |w| histograms with the next prune threshold, the decision-boundary grid, and image
 // predictions with a confusion matrix. Plain arrays in, plain arrays out.
 import type { ParamLayout, Trainer } from '../engine';
-import { CELL, maskCell, type BoundaryView, type MaskLayerView, type Views } from './store';
+import { CELL, CELL_COLORS, maskCell, type BoundaryView, type MaskLayerView, type Views } from './store';
 
+
+/** Connections per layer up to which a view keeps one cell per connection (a 1,024 × 1,024 layer). */
+export const VIEW_MAX_CELLS = 1024 * 1024;
+/** Rows a layer too large to keep per connection still keeps (the receptive fields of its first units). */
+const HEAD_ROWS = 100;
+/** Pixels of the CPU's picture of such a layer (in every timeline entry: kept small). */
+const PREVIEW_PIXELS = 256 * 256;
 
 /**
  * Member 0's layers as (rows = outputs, cols = inputs·taps) cells, with counts, |w| of active
  * weights, and the |w| below which the next update would prune `pruneFraction` of them.
+ * `blocks`: each layer's live heatmap block (engine viewBlock; 1 when absent). A layer of more
+ * than VIEW_MAX_CELLS connections keeps its first rows of cells and a small picture instead.
  */
-export function maskViews(layout: ParamLayout, mask: Float32Array, weights: Float32Array, fired: Float32Array, events: readonly Uint32Array[], pruneFraction: number | null): MaskLayerView[] {
+export function maskViews(layout: ParamLayout, mask: Float32Array, weights: Float32Array, fired: Float32Array, events: readonly Uint32Array[], pruneFraction: number | null, blocks: readonly number[] = []): MaskLayerView[] {
   return layout.layers.map((l, li) => {
     const n = l.numel;
     const rows = l.outChannels;
@@ -34,8 +43,12 @@ export function maskViews(layout: ParamLayout, mask: Float32Array, weights: Floa
       const k = Math.floor(pruneFraction * sorted.length);
       threshold = k > 0 ? sorted[k - 1]! : null;
     }
-    const w = weights.slice(l.weight.offset, l.weight.offset + n);
-    return { name: l.name, rows, cols, cells, counts, magnitudes, threshold, weights: w };
+    const block = blocks[li] ?? 1;
+    if (n <= VIEW_MAX_CELLS) return { name: l.name, rows, cols, cells, cellRows: rows, block, preview: null, counts, magnitudes, threshold, weights: weights.slice(l.weight.offset, l.weight.offset + n) };
+    const head = Math.min(rows, HEAD_ROWS);
+    const pb = Math.ceil(Math.sqrt(n / PREVIEW_PIXELS));
+    const preview = { block: pb, pixels: blockImage(cells, rows, cols, pb, CELL_COLORS) };
+    return { name: l.name, rows, cols, cells: cells.slice(0, head * cols), cellRows: head, block, preview, counts, magnitudes, threshold, weights: new Float32Array(0) };
   });
 }
 

@@ -50,7 +50,8 @@ export function ExportMenu() {
         disabled={!hasMasks}
         onClick={() => {
           const masks = s().views.masks ?? [];
-          const layers = masks.map((m) => ({ name: m.name, rows: m.rows, cols: m.cols, mask: Array.from(m.cells, (c) => (c === CELL.active || c === CELL.grown ? 1 : 0)) }));
+          // A layer too large to keep per connection (a wide sparse one) is named with its size, without its mask.
+          const layers = masks.map((m) => ({ name: m.name, rows: m.rows, cols: m.cols, mask: m.cellRows === m.rows ? Array.from(m.cells, (c) => (c === CELL.active || c === CELL.grown ? 1 : 0)) : null, ...(m.cellRows === m.rows ? {} : { omitted: `${m.rows * m.cols} connections: too many for a JSON mask (a checkpoint holds them)` }) }));
           downloadText(`masks-step${s().run.step}-${stamp()}.json`, JSON.stringify({ step: s().run.step, layers }), 'application/json');
         }}
       >

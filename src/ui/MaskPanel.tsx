@@ -11,26 +11,33 @@ import type { MaskLayerView } from '../state';
 
 /**
  * One layer's heatmap. The live masks come as the GPU's render pass drew them (`image`); a
- * timeline entry (or a failed render) is coloured here from its cells, with the same palette.
+ * timeline entry (or a failed render) is coloured here from its cells, with the same palette. A
+ * wide sparse layer is drawn one pixel per block × block connections (its shade is the block's
+ * density with its grown and pruned shares), and the CPU's picture of it is coarser.
  */
 function Heatmap({ layer, image, index, editable }: { layer: MaskLayerView; image: Uint8ClampedArray | null; index: number; editable: boolean }) {
   const ref = useRef<HTMLCanvasElement>(null);
-  const gpu = image !== null && image.length === layer.rows * layer.cols * 4;
+  const live = { w: Math.ceil(layer.cols / layer.block), h: Math.ceil(layer.rows / layer.block) };
+  const gpu = image !== null && image.length === live.w * live.h * 4;
+  const shown = gpu ? layer.block : (layer.preview?.block ?? 1);
   useEffect(() => {
     const canvas = ref.current;
     const ctx = canvas?.getContext('2d');
     if (!canvas || !ctx) return;
-    canvas.width = layer.cols;
-    canvas.height = layer.rows;
-    const img = ctx.createImageData(layer.cols, layer.rows);
+    const w = Math.ceil(layer.cols / shown);
+    const h = Math.ceil(layer.rows / shown);
+    canvas.width = w;
+    canvas.height = h;
+    const img = ctx.createImageData(w, h);
     if (gpu) img.data.set(image);
+    else if (layer.preview) img.data.set(layer.preview.pixels);
     else
       for (let i = 0; i < layer.cells.length; i++) {
         const [r, g, b] = CELL_COLORS[layer.cells[i]!]!;
         img.data.set([r, g, b, 255], i * 4);
       }
     ctx.putImageData(img, 0, 0);
-  }, [layer, image, gpu]);
+  }, [layer, image, gpu, shown]);
   const { counts } = layer;
   const total = layer.rows * layer.cols;
   const active = counts.active + counts.grown;
@@ -38,6 +45,7 @@ function Heatmap({ layer, image, index, editable }: { layer: MaskLayerView; imag
     <figure className="mask-layer" data-testid={`mask-${layer.name}`}>
       <figcaption>
         <strong>{layer.name}</strong> {layer.rows}×{layer.cols} · density {((active / total) * 100).toFixed(1)} %
+        {shown > 1 ? <span data-testid={`mask-block-${layer.name}`}> · one pixel per {shown}×{shown} connections</span> : null}
         {editable ? <LayerTarget index={index} name={layer.name} current={(active / total) * 100} /> : null}
       </figcaption>
       <canvas ref={ref} className="mask-layer__canvas" role="img" aria-label={`${layer.name} mask: ${active} of ${total} connections active, ${counts.grown} just grown, ${counts.pruned} just pruned`} data-testid={`mask-canvas-${layer.name}`} data-drawn={gpu ? 'gpu' : 'cpu'} />
@@ -81,7 +89,7 @@ function LayerTarget({ index, name, current }: { index: number; name: string; cu
 /** MNIST's first layer: each hidden unit's 784 connections as its 28×28 mask (the first 100 units). */
 function ReceptiveFields({ layer }: { layer: MaskLayerView }) {
   const ref = useRef<HTMLCanvasElement>(null);
-  const units = Math.min(100, layer.rows);
+  const units = Math.min(100, layer.cellRows);
   useEffect(() => {
     const canvas = ref.current;
     const ctx = canvas?.getContext('2d');

@@ -6,7 +6,7 @@
 // limitations), and a texture copy behaves the same on every adapter.
 // Shader: shaders/mask_render.wgsl (loaded through src/gpu, the only importer of shaders).
 // The session does not import this module (state never imports viz): main.tsx hands it in.
-import type { MaskBuffers, MaskLayerBuffers } from '../engine';
+import { VIEW_MAX_PIXELS, viewBlock, type MaskBuffers, type MaskLayerBuffers } from '../engine';
 import { MASK_RENDER_SOURCE, ReadbackPool } from '../gpu';
 
 /** RGB per CELL code (never, dropped, active, grown, pruned), 0..255 (src/reference/mask-codes.ts). */
@@ -46,27 +46,15 @@ function sources(l: MaskLayerBuffers): GPUBuffer[] {
   return l.kind === 'flat' ? [l.mask, l.events, l.fired] : [l.occ, l.old, l.kept, l.fired];
 }
 
-/** The widest heatmap side in pixels: a larger sparse layer draws one pixel per block of connections. */
-export const HEATMAP_MAX_SIDE = 1024;
-
-/**
- * Connections per pixel along each side for a layer of (rows, cols): 1 while both fit `maxSide`.
- * Only the sparse storage's bitmaps are drawn in blocks (a masked layer stays within 1,024 × 1,024
- * connections and is drawn one pixel each).
- */
-export function heatmapBlock(l: Pick<MaskLayerBuffers, 'kind' | 'rows' | 'cols'>, maxSide = HEATMAP_MAX_SIDE): number {
-  return l.kind === 'bits' ? Math.max(1, Math.ceil(Math.max(l.rows, l.cols) / maxSide)) : 1;
-}
-
 /** Texture rows are copied out at a multiple of 256 bytes. */
 const paddedRow = (cols: number) => Math.ceil((cols * 4) / 256) * 256;
 
 /**
  * Draws member 0 of every weight layer and resolves with its pixels, (rows = outputs, cols =
- * inputs·taps) RGBA each, ready for ImageData; a layer drawn in blocks (heatmapBlock with
- * `maxSide`) has ⌈rows / block⌉ × ⌈cols / block⌉ pixels.
+ * inputs·taps) RGBA each, ready for ImageData; a layer drawn in blocks (engine viewBlock with
+ * `maxPixels`) has ⌈rows / block⌉ × ⌈cols / block⌉ pixels.
  */
-export async function renderMaskImages(source: MaskBuffers, palette: MaskPalette, maxSide = HEATMAP_MAX_SIDE): Promise<Uint8ClampedArray[]> {
+export async function renderMaskImages(source: MaskBuffers, palette: MaskPalette, maxPixels = VIEW_MAX_PIXELS): Promise<Uint8ClampedArray[]> {
   const { device, layers } = source;
   let readback = readbacks.get(device);
   if (!readback) readbacks.set(device, (readback = new ReadbackPool(device, 'mask heatmap readback')));
@@ -74,7 +62,7 @@ export async function renderMaskImages(source: MaskBuffers, palette: MaskPalette
   const pipelines = { flat: await pipelineFor(device, 'flat'), bits: layers.some((l) => l.kind === 'bits') ? await pipelineFor(device, 'bits') : null };
   // Each layer's picture: (h, w) pixels of `block` × `block` connections.
   const sizes = layers.map((l) => {
-    const block = heatmapBlock(l, maxSide);
+    const block = viewBlock(l, maxPixels);
     return { block, w: Math.ceil(l.cols / block), h: Math.ceil(l.rows / block) };
   });
   const offsets: number[] = [];

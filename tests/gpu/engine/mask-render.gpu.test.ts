@@ -7,10 +7,10 @@
 // CPU's blockImage gives (to one level of 255, the texture's rounding).
 import { describe, expect, it } from 'vitest';
 import { fractionSplit, generate2D } from '../../../src/data';
-import { mlpLayers, Trainer, type TrainerSetup } from '../../../src/engine';
+import { mlpLayers, Trainer, viewBlock, type TrainerSetup } from '../../../src/engine';
 import { PipelineCache } from '../../../src/gpu';
 import { blockImage, CELL, CELL_COLORS, maskViews } from '../../../src/state';
-import { heatmapBlock, renderMaskImages } from '../../../src/viz';
+import { renderMaskImages } from '../../../src/viz';
 import { useDevice } from '../harness';
 import { pointsSetup } from '../points-setup';
 
@@ -44,14 +44,14 @@ async function expectRenderMatchesCpu(trainer: Trainer): Promise<{ grown: number
   return { grown: count(CELL.grown), pruned: count(CELL.pruned) };
 }
 
-/** The pictures drawn with at most `maxSide` pixels a side against blockImage of the CPU's cells. */
-async function expectBlocksMatchCpu(trainer: Trainer, maxSide: number): Promise<number[]> {
+/** The pictures drawn with at most `maxPixels` pixels against blockImage of the CPU's cells. */
+async function expectBlocksMatchCpu(trainer: Trainer, maxPixels: number): Promise<number[]> {
   const [mask, weights, fired, events] = await Promise.all([trainer.readMask(), trainer.readWeights(), trainer.readFired(), trainer.readEvents()]);
   const buffers = trainer.maskBuffers();
-  const images = await renderMaskImages(buffers, CELL_COLORS, maxSide);
+  const images = await renderMaskImages(buffers, CELL_COLORS, maxPixels);
   const views = maskViews(trainer.layout, mask, weights, fired, events, null);
   return views.map((v, li) => {
-    const block = heatmapBlock(buffers.layers[li]!, maxSide);
+    const block = viewBlock(buffers.layers[li]!, maxPixels);
     const want = blockImage(v.cells, v.rows, v.cols, block, CELL_COLORS);
     expect(images[li]!.length, v.name).toBe(want.length);
     const worst = want.reduce((a, x, i) => Math.max(a, Math.abs(x - images[li]![i]!)), 0);
@@ -65,7 +65,8 @@ describe('mask heatmap in blocks (sparse storage)', () => {
     const trainer = await Trainer.create(PipelineCache.for(device().device), setup('sparse'));
     try {
       await trainer.train(12); // after an update: grown and pruned shares in the blocks
-      expect(await expectBlocksMatchCpu(trainer, 4)).toEqual([3, 3, 3]); // 12 × 2, 10 × 12 and 3 × 10 connections
+      // 12 × 2, 10 × 12 and 3 × 10 connections in at most 16 pixels: blocks of 2, 3 and 2.
+      expect(await expectBlocksMatchCpu(trainer, 16)).toEqual([2, 3, 2]);
       expect(await expectBlocksMatchCpu(trainer, 1024)).toEqual([1, 1, 1]);
     } finally {
       trainer.destroy();

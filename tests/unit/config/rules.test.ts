@@ -171,3 +171,20 @@ describe('ToST with ensembles', () => {
     if (!r.ok) expect(r.errors.map((e) => e.path)).toContain('tost.smoothActivation.kind');
   });
 });
+
+describe('hidden layers wider than 1,024', () => {
+  const WIDE = { data: { dataset: 'mnist' }, model: { kind: 'mlp', hidden: [4096, 4096] }, sparsity: { target: 0.99 }, dst: { method: 'rigl' } };
+  it('train sparse on the sparse storage, up to 16,384', () => {
+    expect(errorsOf(WIDE)).toEqual([]);
+    expect(errorsOf({ ...WIDE, model: { kind: 'mlp', hidden: [16384] }, training: { storage: 'sparse' } })).toEqual([]);
+    expect(pathsOf({ ...WIDE, model: { kind: 'mlp', hidden: [16385] } })).toEqual(['model.hidden.0']);
+  });
+  it('are refused, naming the field to change and why, on the masked storage, dense, SNFS or a lottery ticket', () => {
+    const [masked] = errorsOf({ ...WIDE, training: { storage: 'masked' } });
+    expect(masked).toEqual({ path: 'training.storage', message: expect.stringMatching(/^hidden layers wider than 1024 \(here 4096\) train on the sparse storage only, since the masked storage keeps .* every connection: set training.storage to auto or sparse$/) });
+    expect(pathsOf({ ...WIDE, ...DENSE })).toEqual(['sparsity.target']);
+    expect(errorsOf({ ...WIDE, dst: { method: 'snfs' } })).toEqual([{ path: 'dst.method', message: expect.stringMatching(/SNFS keeps momentum for every connection: use static, set or rigl$/) }]);
+    expect(pathsOf({ ...WIDE, sparsity: { target: 0.99, mask: { kind: 'lottery' } } })).toContain('sparsity.mask.kind');
+    expect(errorsOf({ ...WIDE, model: { kind: 'mlp', hidden: [1024, 1024] }, training: { storage: 'masked' } })).toEqual([]);
+  });
+});

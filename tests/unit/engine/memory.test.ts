@@ -1,6 +1,6 @@
 // The memory estimate that refuses a model too big for the adapter before allocating anything.
 import { describe, expect, it } from 'vitest';
-import { mlpLayers, memoryEstimate, tooBigForAdapter, type TrainerSetup } from '../../../src/engine';
+import { HOST_BUDGET, HOST_COPIES, mlpLayers, memoryEstimate, tooBigForAdapter, tooBigForHost, type TrainerSetup } from '../../../src/engine';
 
 function setup(hidden: number[], members = 1, batch = 32): TrainerSetup {
   return {
@@ -38,7 +38,25 @@ describe('memory estimate', () => {
     expect(tooBigForAdapter(setup([300, 100]), limits)).toBeNull();
   });
   it('a model whose parameters exceed the binding limit is refused with the sizes in words', () => {
-    const msg = tooBigForAdapter(setup([8192, 8192], 8), limits);
+    const msg = tooBigForAdapter(setup([1024, 1024], 32), limits);
     expect(msg).toMatch(/needs a \d+ MiB buffer for the parameters of all members, but this GPU allows at most 128 MiB/);
+  });
+
+  it('a layer over 1,024 × 1,024 connections on the masked storage is refused by name, with the reason and the fix', () => {
+    expect(tooBigForAdapter({ ...setup([4096, 4096]), storage: 'masked' }, limits)).toMatch(/^dense1 has 3,211,264 connections \(784 → 4096\) and would stay on the masked storage \(training\.storage is masked\), which holds at most 1,048,576 connections a layer.*set training\.storage to sparse/);
+    // auto keeps a layer masked from 50 % density: a dense-ish wide layer is named with its density.
+    expect(tooBigForAdapter({ ...setup([2048]), density: 0.9, storage: 'auto' }, limits)).toMatch(/^dense1 .*starts at \d+\.\d %/);
+    // On the sparse storage the same 4096-wide network fits: no buffer per position but RigL's dense dW (64 MiB).
+    const sparse = { ...setup([4096, 4096]), density: 0.01, storage: 'sparse' as const };
+    expect(tooBigForAdapter(sparse, limits)).toBeNull();
+    expect(memoryEstimate(sparse).largest.what).toBe("dense2's dense gradient (RigL's growth scores)");
+  });
+
+  it('host arrays beyond a tab\'s budget are refused, saying the host side is not sparse yet', () => {
+    const wide = { ...setup([16384, 16384]), density: 0.001, storage: 'sparse' as const };
+    expect(tooBigForAdapter(wide, { maxStorageBufferBindingSize: 2 ** 31, maxBufferSize: 2 ** 31 })).toBeNull();
+    expect(tooBigForHost(wide)).toMatch(/^This network has 281,\d{3},\d{3} weights over all members.*the host side does not yet/);
+    expect(tooBigForHost({ ...setup([4096, 4096]), storage: 'sparse' })).toBeNull();
+    expect(HOST_BUDGET / 4 / HOST_COPIES).toBeGreaterThan(20_000_000); // 784-4096-4096-10 fits
   });
 });

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { activePerMember, changeCodes, packBits, packSlots, unpackBits, unpackSlots } from '../../../src/engine/sparse-host';
 import { copySegments, gpuLayoutOf, layoutParams } from '../../../src/engine/param-layout';
-import { mlpLayers } from '../../../src/engine';
+import { mlpLayers, viewBlock } from '../../../src/engine';
 import { csrFromMask, csrToDense } from '../../../src/reference/sparse';
 import { sparseMaskUpdate } from '../../../src/reference/sparse-update';
 import { CHANGE } from '../../../src/reference/mask-codes';
@@ -89,5 +89,13 @@ describe('the GPU layout of a network with slotted layers', () => {
       const inSegment = host.layers.some((l) => [l.weight, l.bias].some((g) => i >= g.offset && i < g.offset + g.perMember * g.members));
       expect(back[i], `float ${i}`).toBe(inSegment && !inSlotted ? a[i] : 0);
     }
+  });
+});
+
+describe('heatmap blocks (viewBlock)', () => {
+  it('one pixel per connection up to 1,024² connections and 8,192 a side; square blocks beyond; masked layers never', () => {
+    const bits = (rows: number, cols: number) => viewBlock({ kind: 'bits', rows, cols });
+    expect([bits(1024, 1024), bits(2048, 784), bits(4096, 4096), bits(16384, 16384), bits(10, 16384), bits(10, 2048)]).toEqual([1, 2, 4, 16, 2, 1]);
+    expect(viewBlock({ kind: 'flat', rows: 4096, cols: 4096 })).toBe(1);
   });
 });

@@ -2,7 +2,7 @@
 // prune threshold, decision-boundary cells, confusion matrix).
 import { describe, expect, it } from 'vitest';
 import { layoutParams, mlpLayers } from '../../../src/engine';
-import { CELL, HISTORY_CAPACITY, appendHistory, boundaryCells, confusionMatrix, emptyHistory, historyCsv, maskCell, maskViews, type HistoryRow } from '../../../src/state';
+import { blockImage, CELL, CELL_COLORS, HISTORY_CAPACITY, VIEW_MAX_CELLS, appendHistory, boundaryCells, confusionMatrix, emptyHistory, historyCsv, maskCell, maskViews, type HistoryRow } from '../../../src/state';
 
 const row = (step: number): HistoryRow => ({ step, epoch: 0, loss: 1, trainAccuracy: 0.5, testAccuracy: null, testLoss: null, lr: 0.1, density: 0.5, flopsRatio: 0.6, trainingFlops: 10 * step, itop: null });
 
@@ -56,6 +56,29 @@ describe('views', () => {
     expect(v!.counts).toEqual({ never: 0, dropped: 0, active: 2, grown: 1, pruned: 1 });
     // Active |w| sorted 0.1, 0.3, 0.5: pruning half (floor 1.5 = 1) removes those ≤ 0.1.
     expect(v!.threshold).toBeCloseTo(0.1, 6);
+  });
+  it('a layer of more than VIEW_MAX_CELLS connections keeps its first 100 rows, a small picture and its counts, not a cell or weight per connection', () => {
+    const layout = layoutParams(mlpLayers(1200, [1000], 3, 'relu'), 1);
+    const [big, small] = layout.layers;
+    expect(big!.numel).toBeGreaterThan(VIEW_MAX_CELLS);
+    const n = layout.totalFloats;
+    const mask = new Float32Array(n);
+    const w = new Float32Array(n);
+    for (let i = 0; i < big!.numel; i += 7) {
+      mask[big!.weight.offset + i] = 1;
+      w[big!.weight.offset + i] = 0.5;
+    }
+    const events = [new Uint32Array(big!.numel), new Uint32Array(small!.numel)];
+    const [v, s] = maskViews(layout, mask, w, new Float32Array(mask), events, null, [2, 1]);
+    expect([v!.block, v!.cellRows, v!.cells.length, v!.weights.length]).toEqual([2, 100, 100 * 1200, 0]);
+    expect(v!.counts.active).toBe(Math.ceil(big!.numel / 7));
+    expect(v!.counts.active + v!.counts.never).toBe(big!.numel);
+    expect(v!.magnitudes.length).toBe(v!.counts.active);
+    // The picture: blocks of ⌈√(1,200,000 / 256²)⌉ = 5 connections a side, the mean colour of their cells.
+    const cells = Uint8Array.from({ length: big!.numel }, (_, i) => (i % 7 === 0 ? CELL.active : CELL.never));
+    expect(v!.preview!.block).toBe(5);
+    expect(Array.from(v!.preview!.pixels)).toEqual(Array.from(blockImage(cells, 1000, 1200, 5, CELL_COLORS)));
+    expect([s!.block, s!.cellRows, s!.preview]).toEqual([1, 3, null]);
   });
   it('decision-boundary cells and the confusion matrix', () => {
     const { predicted, confidence } = boundaryCells(Float32Array.of(0, Math.log(3), 2, 2), 2);
