@@ -99,6 +99,27 @@ function mnistTable(runs) {
   return lines.join('\n');
 }
 
+/** Wide and sparse (issue 15): the same active weights as LeNet-300-100 spread over wider MLPs. */
+function wideTable(runs, dataset) {
+  const names = readdirSync(CONFIGS).filter((f) => f.startsWith(`wide-${dataset}-`)).map((f) => f.replace(/\.json$/, ''));
+  const width = (n) => Number(n.split('-')[2]);
+  names.sort((a, b) => width(a) - width(b) || a.localeCompare(b));
+  const unit = runs[`wide-${dataset}-300-dense`]?.final.trainFlops ?? null;
+  const lines = ['| hidden | method | sparsity | active weights | accuracy (%) | NLL | training FLOPs (× the dense run) | wall time (min) | config |', '|---|---|---:|---:|---:|---:|---:|---:|---|'];
+  for (const n of names) {
+    const c = readJson(resolve(CONFIGS, `${n}.json`));
+    const h = c.model.hidden;
+    const dims = [784, ...h, 10];
+    const dense = dims.slice(1).reduce((a, out, i) => a + out * dims[i], 0);
+    const active = Math.round(dense * (1 - c.sparsity.target));
+    const r = runs[n];
+    const head = `| ${h.join('-')} | ${c.dst.method} | ${(c.sparsity.target * 100).toFixed(2)} % | ${active.toLocaleString('en-US')} |`;
+    if (!r) lines.push(`${head} not run yet | | | | ${n} |`);
+    else lines.push(`${head} ${(r.final.ensemble.accuracy * 100).toFixed(2)} | ${r.final.ensemble.nll.toFixed(3)} | ${unit ? (r.final.trainFlops / unit).toFixed(2) : '—'} | ${(r.seconds / 60).toFixed(1)} | ${n} |`);
+  }
+  return lines.join('\n');
+}
+
 function wallTime(runs, prefix) {
   const rs = Object.entries(runs).filter(([n, r]) => n.startsWith(prefix) && r);
   if (rs.length === 0) return 'No run has results yet.';
@@ -114,6 +135,9 @@ export function writeReport(resultsDir, { report = REPORT, summary: summaryFile 
     'freetickets-time': wallTime(runs, 'fashion-'),
     mnist: mnistTable(runs),
     'mnist-time': wallTime(runs, 'mnist-'),
+    'wide-mnist': wideTable(runs, 'mnist'),
+    'wide-fashion': wideTable(runs, 'fashion'),
+    'wide-time': wallTime(runs, 'wide-'),
   };
   let text = readFileSync(report, 'utf8');
   for (const [name, body] of Object.entries(tables)) {

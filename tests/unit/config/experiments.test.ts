@@ -38,7 +38,16 @@ describe('experiments/reproduction/ (docs/REPRODUCTION.md)', () => {
     const r = parseConfig(JSON.parse(readFileSync(join(REPRO, f), 'utf8')));
     if (!r.ok) throw new Error(`${f}: ${r.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
     const c = r.config;
-    if (f.startsWith('fashion-')) {
+    if (f.startsWith('wide-')) {
+      // Section 4: LeNet-300-100's 266,200 weights active, dense at 300-100 or ERK over W-W.
+      expect(c.data).toMatchObject(f.startsWith('wide-fashion-') ? { dataset: 'fashion-mnist', trainLimit: 10000, testSize: 2000 } : { dataset: 'mnist', validationSize: 0, testSize: 2000 });
+      expect(c.training).toMatchObject({ epochs: 5, batchSize: 100 });
+      if (c.model.kind !== 'mlp') throw new Error(`${f}: an mlp`);
+      const dims = [784, ...c.model.hidden, 10];
+      const dense = dims.slice(1).reduce((a, out, i) => a + out * dims[i]!, 0);
+      expect(Math.abs(dense * (1 - c.sparsity.target) - 266_200)).toBeLessThan(30);
+      expect(c.model.hidden).toEqual(c.dst.method === 'dense' ? [300, 100] : [c.model.hidden[0], c.model.hidden[0]]);
+    } else if (f.startsWith('fashion-')) {
       expect(c.data).toMatchObject({ dataset: 'fashion-mnist', trainLimit: 10000, validationSize: 5000, testSize: 10000 });
       expect(c.model).toMatchObject({ kind: 'mlp', hidden: [100, 100] });
       // EDST runs 1.8x the 20 dense epochs (450/250 on CIFAR); everything else 20.
@@ -68,15 +77,19 @@ describe('experiments/reproduction/ (docs/REPRODUCTION.md)', () => {
     };
     put('fashion-dense-ensemble', result([0.8, 0.82, 0.84], 0.85, 300));
     put('mnist-set-90', result([0.97], 0.97, 40));
+    put('wide-mnist-300-dense', result([0.96], 0.96, 400));
+    put('wide-mnist-3000-rigl', result([0.97], 0.97, 100));
     const out = writeReport(join(tmp, 'results'), { report, summary: join(tmp, 'summary.json') });
-    expect(out).toMatchObject({ done: 2, total: repro.length });
+    expect(out).toMatchObject({ done: 4, total: repro.length });
     const text = readFileSync(report, 'utf8');
     expect(text).toContain('| 0 | single dense (the dense ensemble\'s 3 members: 3 seeds) | 1 | 82.00 ± 2.00 | 0.400 ± 0.000 | 0.020 ± 0.000 | — | — | 1.00 |');
     expect(text).toContain('| 0 | dense ensemble | 3 | 85.00 | 0.300 | 0.010 | 0.100 | 0.200 | 3.00 |');
     expect(text).toContain('| 80 % | DST ensemble | 3 | not run yet |');
     expect(text).toContain('| SET | 97.00 (ref 98.39) | not run yet (ref 98.14)');
     expect(text).toContain('1 runs, 1.0 min of training and evaluation in total, on SwiftShader.');
-    expect(Object.keys(JSON.parse(readFileSync(join(tmp, 'summary.json'), 'utf8')))).toEqual(['fashion-dense-ensemble', 'mnist-set-90']);
+    expect(text).toContain('| 3000-3000 | rigl | 97.66 % | 266,225 | 97.00 | 0.300 | 0.25 | 1.0 | wide-mnist-3000-rigl |');
+    expect(text).toContain('| 6000-6000 | set | 99.35 % | 266,189 | not run yet |');
+    expect(Object.keys(JSON.parse(readFileSync(join(tmp, 'summary.json'), 'utf8')))).toEqual(['fashion-dense-ensemble', 'mnist-set-90', 'wide-mnist-300-dense', 'wide-mnist-3000-rigl']);
     // Regenerating keeps one copy of each table.
     writeReport(join(tmp, 'results'), { report, summary: join(tmp, 'summary.json') });
     expect(readFileSync(report, 'utf8')).toBe(text);
