@@ -1,12 +1,15 @@
 // Building the views' data from what the engine reads back: mask cells with their last-update
 // state, |w| histograms with the next prune threshold, the decision-boundary grid, and image
 // predictions with a confusion matrix. Plain arrays in, plain arrays out.
-import type { ParamLayout, Trainer } from '../engine';
+import { VIEW_MAX_PIXELS, type ParamLayout, type Trainer } from '../engine';
 import { CELL, CELL_COLORS, maskCell, type BoundaryView, type MaskLayerView, type Views } from './store';
 
 
-/** Connections per layer up to which a view keeps one cell per connection (a 1,024 × 1,024 layer). */
-export const VIEW_MAX_CELLS = 1024 * 1024;
+/**
+ * Connections per layer up to which a view keeps one cell per connection: the bound under which
+ * the GPU also draws one pixel per connection (engine viewBlock), a 1,024 × 1,024 layer.
+ */
+export const VIEW_MAX_CELLS = VIEW_MAX_PIXELS;
 /** Rows a layer too large to keep per connection still keeps (the receptive fields of its first units). */
 const HEAD_ROWS = 100;
 /** Pixels of the CPU's picture of such a layer (in every timeline entry: kept small). */
