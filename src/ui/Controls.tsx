@@ -102,7 +102,7 @@ export function Controls() {
         <legend>Model</legend>
         {m.kind === 'mlp' ? (
           <>
-            <Field label="Hidden layers" help="Widths of the hidden layers, comma-separated (e.g. 32, 32). Wider layers give sparse training more connections to choose from. Above 1,024 a layer trains sparse on the sparse storage only (up to 16,384; a huge network is refused with the reason), and its heatmap shows one pixel per block of connections.">
+            <Field label="Hidden layers" help="Widths of the hidden layers, comma-separated (e.g. 32, 32). Wider layers give sparse training more connections to choose from. Above 1,024 a layer trains sparse on the sparse storage only (up to 16,384; a network too large for the tab is refused with the reason); a layer of more than about a million connections is drawn one pixel per block of connections.">
               {(id, helpId) => (
                 <input
                   id={id}
